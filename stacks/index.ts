@@ -1,0 +1,18 @@
+/** Picks the composition for the stack's cloud. Each returns the stack outputs. */
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedConfig } from "../config";
+import { devStack } from "./dev";
+
+export type StackOutputs = Record<string, pulumi.Input<unknown>>;
+
+export function deployStack(config: LoadedConfig): StackOutputs {
+  switch (config.cloud) {
+    case "k3s":
+      return devStack(config);
+    case "aws":
+    case "azure":
+      throw new pulumi.RunError(
+        `ferrum:cloud ${config.cloud} is not composed yet in this version of the program; use ferrum:cloud k3s with an existing cluster`,
+      );
+  }
+}

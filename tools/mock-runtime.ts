@@ -1,0 +1,145 @@
+/**
+ * Pulumi's mock runtime, recording everything the program registers: the one code path shared by the
+ * offline plan (tools/plan.ts) and the unit tests.
+ *
+ * `pulumi.runtime.setMocks` hands `newResource` only type, name and inputs. The engine's request carries
+ * more (parent, resource options), so the mock monitor's `registerResource` is wrapped to record the whole
+ * request; resource options are read from it exactly as the engine would receive them (`protect` inherited
+ * from a parent included).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { answerCall, providerOutputs } from "./fixtures";
+
+export interface ResourceOptionsRecord {
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  deleteBeforeReplace?: boolean;
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+  aliases?: unknown[];
+  dependsOn?: string[];
+  additionalSecretOutputs?: string[];
+  deletedWith?: string;
+  provider?: string;
+}
+
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+  custom: boolean;
+  /** Inputs with secret values still in their envelope (see `redact`). */
+  inputs: Record<string, unknown>;
+  /** Outputs the mock answered with (inputs plus provider-computed values), envelopes kept. */
+  state: Record<string, unknown>;
+  options: ResourceOptionsRecord;
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getAliasesList(): { toObject(): unknown }[];
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getAdditionalsecretoutputsList(): string[];
+  getDeletedwith(): string;
+}
+
+let active: MockRuntime | undefined;
+let patched = false;
+
+/** Wraps MockMonitor.registerResource once per process; it reports to whichever runtime is active. */
+function patchMonitor(): void {
+  if (patched) return;
+  patched = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+  const original = MockMonitor.prototype.registerResource;
+  MockMonitor.prototype.registerResource = function (req: RegisterRequest, callback: Callback) {
+    const runtime = active;
+    const slot = runtime?.reserve();
+    return original.call(this, req, (err: unknown, response: { getUrn(): string } | undefined) => {
+      if (runtime && slot !== undefined && !err && response) runtime.complete(slot, req, response.getUrn());
+      callback(err, response);
+    });
+  };
+}
+
+function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
+  const implicit = new Set<string>();
+  req.getPropertydependenciesMap().forEach((v) => v.getUrnsList().forEach((u) => implicit.add(u)));
+  const explicit = req.getDependenciesList().filter((u) => !implicit.has(u));
+  const o: ResourceOptionsRecord = {};
+  if (req.getProtect()) o.protect = true;
+  if (req.getRetainondelete()) o.retainOnDelete = true;
+  if (req.getDeletebeforereplace()) o.deleteBeforeReplace = true;
+  if (req.getIgnorechangesList().length) o.ignoreChanges = req.getIgnorechangesList();
+  if (req.getReplaceonchangesList().length) o.replaceOnChanges = req.getReplaceonchangesList();
+  if (req.getAliasesList().length) o.aliases = req.getAliasesList().map((a) => a.toObject());
+  if (explicit.length) o.dependsOn = explicit;
+  if (req.getAdditionalsecretoutputsList().length) o.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+  if (req.getDeletedwith()) o.deletedWith = req.getDeletedwith();
+  // A provider reference is "<urn>::<id>"; the URN is what identifies it.
+  if (req.getProvider()) o.provider = req.getProvider().split("::").slice(0, -1).join("::");
+  return o;
+}
+
+/** Records registrations and answers the engine's calls with fixtures. */
+export class MockRuntime implements pulumi.runtime.Mocks {
+  readonly resources: PlanResource[] = [];
+  private readonly slots: (PlanResource | undefined)[] = [];
+  private readonly states = new Map<string, { inputs: Record<string, unknown>; state: Record<string, unknown> }>();
+  readonly calls: { token: string; inputs: unknown }[] = [];
+
+  constructor(readonly stack: string) {}
+
+  async install(project = "ferrum"): Promise<void> {
+    patchMonitor();
+    active = this;
+    await pulumi.runtime.setMocks(this, project, this.stack, false);
+  }
+
+  reserve(): number {
+    this.slots.push(undefined);
+    return this.slots.length - 1;
+  }
+
+  complete(slot: number, req: RegisterRequest, urn: string): void {
+    const key = `${req.getType()}::${req.getName()}`;
+    const seen = this.states.get(key) ?? { inputs: {}, state: {} };
+    this.slots[slot] = {
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      ...(req.getParent() ? { parent: req.getParent() } : {}),
+      custom: req.getCustom(),
+      inputs: seen.inputs,
+      state: seen.state,
+      options: optionsOf(req),
+    };
+    this.resources.length = 0;
+    for (const r of this.slots) if (r) this.resources.push(r);
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    const state = providerOutputs(args.type, args.name, inputs, this.stack);
+    this.states.set(`${args.type}::${args.name}`, { inputs, state });
+    return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    this.calls.push({ token: args.token, inputs: args.inputs });
+    return answerCall(args.token, args.inputs as Record<string, unknown>);
+  }
+}

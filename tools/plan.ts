@@ -1,0 +1,103 @@
+/**
+ * `npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets]`
+ *
+ * Runs the program for Pulumi.<stack>.yaml under Pulumi's mock runtime and writes DIR/resources.json,
+ * DIR/manifests.yaml and DIR/outputs.json (default DIR: plan/<stack>), and prints a tree like
+ * `pulumi preview`. Bad config: every problem on stderr, exit code 1, no stack trace.
+ */
+import { mkdirSync, writeFileSync } from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { manifests, outputEntries, PlanConfigError, PlanResult, resourceEntries, ROOT, runPlan } from "./planner";
+
+interface Args {
+  stack: string;
+  out: string;
+  overrides: string[];
+  showSecrets: boolean;
+}
+
+const USAGE = "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets]";
+
+function parseArgs(argv: string[]): Args | string {
+  const args: Partial<Args> & { overrides: string[] } = { overrides: [], showSecrets: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--out") args.out = argv[++i];
+    else if (a === "-c" || a === "--config") args.overrides.push(argv[++i] ?? "");
+    else if (a.startsWith("--config=")) args.overrides.push(a.slice("--config=".length));
+    else if (a === "--show-secrets") args.showSecrets = true;
+    else if (a === "-h" || a === "--help") return USAGE;
+    else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
+    else if (!args.stack) args.stack = a;
+    else return `unexpected argument ${a}\n${USAGE}`;
+  }
+  if (!args.stack) return `no stack given\n${USAGE}`;
+  return { stack: args.stack, out: args.out ?? path.join(ROOT, "plan", args.stack), overrides: args.overrides, showSecrets: !!args.showSecrets };
+}
+
+/** The tree `pulumi preview` would print: each resource under its parent, with its type. */
+export function renderTree(plan: PlanResult): string {
+  const children = new Map<string, PlanResult["resources"]>();
+  for (const r of plan.resources) {
+    const key = r.parent ?? "";
+    children.set(key, [...(children.get(key) ?? []), r]);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      lines.push(`${"   ".repeat(depth)}+  ${r.type.padEnd(Math.max(10, 56 - depth * 3))} ${r.name}${r.options.protect ? "  [protect]" : ""}`);
+      walk(r.urn, depth + 1);
+    }
+  };
+  walk("", 0);
+  return lines.join("\n");
+}
+
+export function renderCounts(plan: PlanResult): string {
+  const counts = new Map<string, number>();
+  for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  const rows = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  return [...rows.map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`), `  ${String(plan.resources.length).padStart(4)}  resources in all`].join("\n");
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === "string") {
+    process.stderr.write(`${args}\n`);
+    return args === USAGE ? 0 : 2;
+  }
+  let plan: PlanResult;
+  try {
+    plan = await runPlan(args.stack, args.overrides);
+  } catch (err) {
+    if (err instanceof PlanConfigError || (err as Error)?.name === "ConfigError") {
+      const problems = (err as PlanConfigError).problems ?? [(err as Error).message];
+      process.stderr.write(`error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(path.join(args.out, "resources.json"), `${JSON.stringify(resourceEntries(plan, args.showSecrets), null, 2)}\n`);
+  writeFileSync(path.join(args.out, "manifests.yaml"), manifests(plan, args.showSecrets).map((m) => stringify(m, { lineWidth: 0 })).join("---\n"));
+  writeFileSync(path.join(args.out, "outputs.json"), `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`);
+
+  const out = process.stdout;
+  out.write(`Previewing stack ${args.stack} (offline, Pulumi mock runtime)\n\n${renderTree(plan)}\n\nResources by type:\n${renderCounts(plan)}\n`);
+  if (plan.placeholders.length) {
+    out.write(`\nSecrets filled with placeholders (set the real ones with pulumi config set --secret):\n${plan.placeholders.map((k) => `  - ${k}`).join("\n")}\n`);
+  }
+  out.write(`\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json}${args.showSecrets ? " WITH SECRET VALUES IN THE CLEAR" : ""}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}
