@@ -17,9 +17,20 @@ export function secretEnvelope<T>(value: T): Record<string, unknown> {
   return { [SIG_KEY]: SECRET_SIG, value };
 }
 
-/** Replaces every secret envelope with "[secret]" (or its value, with showSecrets). */
+/** Keeps the shape of a secret value (an object's keys) and hides every leaf. */
+function hideLeaves(v: unknown): unknown {
+  if (isSecretEnvelope(v)) return hideLeaves(v.value);
+  if (Array.isArray(v)) return v.map(hideLeaves);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hideLeaves(x)]));
+  return REDACTED;
+}
+
+/**
+ * Replaces every value inside a secret envelope with "[secret]" (or shows it, with showSecrets). A secret
+ * object keeps its keys, so a Secret's manifest still says which variables it holds.
+ */
 export function redact(v: unknown, showSecrets = false): unknown {
-  if (isSecretEnvelope(v)) return showSecrets ? redact(v.value, true) : REDACTED;
+  if (isSecretEnvelope(v)) return showSecrets ? redact(v.value, true) : hideLeaves(v.value);
   if (Array.isArray(v)) return v.map((x) => redact(x, showSecrets));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};

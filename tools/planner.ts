@@ -14,6 +14,9 @@ import { isSecretEnvelope, redact } from "./envelope";
 
 export const ROOT = path.resolve(__dirname, "..");
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
 /** The value every secret the plan cannot know is replaced with. */
 export const placeholderFor = (key: string): string => `plan-placeholder-${key.replace(/[^A-Za-z0-9]+/g, "-")}`;
 
@@ -166,6 +169,8 @@ export async function runPlan(stack: string, overrides: readonly string[] = []):
       }
       return result;
     });
+    // Registrations that no output depends on are still in flight: wait for the engine queue to drain.
+    await waitForRPCs();
   } catch (err) {
     if (err instanceof ConfigError) throw new PlanConfigError(err.problems);
     throw err;

@@ -1,0 +1,201 @@
+/**
+ * DjangoService: one Django microservice on Kubernetes, with everything DESIGN.md lists for it. It takes its
+ * connections as typed inputs (components/connections.ts), so it is tested without the components that make
+ * them.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ServiceSettings } from "../../config";
+import { Component, labels, selectorLabels } from "../../lib/labels";
+import type { CacheConnection, DatabaseConnection, EmailConnection, PaymentsConnection, StorageConnection } from "../connections";
+import { renderEnv } from "./env";
+import { beatPodSpec, PodInputs, webPodSpec } from "./pods";
+import { routeResources, RoutingArgs } from "./routing";
+
+export interface DjangoServiceArgs {
+  /** The service's catalog entry and settings (image, replicas, resources). */
+  readonly service: ServiceSettings;
+  readonly namespace: string;
+  /** Host the ingress serves the service's route prefix on. */
+  readonly apiHost: string;
+  readonly database: DatabaseConnection;
+  /** Redis for cache, Celery and events. @default - no Redis variables */
+  readonly cache?: CacheConnection;
+  /** The service's own bucket. @default - no storage variables */
+  readonly storage?: StorageConnection;
+  /** SMTP relay. @default - no email variables */
+  readonly email?: EmailConnection;
+  /** YooKassa credentials; required exactly when the catalog says the service takes payments. */
+  readonly payments?: PaymentsConnection;
+  readonly routing: RoutingArgs;
+  /** Create a ServiceMonitor for Prometheus Operator. @default false */
+  readonly serviceMonitor?: boolean;
+}
+
+export class DjangoService extends pulumi.ComponentResource {
+  public readonly web: k8s.apps.v1.Deployment;
+  public readonly beat?: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  public readonly configMap: k8s.core.v1.ConfigMap;
+  public readonly secret: k8s.core.v1.Secret;
+  /** In-cluster URL of the service. */
+  public readonly clusterUrl: pulumi.Output<string>;
+  /** Public URL through the ingress. */
+  public readonly url: string;
+
+  constructor(name: string, args: DjangoServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("ferrum:index:DjangoService", name, {}, opts);
+    const s = args.service;
+    if (s.payments !== (args.payments !== undefined)) {
+      throw new Error(`DjangoService ${name}: the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`);
+    }
+    const ns = args.namespace;
+    const meta = (component: Component) => ({ name: s.name, instance: name, component });
+    const parent = { parent: this };
+
+    const serviceName = s.name;
+    const serviceFqdn = `${serviceName}.${ns}.svc.cluster.local`;
+    const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 64, special: true, overrideSpecial: "!#%&*()-_=+[]{}<>:?" }, parent);
+    const env = renderEnv({
+      settingsModule: `${s.djangoPackage}.settings`,
+      allowedHosts: [args.apiHost, serviceFqdn, `${serviceName}.${ns}.svc`, serviceName],
+      scriptName: s.routePrefix,
+      secretKey: secretKey.result,
+      database: args.database,
+      cache: args.cache,
+      storage: args.storage,
+      email: args.email,
+      payments: args.payments,
+    });
+
+    // Auto-named, so a change rolls the pods that read them.
+    this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: { namespace: ns, labels: labels(meta("web")) }, data: env.config }, parent);
+    this.secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      { metadata: { namespace: ns, labels: labels(meta("web")) }, type: "Opaque", stringData: env.secret },
+      parent,
+    );
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-service-account`,
+      {
+        metadata: { name: serviceName, namespace: ns, labels: labels(meta("web")), annotations: args.storage?.serviceAccountAnnotations ?? {} },
+        automountServiceAccountToken: false,
+      },
+      parent,
+    );
+    const pods: PodInputs = {
+      service: s,
+      configMapName: this.configMap.metadata.name,
+      secretName: this.secret.metadata.name,
+      serviceAccountName: serviceAccount.metadata.name,
+      probeHost: serviceFqdn,
+    };
+
+    const webMeta = meta("web");
+    this.web = new k8s.apps.v1.Deployment(
+      `${name}-web`,
+      {
+        metadata: { name: `${serviceName}-web`, namespace: ns, labels: labels(webMeta) },
+        spec: {
+          // No `replicas`: the HPA owns the count, and server-side apply would fight it.
+          minReadySeconds: 10,
+          revisionHistoryLimit: 5,
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          selector: { matchLabels: selectorLabels(webMeta) },
+          template: {
+            metadata: { labels: labels(webMeta) },
+            spec: {
+              ...webPodSpec(pods),
+              topologySpreadConstraints: [
+                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorLabels(webMeta) } },
+              ],
+            },
+          },
+        },
+      },
+      parent,
+    );
+
+    if (s.celery) {
+      const beatMeta = meta("beat");
+      // Beat must run exactly once: its own Deployment, one replica, Recreate (never two during a rollout).
+      this.beat = new k8s.apps.v1.Deployment(
+        `${name}-beat`,
+        {
+          metadata: { name: `${serviceName}-beat`, namespace: ns, labels: labels(beatMeta) },
+          spec: {
+            replicas: 1,
+            revisionHistoryLimit: 5,
+            strategy: { type: "Recreate" },
+            selector: { matchLabels: selectorLabels(beatMeta) },
+            template: { metadata: { labels: labels(beatMeta) }, spec: beatPodSpec(pods) },
+          },
+        },
+        { parent: this, dependsOn: [this.web] },
+      );
+    }
+
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { name: serviceName, namespace: ns, labels: labels(webMeta) },
+        spec: { type: "ClusterIP", selector: selectorLabels(webMeta), ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+      parent,
+    );
+
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      `${name}-web`,
+      {
+        metadata: { name: `${serviceName}-web`, namespace: ns, labels: labels(webMeta) },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.web.metadata.name },
+          minReplicas: s.minReplicas,
+          maxReplicas: s.maxReplicas,
+          // The web container's CPU only, so a busy Celery sidecar does not scale the web tier.
+          metrics: [
+            {
+              type: "ContainerResource",
+              containerResource: { name: "cpu", container: "web", target: { type: "Utilization", averageUtilization: s.targetCpuPercent } },
+            },
+          ],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+        },
+      },
+      parent,
+    );
+
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-web`,
+      {
+        metadata: { name: `${serviceName}-web`, namespace: ns, labels: labels(webMeta) },
+        // maxUnavailable, not minAvailable: a service running one pod must not block node drains.
+        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(webMeta) } },
+      },
+      parent,
+    );
+
+    routeResources(name, { service: s, namespace: ns, apiHost: args.apiHost, serviceName: this.service.metadata.name, labels: labels(meta("ingress")), routing: args.routing }, this);
+
+    if (args.serviceMonitor) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-service-monitor`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: { name: serviceName, namespace: ns, labels: labels(webMeta) },
+          spec: {
+            selector: { matchLabels: selectorLabels(webMeta) },
+            endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+          },
+        },
+        parent,
+      );
+    }
+
+    this.clusterUrl = pulumi.interpolate`http://${this.service.metadata.name}.${ns}.svc.cluster.local`;
+    this.url = `${args.routing.tls ? "https" : "http"}://${args.apiHost}${s.routePrefix}/`;
+    this.registerOutputs({ url: this.url, clusterUrl: this.clusterUrl });
+  }
+}

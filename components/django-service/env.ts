@@ -1,0 +1,81 @@
+/**
+ * The env contract of DESIGN.md, rendered: which variable goes where (ConfigMap or Secret) and what it holds.
+ * Pure apart from building Outputs; the one place that names the variables, so a rename is a visible change
+ * here and in DESIGN.md's table together.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { CacheConnection, DatabaseConnection, EmailConnection, PaymentsConnection, StorageConnection } from "../connections";
+
+export interface EnvInputs {
+  readonly settingsModule: string;
+  readonly allowedHosts: readonly string[];
+  /** The route prefix the ingress strips; Django builds its URLs under it. */
+  readonly scriptName: string;
+  readonly secretKey: pulumi.Output<string>;
+  readonly database: DatabaseConnection;
+  readonly cache?: CacheConnection;
+  readonly storage?: StorageConnection;
+  readonly email?: EmailConnection;
+  readonly payments?: PaymentsConnection;
+}
+
+export interface RenderedEnv {
+  /** ConfigMap data: never a credential. */
+  readonly config: Record<string, pulumi.Input<string>>;
+  /** Secret stringData: every value a secret Output. */
+  readonly secret: Record<string, pulumi.Output<string>>;
+}
+
+/** Variables set on each container from the downward API rather than the ConfigMap. */
+export const POD_IP_ENV = "POD_IP";
+
+export function renderEnv(i: EnvInputs): RenderedEnv {
+  const config: Record<string, pulumi.Input<string>> = {
+    DJANGO_SETTINGS_MODULE: i.settingsModule,
+    DJANGO_ALLOWED_HOSTS: i.allowedHosts.join(","),
+    DJANGO_FORCE_SCRIPT_NAME: i.scriptName,
+  };
+  const secret: Record<string, pulumi.Output<string>> = {
+    DJANGO_SECRET_KEY: pulumi.secret(i.secretKey),
+    DATABASE_URL: pulumi.secret(i.database.url),
+  };
+
+  if (i.cache) {
+    const c = i.cache;
+    config.REDIS_SENTINELS = c.sentinels;
+    config.REDIS_SENTINEL_MASTER = c.sentinelMaster;
+    config.REDIS_KEY_PREFIX = c.keyPrefix;
+    secret.REDIS_URL = pulumi.secret(c.url);
+    secret.CELERY_BROKER_URL = pulumi.secret(c.celeryBrokerUrl);
+    secret.CELERY_RESULT_BACKEND = pulumi.secret(c.celeryResultBackend);
+    secret.CELERY_BROKER_TRANSPORT_OPTIONS = pulumi.secret(c.celeryTransportOptions);
+    secret.EVENTS_REDIS_URL = pulumi.secret(c.eventsUrl);
+  }
+
+  if (i.storage) {
+    const s = i.storage;
+    config.AWS_STORAGE_BUCKET_NAME = s.bucket;
+    config.AWS_S3_ENDPOINT_URL = s.endpointUrl;
+    config.AWS_S3_REGION_NAME = s.region;
+    if (s.credentials) {
+      secret.AWS_ACCESS_KEY_ID = pulumi.secret(s.credentials.accessKeyId);
+      secret.AWS_SECRET_ACCESS_KEY = pulumi.secret(s.credentials.secretAccessKey);
+    }
+  }
+
+  if (i.email && i.email.host !== "") {
+    config.EMAIL_HOST = i.email.host;
+    config.EMAIL_PORT = String(i.email.port);
+    config.EMAIL_USE_TLS = i.email.useTls ? "true" : "false";
+    if (i.email.user !== "") {
+      secret.EMAIL_HOST_USER = pulumi.secret(i.email.user);
+      if (i.email.password) secret.EMAIL_HOST_PASSWORD = pulumi.secret(i.email.password);
+    }
+  }
+
+  if (i.payments) {
+    secret.YOOKASSA_SHOP_ID = pulumi.secret(i.payments.shopId);
+    secret.YOOKASSA_SECRET_KEY = pulumi.secret(i.payments.secretKey);
+  }
+  return { config, secret };
+}

@@ -1,0 +1,99 @@
+/**
+ * Pod templates of a Django service: the web pod (migrate initContainer, web container, Celery worker sidecar
+ * where the catalog says so) and the beat pod. Pure: builds plain specs from the service's settings.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { PROBE_PATHS, WEB_PORT } from "../../catalog";
+import type { ServiceSettings } from "../../config";
+import { containerSecurityContext, podSecurityContext, resources } from "../../lib/security";
+import { POD_IP_ENV } from "./env";
+import { migrateCommand } from "./migrate";
+
+type Container = k8s.types.input.core.v1.Container;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+
+/** The service images run as this non-root user (the convention of the services' Dockerfiles). */
+export const APP_UID = 10001;
+
+export interface PodInputs {
+  readonly service: ServiceSettings;
+  readonly configMapName: pulumi.Input<string>;
+  readonly secretName: pulumi.Input<string>;
+  readonly serviceAccountName: pulumi.Input<string>;
+  /** Host header of the kubelet's probes: an allowed host of Django's. */
+  readonly probeHost: string;
+}
+
+function baseContainer(name: string, i: PodInputs, spec: ServiceSettings["web"]): Container {
+  return {
+    name,
+    image: i.service.image,
+    envFrom: [{ configMapRef: { name: i.configMapName } }, { secretRef: { name: i.secretName } }],
+    env: [{ name: POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+    resources: resources(spec),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+  };
+}
+
+function httpProbe(path: string, host: string, periodSeconds: number, failureThreshold: number) {
+  return {
+    httpGet: { path, port: "http", httpHeaders: [{ name: "Host", value: host }] },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 3,
+  };
+}
+
+function podSpec(i: PodInputs, containers: Container[], initContainers: Container[] = []): PodSpec {
+  return {
+    serviceAccountName: i.serviceAccountName,
+    automountServiceAccountToken: false,
+    securityContext: podSecurityContext(APP_UID),
+    terminationGracePeriodSeconds: 30,
+    ...(initContainers.length ? { initContainers } : {}),
+    containers,
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+  };
+}
+
+/** The Celery command line for this service. */
+export function celeryCommand(i: PodInputs, role: "worker" | "beat"): string[] {
+  const app = i.service.djangoPackage;
+  return role === "worker"
+    ? ["celery", "--app", app, "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", `${i.service.name}@%h`]
+    : ["celery", "--app", app, "beat", "--loglevel", "INFO", "--schedule", "/tmp/celerybeat-schedule"];
+}
+
+export function webPodSpec(i: PodInputs): PodSpec {
+  const web: Container = {
+    ...baseContainer("web", i, i.service.web),
+    ports: [{ name: "http", containerPort: WEB_PORT }],
+    // Liveness never touches the database: a database outage must not restart every pod.
+    livenessProbe: httpProbe(PROBE_PATHS.liveness, i.probeHost, 10, 3),
+    readinessProbe: httpProbe(PROBE_PATHS.readiness, i.probeHost, 5, 3),
+    startupProbe: httpProbe(PROBE_PATHS.liveness, i.probeHost, 5, 24),
+  };
+  const migrate: Container = { ...baseContainer("migrate", i, i.service.web), command: migrateCommand() };
+  const containers = [web];
+  if (i.service.celery) {
+    containers.push({
+      ...baseContainer("worker", i, i.service.worker),
+      command: celeryCommand(i, "worker"),
+      livenessProbe: {
+        // Through the broker: tolerant (3 minutes) so a Sentinel failover never restarts the worker.
+        exec: { command: ["sh", "-c", `exec celery --app ${i.service.djangoPackage} inspect ping --destination ${i.service.name}@"$HOSTNAME" --timeout 10`] },
+        periodSeconds: 60,
+        timeoutSeconds: 20,
+        failureThreshold: 3,
+        initialDelaySeconds: 30,
+      },
+    });
+  }
+  return podSpec(i, containers, [migrate]);
+}
+
+export function beatPodSpec(i: PodInputs): PodSpec {
+  return podSpec(i, [{ ...baseContainer("beat", i, i.service.beat), command: celeryCommand(i, "beat") }]);
+}

@@ -1,0 +1,64 @@
+/**
+ * Routing of a service's prefix through Traefik (k3s ships Traefik v3; the clouds install it by Helm chart):
+ * an IngressRoute for `Host(api) && PathPrefix(/<service>)` and a StripPrefix Middleware, so Django sees
+ * paths without the prefix and builds its URLs under it from DJANGO_FORCE_SCRIPT_NAME.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceSettings } from "../../config";
+
+export interface RoutingArgs {
+  readonly kind: "traefik";
+  /** Traefik entry points the route listens on (k3s: web = :80, websecure = :443). */
+  readonly entryPoints: readonly string[];
+  /** Serve TLS: a certificate Secret, or Traefik's default certificate when no name is given. @default - no TLS */
+  readonly tls?: { readonly secretName?: string };
+}
+
+export interface RouteInputs {
+  readonly service: ServiceSettings;
+  readonly namespace: string;
+  readonly apiHost: string;
+  readonly serviceName: pulumi.Input<string>;
+  readonly labels: Record<string, string>;
+  readonly routing: RoutingArgs;
+}
+
+/** Traefik's rule for one service: `/auth` and `/auth/...`, never `/authority`. */
+export const routeRule = (host: string, prefix: string): string =>
+  `Host(\`${host}\`) && (Path(\`${prefix}\`) || PathPrefix(\`${prefix}/\`))`;
+
+export function routeResources(name: string, i: RouteInputs, parent: pulumi.Resource): void {
+  const middlewareName = `${i.service.name}-strip-prefix`;
+  new k8s.apiextensions.CustomResource(
+    `${name}-strip-prefix`,
+    {
+      apiVersion: "traefik.io/v1alpha1",
+      kind: "Middleware",
+      metadata: { name: middlewareName, namespace: i.namespace, labels: i.labels },
+      spec: { stripPrefix: { prefixes: [i.service.routePrefix] } },
+    },
+    { parent },
+  );
+  new k8s.apiextensions.CustomResource(
+    `${name}-route`,
+    {
+      apiVersion: "traefik.io/v1alpha1",
+      kind: "IngressRoute",
+      metadata: { name: i.service.name, namespace: i.namespace, labels: i.labels },
+      spec: {
+        entryPoints: [...i.routing.entryPoints],
+        routes: [
+          {
+            kind: "Rule",
+            match: routeRule(i.apiHost, i.service.routePrefix),
+            middlewares: [{ name: middlewareName }],
+            services: [{ kind: "Service", name: i.serviceName, port: 80 }],
+          },
+        ],
+        ...(i.routing.tls ? { tls: i.routing.tls.secretName ? { secretName: i.routing.tls.secretName } : {} } : {}),
+      },
+    },
+    { parent },
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * The bootstrap Job: runs the idempotent bootstrap SQL as the non-superuser admin, in the cluster, against
+ * whichever server the backend made. The same Job serves k3s, RDS and Flexible Server.
+ *
+ * The Job, its SQL ConfigMap and its Secret are auto-named, so a change to the set of services (the SQL) or to
+ * any password gives them new names: the Job is replaced and runs again. Pulumi waits for it to succeed, and
+ * the services depend on it.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { labels } from "../../lib/labels";
+import { containerSecurityContext, podSecurityContext } from "../../lib/security";
+import { renderBootstrapSql } from "./bootstrap-sql";
+import { passwordEnvVar } from "./naming";
+import type { PostgresServer } from "./types";
+
+export interface BootstrapJobArgs {
+  readonly namespace: string;
+  readonly server: PostgresServer;
+  /** Service name -> its role's password (secret). */
+  readonly passwords: ReadonlyMap<string, pulumi.Output<string>>;
+}
+
+/** Waits up to five minutes for the server, then runs the script once; psql stops at the first error. */
+export const BOOTSTRAP_SHELL = [
+  "set -eu",
+  'for i in $(seq 1 60); do pg_isready --timeout=5 && break; echo "waiting for $PGHOST:$PGPORT ($i)"; sleep 5; done',
+  "exec psql --no-psqlrc --echo-errors --file=/bootstrap/bootstrap.sql",
+].join("\n");
+
+export function bootstrapJob(name: string, args: BootstrapJobArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+  const meta = { name: "postgres", instance: name, component: "database-bootstrap" as const };
+  const { namespace, server } = args;
+  const opts = { parent };
+
+  const sql = new k8s.core.v1.ConfigMap(
+    `${name}-bootstrap-sql`,
+    { metadata: { namespace, labels: labels(meta) }, data: { "bootstrap.sql": renderBootstrapSql([...args.passwords.keys()]) } },
+    opts,
+  );
+  const stringData: Record<string, pulumi.Input<string>> = { PGPASSWORD: server.adminPassword };
+  for (const [service, password] of args.passwords) stringData[passwordEnvVar(service)] = password;
+  const secret = new k8s.core.v1.Secret(`${name}-bootstrap`, { metadata: { namespace, labels: labels(meta) }, type: "Opaque", stringData }, opts);
+
+  return new k8s.batch.v1.Job(
+    `${name}-bootstrap`,
+    {
+      metadata: { namespace, labels: labels(meta) },
+      spec: {
+        backoffLimit: 6,
+        activeDeadlineSeconds: 900,
+        template: {
+          metadata: { labels: labels(meta) },
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(999),
+            containers: [
+              {
+                name: "bootstrap",
+                image: server.bootstrapImage,
+                command: ["sh", "-c", BOOTSTRAP_SHELL],
+                env: [
+                  { name: "PGHOST", value: server.host },
+                  { name: "PGPORT", value: String(server.port) },
+                  { name: "PGUSER", value: server.adminUsername },
+                  { name: "PGDATABASE", value: "postgres" },
+                  { name: "PGSSLMODE", value: server.sslMode },
+                  { name: "PGCONNECT_TIMEOUT", value: "10" },
+                  { name: "HOME", value: "/tmp" },
+                ],
+                envFrom: [{ secretRef: { name: secret.metadata.name } }],
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                  { name: "sql", mountPath: "/bootstrap", readOnly: true },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "sql", configMap: { name: sql.metadata.name } },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    { ...opts, dependsOn: server.dependsOn },
+  );
+}

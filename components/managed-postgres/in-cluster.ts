@@ -1,0 +1,119 @@
+/**
+ * The in-cluster PostgreSQL server (k3s, or any cluster without a managed database): the official image as a
+ * one-replica StatefulSet with a PersistentVolumeClaim, behind a ClusterIP Service.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { labels, selectorLabels } from "../../lib/labels";
+import { containerSecurityContext, podSecurityContext, resources } from "../../lib/security";
+import { renderAdminInitScript } from "./bootstrap-sql";
+import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
+import type { InClusterPostgres, PostgresServer } from "./types";
+
+/** The official image's postgres user. */
+const POSTGRES_UID = 999;
+
+export function inClusterServer(name: string, backend: InClusterPostgres, namespace: string, parent: pulumi.Resource): PostgresServer {
+  const meta = { name: "postgres", instance: name, component: "database" as const };
+  const opts = { parent };
+
+  const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, opts);
+  const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, opts);
+
+  const credentials = new k8s.core.v1.Secret(
+    `${name}-credentials`,
+    {
+      metadata: { namespace, labels: labels(meta) },
+      type: "Opaque",
+      stringData: { POSTGRES_PASSWORD: superuserPassword.result, FERRUM_ADMIN_PASSWORD: adminPassword.result },
+    },
+    opts,
+  );
+  const initScripts = new k8s.core.v1.ConfigMap(
+    `${name}-initdb`,
+    { metadata: { namespace, labels: labels(meta) }, data: { "10-ferrum-admin.sh": renderAdminInitScript(ADMIN_ROLE) } },
+    opts,
+  );
+
+  const serviceName = "postgres";
+  const service = new k8s.core.v1.Service(
+    `${name}-service`,
+    {
+      metadata: { name: serviceName, namespace, labels: labels(meta) },
+      spec: { type: "ClusterIP", selector: selectorLabels(meta), ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: "postgres" }] },
+    },
+    opts,
+  );
+  const ready = ["pg_isready", "--host=127.0.0.1", `--port=${POSTGRES_PORT}`, "--username=postgres"];
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    `${name}-server`,
+    {
+      metadata: { name: "postgres", namespace, labels: labels(meta) },
+      spec: {
+        serviceName,
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(meta) },
+        template: {
+          metadata: { labels: labels(meta) },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(POSTGRES_UID),
+            terminationGracePeriodSeconds: 60,
+            containers: [
+              {
+                name: "postgres",
+                image: backend.image,
+                ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
+                env: [
+                  { name: "POSTGRES_USER", value: "postgres" },
+                  { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                ],
+                envFrom: [{ secretRef: { name: credentials.metadata.name } }],
+                resources: resources(backend.resources),
+                securityContext: containerSecurityContext(),
+                readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { exec: { command: ready }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+                startupProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 60 },
+                volumeMounts: [
+                  { name: "data", mountPath: "/var/lib/postgresql/data" },
+                  { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+                  { name: "run", mountPath: "/var/run/postgresql" },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "initdb", configMap: { name: initScripts.metadata.name, defaultMode: 0o555 } },
+              { name: "run", emptyDir: {} },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data", labels: labels(meta) },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(backend.storageClass ? { storageClassName: backend.storageClass } : {}),
+              resources: { requests: { storage: `${backend.storageGiB}Gi` } },
+            },
+          },
+        ],
+      },
+    },
+    // The volume claim template is immutable; the data must outlive a mistaken delete.
+    { ...opts, protect: backend.protect, retainOnDelete: backend.protect },
+  );
+
+  return {
+    host: pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`,
+    port: POSTGRES_PORT,
+    adminUsername: ADMIN_ROLE,
+    adminPassword: pulumi.secret(adminPassword.result),
+    // The official image serves no TLS; traffic stays inside the namespace (NetworkPolicy).
+    sslMode: "prefer",
+    bootstrapImage: backend.image,
+    dependsOn: [statefulSet],
+  };
+}

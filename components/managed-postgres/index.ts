@@ -1,0 +1,3 @@
+export { ManagedPostgres } from "./managed-postgres";
+export type { ManagedPostgresArgs, PostgresBackend, InClusterPostgres } from "./types";
+export * from "./naming";
