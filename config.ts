@@ -130,10 +130,12 @@ function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
 
 function readService(r: ObjectReader, def: ServiceDefinition, registry: string, tag: string, cloud: Cloud): ServiceSettings {
   const key = `${r.path}.image`;
-  const image = r.string("image", `${registry}/${def.imageRepository}:${tag}`, rule(IMAGE, "an image reference with a tag or digest", `${registry}/${def.imageRepository}:1.0.0`));
+  const derived = `${registry}/${def.imageRepository}:${tag}`;
+  const image = r.string("image", derived, rule(IMAGE, "an image reference with a tag or digest", `${registry}/${def.imageRepository}:1.0.0`));
   if (!/[:@][^/]+$/.test(image)) {
     r.problems.invalid(key, "an image reference with a tag or digest", image, `${image}:1.0.0`);
-  } else if (cloud !== "k3s" && /:latest$/.test(image)) {
+  } else if (cloud !== "k3s" && image !== derived && /:latest$/.test(image)) {
+    // A derived image's tag is ferrum:imageTag, which is checked (and named) on its own.
     r.problems.invalid(key, "pinned to a version or digest in a cloud stack, not :latest", image, image.replace(/:latest$/, ":1.0.0"));
   }
   const minReplicas = r.integer("minReplicas", 1, 1, 50);

@@ -71,8 +71,8 @@ async function main(): Promise<number> {
   try {
     plan = await runPlan(args.stack, args.overrides);
   } catch (err) {
-    if (err instanceof PlanConfigError || (err as Error)?.name === "ConfigError") {
-      const problems = (err as PlanConfigError).problems ?? [(err as Error).message];
+    if (err instanceof PlanConfigError) {
+      const problems = err.problems;
       process.stderr.write(`error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
       return 1;
     }

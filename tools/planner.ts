@@ -61,7 +61,7 @@ export function loadStackConfig(stack: string, overrides: readonly string[] = []
   const project = parseYaml(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
-    throw new ConfigError([`there is no stack file Pulumi.${stack}.yaml; the stacks are the Pulumi.<stack>.yaml files beside Pulumi.yaml`]);
+    throw new PlanConfigError([`there is no stack file Pulumi.${stack}.yaml; the stacks are the Pulumi.<stack>.yaml files beside Pulumi.yaml`]);
   }
   const stackYaml = (parseYaml(readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
 

@@ -1,0 +1,170 @@
+/**
+ * The dev stack's offline plan, through the same code path as `npm run plan -- dev`.
+ */
+import { manifests, outputEntries, resourceEntries } from "../../tools/planner";
+import { isSecretEnvelope, redact, runPlan, secretValues, underMocks, PlanResult } from "../helpers/pulumi";
+
+let plan: PlanResult;
+let objects: any[];
+beforeAll(async () => {
+  plan = await runPlan("dev");
+  objects = manifests(plan);
+});
+
+const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+const named = (kind: string, name: string) => ofKind(kind).find((o) => o.metadata.name === name);
+const SERVICES = ["auth", "user", "content", "catalog"];
+
+describe("dev stack plan: resources.json", () => {
+  test("one ManagedPostgres and four DjangoService components, each with children", () => {
+    const entries = resourceEntries(plan) as any[];
+    const pg = entries.filter((e) => e.type === "ferrum:index:ManagedPostgres");
+    const ds = entries.filter((e) => e.type === "ferrum:index:DjangoService");
+    expect(pg).toHaveLength(1);
+    expect(ds.map((d) => d.name)).toEqual(SERVICES);
+    for (const c of [...pg, ...ds]) expect(entries.filter((e) => e.parent === c.urn).length).toBeGreaterThan(3);
+    for (const e of entries) expect(e).toHaveProperty("options");
+  });
+
+  test("every DjangoService waits for the database bootstrap Job", () => {
+    const job = plan.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    for (const d of plan.resources.filter((r) => r.type === "ferrum:index:DjangoService")) {
+      expect(d.options.dependsOn).toContain(job.urn);
+    }
+  });
+
+  test("dev is not protected (k3s is disposable); the secret key placeholder is listed", () => {
+    expect(plan.resources.filter((r) => r.options.protect)).toEqual([]);
+    expect(plan.placeholders).toEqual(["ferrum:yookassaSecretKey"]);
+  });
+});
+
+describe("dev stack plan: manifests.yaml", () => {
+  test("4 web Deployments and 4 HPAs with the spec's settings, 2 beat Deployments", () => {
+    const webs = SERVICES.map((s) => named("Deployment", `${s}-web`));
+    for (const d of webs) {
+      expect(d.spec.replicas).toBeUndefined();
+      expect(d.spec.minReadySeconds).toBe(10);
+      expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(d.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(["migrate"]);
+    }
+    const hpas = ofKind("HorizontalPodAutoscaler");
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(SERVICES.map((s) => `${s}-web`).sort());
+    for (const h of hpas) {
+      expect(h.apiVersion).toBe("autoscaling/v2");
+      expect(h.spec.minReplicas).toBe(1);
+      expect(h.spec.metrics[0].containerResource.target.averageUtilization).toBe(70);
+    }
+    expect(ofKind("Deployment").filter((d) => d.metadata.name.endsWith("-beat")).map((d) => d.metadata.name)).toEqual(["auth-beat", "catalog-beat"]);
+  });
+
+  test("worker sidecars only in auth and catalog", () => {
+    const withWorker = SERVICES.filter((s) => named("Deployment", `${s}-web`).spec.template.spec.containers.some((c: any) => c.name === "worker"));
+    expect(withWorker).toEqual(["auth", "catalog"]);
+  });
+
+  test("per-service Secrets carry DATABASE_URL and DJANGO_SECRET_KEY; ConfigMaps carry DJANGO_ALLOWED_HOSTS and no credential", () => {
+    for (const s of SERVICES) {
+      const web = named("Deployment", `${s}-web`).spec.template.spec.containers[0];
+      const cmName = web.envFrom[0].configMapRef.name;
+      const secretName = web.envFrom[1].secretRef.name;
+      const secret = named("Secret", secretName);
+      expect(secret.stringData.DATABASE_URL).toBe("[secret]");
+      expect(secret.stringData.DJANGO_SECRET_KEY).toBe("[secret]");
+      const cm = named("ConfigMap", cmName);
+      expect(cm.data.DJANGO_ALLOWED_HOSTS.split(",")).toContain("api.ferrum.local");
+      expect(JSON.stringify(cm.data)).not.toMatch(/postgres:\/\/|PASSWORD|SECRET/);
+    }
+    expect(Object.keys(named("Secret", named("Deployment", "catalog-web").spec.template.spec.containers[0].envFrom[1].secretRef.name).stringData)).toContain(
+      "YOOKASSA_SECRET_KEY",
+    );
+  });
+
+  test("a route per prefix on api.ferrum.local", () => {
+    const routes = ofKind("IngressRoute");
+    expect(routes.map((r) => r.spec.routes[0].match).sort()).toEqual(
+      SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`).sort(),
+    );
+  });
+
+  test("every object carries the four standard labels and a namespace (except the Namespace)", () => {
+    for (const o of objects) {
+      expect(o.metadata.labels).toMatchObject({ "app.kubernetes.io/part-of": "ferrum", "app.kubernetes.io/managed-by": "pulumi" });
+      expect(o.metadata.labels["app.kubernetes.io/name"]).toBeTruthy();
+      expect(o.metadata.labels["app.kubernetes.io/component"]).toBeTruthy();
+      expect(o.metadata.name).toBeTruthy();
+      if (o.kind !== "Namespace") expect(o.metadata.namespace).toBe("ferrum");
+    }
+  });
+
+  test("NetworkPolicies: default deny, same namespace, ingress controller and monitoring to the web pods", () => {
+    const names = ofKind("NetworkPolicy").map((p) => p.metadata.name);
+    expect(names).toEqual(["default-deny-ingress", "allow-same-namespace", "allow-ingress-to-web", "allow-monitoring-to-web"]);
+    const fromIngress = named("NetworkPolicy", "allow-ingress-to-web");
+    expect(fromIngress.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("kube-system");
+    for (const s of ofKind("Service")) expect(s.spec.type).toBe("ClusterIP");
+  });
+});
+
+describe("dev stack: secrets stay secret", () => {
+  test("password, key and connection outputs are secret stack outputs", () => {
+    const secretOutputs = plan.outputs.filter((o) => o.secret).map((o) => o.name);
+    expect(secretOutputs.sort()).toEqual(["databaseUrls", "postgresAdminPassword"]);
+    expect(outputEntries(plan).databaseUrls).toBe("[secret]");
+  });
+
+  test("no secret value appears in any non-secret input, output or manifest", () => {
+    const secrets = new Set<string>();
+    for (const r of plan.resources) {
+      secretValues(r.inputs, false, secrets);
+      secretValues(r.state, false, secrets);
+    }
+    expect(secrets.size).toBeGreaterThanOrEqual(10);
+    const visible = JSON.stringify([resourceEntries(plan), objects, outputEntries(plan)]);
+    const leaks = [...secrets].filter((s) => s.length >= 8 && (visible.includes(s) || visible.includes(Buffer.from(s).toString("base64"))));
+    expect(leaks).toEqual([]);
+  });
+
+  test("--show-secrets reveals them, as pulumi preview --show-secrets does", () => {
+    const shown = manifests(plan, true);
+    const secret = shown.find((o: any) => o.kind === "Secret" && o.metadata.name.startsWith("auth-secret")) as any;
+    expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_auth:[A-Za-z0-9]{32}@postgres\.ferrum\.svc\.cluster\.local:5432\/ferrum_auth\?sslmode=prefer$/);
+    expect(redact(secret.stringData)).toEqual(secret.stringData);
+  });
+});
+
+describe("required secrets under the real engine", () => {
+  test("a missing secret stops the program with the exact pulumi config set command, before any resource", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../index") as () => Promise<unknown>;
+    let error: Error | undefined;
+    const { registrations } = await underMocks(
+      async () => {
+        try {
+          await program();
+        } catch (e) {
+          error = e as Error;
+        }
+      },
+      { stack: "dev", config: { "ferrum:yookassaShopId": "100500", "ferrum:emailHost": "smtp.example.com", "ferrum:emailUser": "mailer" } },
+    );
+    expect(error?.message).toContain(
+      "ferrum:emailPassword is required by this stack's settings but not set; set it with: pulumi config set --secret 'ferrum:emailPassword' <value> -s dev",
+    );
+    expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s dev");
+    expect(registrations.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+
+  test("set as a secret, it reaches the catalog's Secret as a secret", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../index") as () => Promise<unknown>;
+    const { registrations } = await underMocks(() => program(), {
+      stack: "dev",
+      config: { "ferrum:yookassaShopId": "100500", "ferrum:yookassaSecretKey": "live_sk_from_config" },
+      secretKeys: ["ferrum:yookassaSecretKey"],
+    });
+    const secret = registrations.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any;
+    expect(isSecretEnvelope(secret.stringData)).toBe(true);
+    expect(secret.stringData.value.YOOKASSA_SECRET_KEY).toBe("live_sk_from_config");
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * `npm run plan` as a user runs it: a child process, its exit code, its files and what it prints.
+ */
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { loadStackConfig, placeholderFor } from "../../tools/planner";
+
+const ROOT = path.resolve(__dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+function plan(...args: string[]) {
+  const out = mkdtempSync(path.join(tmpdir(), "ferrum-plan-"));
+  const dir = path.join(out, "plan");
+  const r = spawnSync(TSX, ["tools/plan.ts", ...args, "--out", dir], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
+  return { ...r, dir, read, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+describe("npm run plan (the command line)", () => {
+  test("dev: exits 0, writes resources.json, manifests.yaml and outputs.json, prints a tree and counts", () => {
+    const r = plan("dev");
+    try {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("+  ferrum:index:ManagedPostgres");
+      expect(r.stdout).toMatch(/\s+4 {2}ferrum:index:DjangoService/);
+      expect(r.stdout).toContain("Secrets filled with placeholders");
+      expect(r.stdout).toContain("- ferrum:yookassaSecretKey");
+      const resources = JSON.parse(r.read("resources.json"));
+      expect(resources[0]).toMatchObject({ type: "pulumi:pulumi:Stack", name: "ferrum-dev" });
+      for (const e of resources) expect(Object.keys(e)).toEqual(expect.arrayContaining(["urn", "type", "name", "custom", "inputs", "options"]));
+      const docs = parseAllDocuments(r.read("manifests.yaml")).map((d) => d.toJSON());
+      expect(docs.filter((d) => d.kind === "Deployment")).toHaveLength(6);
+      expect(r.read("manifests.yaml")).not.toContain(placeholderFor("ferrum:yookassaSecretKey"));
+      expect(JSON.parse(r.read("outputs.json")).postgresAdminPassword).toBe("[secret]");
+    } finally {
+      r.cleanup();
+    }
+  });
+
+  test("a bad -c value exits 1 naming the key and the fix, with no stack trace and no files", () => {
+    const r = plan("dev", "-c", "ferrum:services.auth.maxReplicas=0", "-c", "ferrum:cloud=gcp");
+    try {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("error: the configuration of stack dev is invalid (2 problems):");
+      expect(r.stderr).toContain("ferrum:cloud must be one of k3s, aws, azure (got \"gcp\")");
+      expect(r.stderr).toContain("ferrum:services.auth.maxReplicas must be an integer between 1 and 50 (got 0)");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(r.dir)).toBe(false);
+    } finally {
+      r.cleanup();
+    }
+  });
+
+  test("an unknown stack exits 1 and says which stacks exist", () => {
+    const r = plan("staging");
+    r.cleanup();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("there is no stack file Pulumi.staging.yaml");
+  });
+
+  test("-c path keys change the plan: observability on adds ServiceMonitors; --show-secrets writes secrets in the clear", () => {
+    const r = plan("dev", "-c", "ferrum:observability.enabled=true", "--show-secrets");
+    try {
+      expect(r.status).toBe(0);
+      const docs = parseAllDocuments(r.read("manifests.yaml")).map((d) => d.toJSON());
+      expect(docs.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(4);
+      const secret = docs.find((d) => d.kind === "Secret" && d.metadata.name.startsWith("catalog-secret"));
+      expect(secret.stringData.YOOKASSA_SECRET_KEY).toBe(placeholderFor("ferrum:yookassaSecretKey"));
+      expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_catalog:/);
+    } finally {
+      r.cleanup();
+    }
+  });
+});
+
+describe("loadStackConfig: layering as the CLI does", () => {
+  test("Pulumi.yaml defaults, then the stack file, then -c overrides with typed path values", () => {
+    const c = loadStackConfig("dev", ["ferrum:services.auth.maxReplicas=4", "ferrum:observability.enabled=true", "ferrum:imageTag=2.0.0"]);
+    expect(c.values["ferrum:namespace"]).toBe("ferrum");
+    expect(c.values["ferrum:yookassaShopId"]).toBe("100500");
+    expect(JSON.parse(c.values["ferrum:services"]).auth).toEqual({ maxReplicas: 4 });
+    expect(JSON.parse(c.values["ferrum:services"]).user).toEqual({ maxReplicas: 3 });
+    expect(JSON.parse(c.values["ferrum:observability"])).toEqual({ enabled: true });
+    expect(c.values["ferrum:imageTag"]).toBe("2.0.0");
+  });
+
+  test("a -c without = is a problem, not a crash", () => {
+    expect(loadStackConfig("dev", ["ferrum:cloud"]).problems).toEqual([
+      '-c "ferrum:cloud" is not key=value; write it as pulumi config set does, for example -c ferrum:cloud=aws',
+    ]);
+  });
+});
