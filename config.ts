@@ -7,7 +7,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG, SERVICE_NAMES, ServiceDefinition } from "./catalog";
-import { fullKey, Json, ObjectReader, Problems, RawConfig, rawToObject, setCommand } from "./lib/config-reader";
+import {
+  fullKey,
+  Json,
+  ObjectReader,
+  Problems,
+  RawConfig,
+  rawToObject,
+  setCommand,
+} from "./lib/config-reader";
 
 export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
@@ -81,7 +89,12 @@ export interface FerrumConfig {
   readonly monitoringNamespace: string;
   readonly services: readonly ServiceSettings[];
   readonly postgres: PostgresSettings;
-  readonly email: { readonly host: string; readonly port: number; readonly useTls: boolean; readonly user: string };
+  readonly email: {
+    readonly host: string;
+    readonly port: number;
+    readonly useTls: boolean;
+    readonly user: string;
+  };
   readonly payments: { readonly shopId: string };
   readonly observability: { readonly enabled: boolean; readonly tracing: boolean };
 }
@@ -100,10 +113,30 @@ const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
 
 const rule = (pattern: RegExp, expectation: string, example: string) => ({ pattern, expectation, example });
 
-const WEB_DEFAULTS: ResourceSpec = { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 384, memoryLimitMiB: 768 };
-const WORKER_DEFAULTS: ResourceSpec = { cpuMillicores: 100, cpuLimitMillicores: 500, memoryMiB: 256, memoryLimitMiB: 512 };
-const BEAT_DEFAULTS: ResourceSpec = { cpuMillicores: 20, cpuLimitMillicores: 200, memoryMiB: 128, memoryLimitMiB: 256 };
-const POSTGRES_DEFAULTS: ResourceSpec = { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 512, memoryLimitMiB: 1024 };
+const WEB_DEFAULTS: ResourceSpec = {
+  cpuMillicores: 250,
+  cpuLimitMillicores: 1000,
+  memoryMiB: 384,
+  memoryLimitMiB: 768,
+};
+const WORKER_DEFAULTS: ResourceSpec = {
+  cpuMillicores: 100,
+  cpuLimitMillicores: 500,
+  memoryMiB: 256,
+  memoryLimitMiB: 512,
+};
+const BEAT_DEFAULTS: ResourceSpec = {
+  cpuMillicores: 20,
+  cpuLimitMillicores: 200,
+  memoryMiB: 128,
+  memoryLimitMiB: 256,
+};
+const POSTGRES_DEFAULTS: ResourceSpec = {
+  cpuMillicores: 250,
+  cpuLimitMillicores: 1000,
+  memoryMiB: 512,
+  memoryLimitMiB: 1024,
+};
 
 function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
   const spec = {
@@ -128,15 +161,30 @@ function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
   return spec;
 }
 
-function readService(r: ObjectReader, def: ServiceDefinition, registry: string, tag: string, cloud: Cloud): ServiceSettings {
+function readService(
+  r: ObjectReader,
+  def: ServiceDefinition,
+  registry: string,
+  tag: string,
+  cloud: Cloud,
+): ServiceSettings {
   const key = `${r.path}.image`;
   const derived = `${registry}/${def.imageRepository}:${tag}`;
-  const image = r.string("image", derived, rule(IMAGE, "an image reference with a tag or digest", `${registry}/${def.imageRepository}:1.0.0`));
+  const image = r.string(
+    "image",
+    derived,
+    rule(IMAGE, "an image reference with a tag or digest", `${registry}/${def.imageRepository}:1.0.0`),
+  );
   if (!/[:@][^/]+$/.test(image)) {
     r.problems.invalid(key, "an image reference with a tag or digest", image, `${image}:1.0.0`);
   } else if (cloud !== "k3s" && image !== derived && /:latest$/.test(image)) {
     // A derived image's tag is ferrum:imageTag, which is checked (and named) on its own.
-    r.problems.invalid(key, "pinned to a version or digest in a cloud stack, not :latest", image, image.replace(/:latest$/, ":1.0.0"));
+    r.problems.invalid(
+      key,
+      "pinned to a version or digest in a cloud stack, not :latest",
+      image,
+      image.replace(/:latest$/, ":1.0.0"),
+    );
   }
   const minReplicas = r.integer("minReplicas", 1, 1, 50);
   const maxReplicas = r.integer("maxReplicas", 5, 1, 50);
@@ -180,23 +228,53 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   const d = SCALAR_DEFAULTS;
 
   const cloud = top.oneOf("cloud", CLOUDS, d.cloud);
-  const registry = top.string("imageRegistry", d.imageRegistry, rule(/^[a-z0-9]([a-z0-9.\-/:]*[a-z0-9])?$/, "a registry host with an optional path, no tag", "ghcr.io/ferrum"));
-  const tag = top.string("imageTag", d.imageTag, rule(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag", "1.0.0"));
-  if (cloud !== "k3s" && tag === "latest") top.problems.invalid("imageTag", "a version in a cloud stack, not latest", tag, "1.0.0");
+  const registry = top.string(
+    "imageRegistry",
+    d.imageRegistry,
+    rule(
+      /^[a-z0-9]([a-z0-9.\-/:]*[a-z0-9])?$/,
+      "a registry host with an optional path, no tag",
+      "ghcr.io/ferrum",
+    ),
+  );
+  const tag = top.string(
+    "imageTag",
+    d.imageTag,
+    rule(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag", "1.0.0"),
+  );
+  if (cloud !== "k3s" && tag === "latest")
+    top.problems.invalid("imageTag", "a version in a cloud stack, not latest", tag, "1.0.0");
 
   const servicesReader = top.object("services");
-  const services = CATALOG.map((def) => readService(servicesReader.object(def.name), def, registry, tag, cloud));
+  const services = CATALOG.map((def) =>
+    readService(servicesReader.object(def.name), def, registry, tag, cloud),
+  );
   for (const name of servicesReader.keys()) {
     if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
-      problems.add(`services.${name}`, `is not a service of the catalog (got ${JSON.stringify(name)}); the services are ${SERVICE_NAMES.join(", ")}`);
+      problems.add(
+        `services.${name}`,
+        `is not a service of the catalog (got ${JSON.stringify(name)}); the services are ${SERVICE_NAMES.join(", ")}`,
+      );
     }
   }
 
   const pg = top.object("postgres");
   const postgres: PostgresSettings = {
-    image: pg.string("image", DEFAULT_POSTGRES_IMAGE, rule(/^[a-z0-9./-]+(:16[A-Za-z0-9_.-]*)(@sha256:[a-f0-9]{64})?$|^[a-z0-9./-]+@sha256:[a-f0-9]{64}$/, "a PostgreSQL 16 image pinned by a 16.x tag or digest", DEFAULT_POSTGRES_IMAGE)),
+    image: pg.string(
+      "image",
+      DEFAULT_POSTGRES_IMAGE,
+      rule(
+        /^[a-z0-9./-]+(:16[A-Za-z0-9_.-]*)(@sha256:[a-f0-9]{64})?$|^[a-z0-9./-]+@sha256:[a-f0-9]{64}$/,
+        "a PostgreSQL 16 image pinned by a 16.x tag or digest",
+        DEFAULT_POSTGRES_IMAGE,
+      ),
+    ),
     storageGiB: pg.integer("storageGiB", 20, 1, 16384),
-    storageClass: pg.string("storageClass", "", rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path")),
+    storageClass: pg.string(
+      "storageClass",
+      "",
+      rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
+    ),
     resources: readResources(pg.object("resources"), POSTGRES_DEFAULTS),
   };
   pg.rejectUnknown();
@@ -210,21 +288,43 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
     stack,
     cloud,
     protect: cloud !== "k3s",
-    namespace: top.string("namespace", d.namespace, rule(DNS_LABEL, "a DNS label (lowercase letters, digits, '-')", d.namespace)),
+    namespace: top.string(
+      "namespace",
+      d.namespace,
+      rule(DNS_LABEL, "a DNS label (lowercase letters, digits, '-')", d.namespace),
+    ),
     apiHost: top.string("apiHost", d.apiHost, rule(DNS_NAME, "a lowercase DNS name", d.apiHost)),
     kubeconfig: top.string("kubeconfig", d.kubeconfig),
     kubeContext: top.string("kubeContext", d.kubeContext),
-    ingressNamespace: top.string("ingressNamespace", d.ingressNamespace, rule(DNS_LABEL, "a namespace name", d.ingressNamespace)),
-    monitoringNamespace: top.string("monitoringNamespace", d.monitoringNamespace, rule(DNS_LABEL, "a namespace name", d.monitoringNamespace)),
+    ingressNamespace: top.string(
+      "ingressNamespace",
+      d.ingressNamespace,
+      rule(DNS_LABEL, "a namespace name", d.ingressNamespace),
+    ),
+    monitoringNamespace: top.string(
+      "monitoringNamespace",
+      d.monitoringNamespace,
+      rule(DNS_LABEL, "a namespace name", d.monitoringNamespace),
+    ),
     services,
     postgres,
     email: {
-      host: top.string("emailHost", d.emailHost, rule(/^$|^[a-z0-9.-]+$/, "an SMTP host name", "smtp.example.com")),
+      host: top.string(
+        "emailHost",
+        d.emailHost,
+        rule(/^$|^[a-z0-9.-]+$/, "an SMTP host name", "smtp.example.com"),
+      ),
       port: top.integer("emailPort", d.emailPort, 1, 65535),
       useTls: top.boolean("emailUseTls", d.emailUseTls),
       user: top.string("emailUser", d.emailUser),
     },
-    payments: { shopId: top.string("yookassaShopId", d.yookassaShopId, rule(/^$|^\d+$/, "a numeric YooKassa shop id", "123456")) },
+    payments: {
+      shopId: top.string(
+        "yookassaShopId",
+        d.yookassaShopId,
+        rule(/^$|^\d+$/, "a numeric YooKassa shop id", "123456"),
+      ),
+    },
     observability,
   };
   for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
@@ -238,13 +338,16 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
 /** Every problem at once, without a stack trace (RunError), and before anything is registered. */
 export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
 export function missingSecretsMessage(stack: string, keys: readonly SecretKey[]): string[] {
   return keys.map(
-    (k) => `${fullKey(k)} is required by this stack's settings but not set; set it with: pulumi config set --secret '${fullKey(k)}' <value> -s ${stack}`,
+    (k) =>
+      `${fullKey(k)} is required by this stack's settings but not set; set it with: pulumi config set --secret '${fullKey(k)}' <value> -s ${stack}`,
   );
 }
 

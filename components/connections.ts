@@ -51,7 +51,10 @@ export interface StorageConnection {
   /** `AWS_S3_REGION_NAME`. */
   readonly region: pulumi.Input<string>;
   /** Bucket-scoped static keys (secret); absent where a workload identity replaces them. */
-  readonly credentials?: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
+  readonly credentials?: {
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+  };
   /** Annotations for the service's ServiceAccount (IRSA role ARN, Azure workload identity client id). */
   readonly serviceAccountAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
 }

@@ -61,7 +61,11 @@ export class ObjectReader {
     return this.value[name];
   }
 
-  string(name: string, fallback: string, rule?: { pattern: RegExp; expectation: string; example: string }): string {
+  string(
+    name: string,
+    fallback: string,
+    rule?: { pattern: RegExp; expectation: string; example: string },
+  ): string {
     const v = this.raw(name);
     if (v === undefined || v === null) return fallback;
     if (typeof v !== "string") {
@@ -104,7 +108,11 @@ export class ObjectReader {
     return fallback;
   }
 
-  stringList(name: string, fallback: readonly string[], item?: { pattern: RegExp; expectation: string }): string[] {
+  stringList(
+    name: string,
+    fallback: readonly string[],
+    item?: { pattern: RegExp; expectation: string },
+  ): string[] {
     const v = this.raw(name);
     if (v === undefined || v === null) return [...fallback];
     // Pulumi.yaml's `type: array` keys arrive as JSON text.
@@ -164,7 +172,11 @@ export class ObjectReader {
 }
 
 /** Turns the engine's flat `ferrum:key -> text` map into one object, parsing structured values. */
-export function rawToObject(raw: RawConfig, problems: Problems, structuredKeys: readonly string[]): Record<string, Json> {
+export function rawToObject(
+  raw: RawConfig,
+  problems: Problems,
+  structuredKeys: readonly string[],
+): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [full, text] of Object.entries(raw)) {
     if (!full.startsWith(`${PROJECT}:`)) continue;
@@ -173,7 +185,10 @@ export function rawToObject(raw: RawConfig, problems: Problems, structuredKeys: 
       try {
         out[key] = JSON.parse(text) as Json;
       } catch {
-        problems.add(key, `must be an object (got ${show(text)}); set its fields with: ${setCommand(`${key}.<field>`, "<value>")}`);
+        problems.add(
+          key,
+          `must be an object (got ${show(text)}); set its fields with: ${setCommand(`${key}.<field>`, "<value>")}`,
+        );
       }
     } else {
       out[key] = text;

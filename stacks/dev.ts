@@ -35,7 +35,11 @@ export function devStack(config: LoadedConfig): StackOutputs {
   const providers = { providers: { kubernetes: provider } };
   const namespace = platformNamespace(
     "namespace",
-    { name: config.namespace, ingressNamespace: config.ingressNamespace, monitoringNamespace: config.monitoringNamespace },
+    {
+      name: config.namespace,
+      ingressNamespace: config.ingressNamespace,
+      monitoringNamespace: config.monitoringNamespace,
+    },
     { provider },
   );
   const ns = config.namespace;
@@ -85,7 +89,9 @@ export function devStack(config: LoadedConfig): StackOutputs {
     clusterUrls: Object.fromEntries(services.map((s, i) => [config.services[i].name, s.clusterUrl])),
     postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
     postgresAdminPassword: postgres.adminPassword,
-    databaseUrls: pulumi.secret(Object.fromEntries(config.services.map((s) => [s.name, postgres.database(s.name).url]))),
+    databaseUrls: pulumi.secret(
+      Object.fromEntries(config.services.map((s) => [s.name, postgres.database(s.name).url])),
+    ),
   };
   return outputs;
 }

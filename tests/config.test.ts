@@ -29,7 +29,13 @@ describe("parseConfig: valid settings", () => {
     const c = ok({
       "ferrum:cloud": "aws",
       "ferrum:imageTag": "2.3.4",
-      ...svc({ catalog: { maxReplicas: 8, image: "reg.example.com/catalog@sha256:" + "a".repeat(64), web: { cpuMillicores: 500 } } }),
+      ...svc({
+        catalog: {
+          maxReplicas: 8,
+          image: "reg.example.com/catalog@sha256:" + "a".repeat(64),
+          web: { cpuMillicores: 500 },
+        },
+      }),
     });
     expect(c.protect).toBe(true);
     const catalog = c.services.find((s) => s.name === "catalog")!;
@@ -40,7 +46,11 @@ describe("parseConfig: valid settings", () => {
   });
 
   test("integers and booleans set as text by `pulumi config set` are accepted", () => {
-    const c = ok({ "ferrum:emailPort": "2525", "ferrum:emailUseTls": "false", "ferrum:observability": '{"enabled":"true"}' });
+    const c = ok({
+      "ferrum:emailPort": "2525",
+      "ferrum:emailUseTls": "false",
+      "ferrum:observability": '{"enabled":"true"}',
+    });
     expect([c.email.port, c.email.useTls, c.observability.enabled]).toEqual([2525, false, true]);
   });
 
@@ -50,38 +60,127 @@ describe("parseConfig: valid settings", () => {
 
   test("secrets are required only by the settings that use them", () => {
     expect(requiredSecretKeys(ok({}))).toEqual([]);
-    expect(requiredSecretKeys(ok({ "ferrum:yookassaShopId": "123", "ferrum:emailHost": "smtp.x.org", "ferrum:emailUser": "u" }))).toEqual([
-      "emailPassword",
-      "yookassaSecretKey",
-    ]);
+    expect(
+      requiredSecretKeys(
+        ok({ "ferrum:yookassaShopId": "123", "ferrum:emailHost": "smtp.x.org", "ferrum:emailUser": "u" }),
+      ),
+    ).toEqual(["emailPassword", "yookassaSecretKey"]);
   });
 });
 
 describe("parseConfig: every invalid setting is named with its value and its fix", () => {
   const cases: [string, Record<string, string>, string][] = [
-    ["unknown cloud", { "ferrum:cloud": "gcp" }, "ferrum:cloud must be one of k3s, aws, azure (got \"gcp\"); set it with: pulumi config set 'ferrum:cloud' k3s"],
-    ["namespace not a DNS label", { "ferrum:namespace": "Ferrum_NS" }, "ferrum:namespace must be a DNS label (lowercase letters, digits, '-') (got \"Ferrum_NS\"); set it with: pulumi config set 'ferrum:namespace' ferrum"],
-    ["api host with a scheme", { "ferrum:apiHost": "https://api.ferrum.local" }, "ferrum:apiHost must be a lowercase DNS name (got \"https://api.ferrum.local\"); set it with: pulumi config set 'ferrum:apiHost' api.ferrum.local"],
-    ["image tag with a space", { "ferrum:imageTag": "1.0 beta" }, "ferrum:imageTag must be an image tag (got \"1.0 beta\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0"],
-    ["latest tag in a cloud stack", { "ferrum:cloud": "aws", "ferrum:imageTag": "latest" }, "ferrum:imageTag must be a version in a cloud stack, not latest (got \"latest\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0"],
-    ["email port out of range", { "ferrum:emailPort": "70000" }, "ferrum:emailPort must be an integer between 1 and 65535 (got \"70000\"); set it with: pulumi config set 'ferrum:emailPort' 587"],
-    ["email TLS not a boolean", { "ferrum:emailUseTls": "yes" }, "ferrum:emailUseTls must be true or false (got \"yes\"); set it with: pulumi config set 'ferrum:emailUseTls' true"],
-    ["shop id not numeric", { "ferrum:yookassaShopId": "shop-1" }, "ferrum:yookassaShopId must be a numeric YooKassa shop id (got \"shop-1\"); set it with: pulumi config set 'ferrum:yookassaShopId' 123456"],
-    ["email user without host", { "ferrum:emailUser": "mailer" }, "ferrum:emailHost must be set when emailUser is set (got \"\"); set it with: pulumi config set 'ferrum:emailHost' smtp.example.com"],
-    ["a misspelt top-level key", { "ferrum:clod": "aws" }, "ferrum:clod is not a known setting (got \"aws\")"],
-    ["services not an object", { "ferrum:services": "auth" }, "ferrum:services must be an object (got \"auth\"); set its fields with: pulumi config set --path 'ferrum:services.<field>' <value>"],
-    ["a service the catalog lacks", svc({ billing: {} }), "ferrum:services.billing is not a service of the catalog (got \"billing\"); the services are auth, user, content, catalog"],
-    ["zero replicas", svc({ auth: { minReplicas: 0 } }), "ferrum:services.auth.minReplicas must be an integer between 1 and 50 (got 0); set it with: pulumi config set --path 'ferrum:services.auth.minReplicas' 1"],
-    ["min above max", svc({ user: { minReplicas: 4, maxReplicas: 2 } }), "ferrum:services.user.maxReplicas must be at least minReplicas (got 2 < 4); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 4"],
-    ["fractional replicas", svc({ user: { maxReplicas: 2.5 } }), "ferrum:services.user.maxReplicas must be an integer between 1 and 50 (got 2.5); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 5"],
-    ["CPU target above 100%", svc({ content: { targetCpuPercent: 150 } }), "ferrum:services.content.targetCpuPercent must be an integer between 10 and 100 (got 150); set it with: pulumi config set --path 'ferrum:services.content.targetCpuPercent' 70"],
-    ["untagged image", svc({ catalog: { image: "ghcr.io/ferrum/catalog-service" } }), "ferrum:services.catalog.image must be an image reference with a tag or digest (got \"ghcr.io/ferrum/catalog-service\"); set it with: pulumi config set --path 'ferrum:services.catalog.image' ghcr.io/ferrum/catalog-service:1.0.0"],
-    ["latest image in a cloud stack", { "ferrum:cloud": "azure", ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }) }, "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0"],
-    ["request above limit", svc({ auth: { web: { memoryMiB: 2048, memoryLimitMiB: 1024 } } }), "ferrum:services.auth.web.memoryLimitMiB must be at least memoryMiB (got 1024 < 2048); set it with: pulumi config set --path 'ferrum:services.auth.web.memoryLimitMiB' 2048"],
-    ["misspelt service field", svc({ auth: { maxReplica: 3 } }), "ferrum:services.auth.maxReplica is not a known setting (got 3); known keys here:"],
-    ["postgres 15 image", { "ferrum:postgres": JSON.stringify({ image: "postgres:15.8" }) }, "ferrum:postgres.image must be a PostgreSQL 16 image pinned by a 16.x tag or digest (got \"postgres:15.8\"); set it with: pulumi config set --path 'ferrum:postgres.image' postgres:16.10-bookworm"],
-    ["postgres storage of zero", { "ferrum:postgres": JSON.stringify({ storageGiB: 0 }) }, "ferrum:postgres.storageGiB must be an integer between 1 and 16384 (got 0); set it with: pulumi config set --path 'ferrum:postgres.storageGiB' 20"],
-    ["observability flag not boolean", { "ferrum:observability": JSON.stringify({ enabled: "on" }) }, "ferrum:observability.enabled must be true or false (got \"on\"); set it with: pulumi config set --path 'ferrum:observability.enabled' false"],
+    [
+      "unknown cloud",
+      { "ferrum:cloud": "gcp" },
+      "ferrum:cloud must be one of k3s, aws, azure (got \"gcp\"); set it with: pulumi config set 'ferrum:cloud' k3s",
+    ],
+    [
+      "namespace not a DNS label",
+      { "ferrum:namespace": "Ferrum_NS" },
+      "ferrum:namespace must be a DNS label (lowercase letters, digits, '-') (got \"Ferrum_NS\"); set it with: pulumi config set 'ferrum:namespace' ferrum",
+    ],
+    [
+      "api host with a scheme",
+      { "ferrum:apiHost": "https://api.ferrum.local" },
+      "ferrum:apiHost must be a lowercase DNS name (got \"https://api.ferrum.local\"); set it with: pulumi config set 'ferrum:apiHost' api.ferrum.local",
+    ],
+    [
+      "image tag with a space",
+      { "ferrum:imageTag": "1.0 beta" },
+      "ferrum:imageTag must be an image tag (got \"1.0 beta\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0",
+    ],
+    [
+      "latest tag in a cloud stack",
+      { "ferrum:cloud": "aws", "ferrum:imageTag": "latest" },
+      "ferrum:imageTag must be a version in a cloud stack, not latest (got \"latest\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0",
+    ],
+    [
+      "email port out of range",
+      { "ferrum:emailPort": "70000" },
+      "ferrum:emailPort must be an integer between 1 and 65535 (got \"70000\"); set it with: pulumi config set 'ferrum:emailPort' 587",
+    ],
+    [
+      "email TLS not a boolean",
+      { "ferrum:emailUseTls": "yes" },
+      "ferrum:emailUseTls must be true or false (got \"yes\"); set it with: pulumi config set 'ferrum:emailUseTls' true",
+    ],
+    [
+      "shop id not numeric",
+      { "ferrum:yookassaShopId": "shop-1" },
+      "ferrum:yookassaShopId must be a numeric YooKassa shop id (got \"shop-1\"); set it with: pulumi config set 'ferrum:yookassaShopId' 123456",
+    ],
+    [
+      "email user without host",
+      { "ferrum:emailUser": "mailer" },
+      "ferrum:emailHost must be set when emailUser is set (got \"\"); set it with: pulumi config set 'ferrum:emailHost' smtp.example.com",
+    ],
+    ["a misspelt top-level key", { "ferrum:clod": "aws" }, 'ferrum:clod is not a known setting (got "aws")'],
+    [
+      "services not an object",
+      { "ferrum:services": "auth" },
+      "ferrum:services must be an object (got \"auth\"); set its fields with: pulumi config set --path 'ferrum:services.<field>' <value>",
+    ],
+    [
+      "a service the catalog lacks",
+      svc({ billing: {} }),
+      'ferrum:services.billing is not a service of the catalog (got "billing"); the services are auth, user, content, catalog',
+    ],
+    [
+      "zero replicas",
+      svc({ auth: { minReplicas: 0 } }),
+      "ferrum:services.auth.minReplicas must be an integer between 1 and 50 (got 0); set it with: pulumi config set --path 'ferrum:services.auth.minReplicas' 1",
+    ],
+    [
+      "min above max",
+      svc({ user: { minReplicas: 4, maxReplicas: 2 } }),
+      "ferrum:services.user.maxReplicas must be at least minReplicas (got 2 < 4); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 4",
+    ],
+    [
+      "fractional replicas",
+      svc({ user: { maxReplicas: 2.5 } }),
+      "ferrum:services.user.maxReplicas must be an integer between 1 and 50 (got 2.5); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 5",
+    ],
+    [
+      "CPU target above 100%",
+      svc({ content: { targetCpuPercent: 150 } }),
+      "ferrum:services.content.targetCpuPercent must be an integer between 10 and 100 (got 150); set it with: pulumi config set --path 'ferrum:services.content.targetCpuPercent' 70",
+    ],
+    [
+      "untagged image",
+      svc({ catalog: { image: "ghcr.io/ferrum/catalog-service" } }),
+      "ferrum:services.catalog.image must be an image reference with a tag or digest (got \"ghcr.io/ferrum/catalog-service\"); set it with: pulumi config set --path 'ferrum:services.catalog.image' ghcr.io/ferrum/catalog-service:1.0.0",
+    ],
+    [
+      "latest image in a cloud stack",
+      { "ferrum:cloud": "azure", ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }) },
+      "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0",
+    ],
+    [
+      "request above limit",
+      svc({ auth: { web: { memoryMiB: 2048, memoryLimitMiB: 1024 } } }),
+      "ferrum:services.auth.web.memoryLimitMiB must be at least memoryMiB (got 1024 < 2048); set it with: pulumi config set --path 'ferrum:services.auth.web.memoryLimitMiB' 2048",
+    ],
+    [
+      "misspelt service field",
+      svc({ auth: { maxReplica: 3 } }),
+      "ferrum:services.auth.maxReplica is not a known setting (got 3); known keys here:",
+    ],
+    [
+      "postgres 15 image",
+      { "ferrum:postgres": JSON.stringify({ image: "postgres:15.8" }) },
+      "ferrum:postgres.image must be a PostgreSQL 16 image pinned by a 16.x tag or digest (got \"postgres:15.8\"); set it with: pulumi config set --path 'ferrum:postgres.image' postgres:16.10-bookworm",
+    ],
+    [
+      "postgres storage of zero",
+      { "ferrum:postgres": JSON.stringify({ storageGiB: 0 }) },
+      "ferrum:postgres.storageGiB must be an integer between 1 and 16384 (got 0); set it with: pulumi config set --path 'ferrum:postgres.storageGiB' 20",
+    ],
+    [
+      "observability flag not boolean",
+      { "ferrum:observability": JSON.stringify({ enabled: "on" }) },
+      "ferrum:observability.enabled must be true or false (got \"on\"); set it with: pulumi config set --path 'ferrum:observability.enabled' false",
+    ],
   ];
 
   test.each(cases)("%s", (_label, raw, message) => {
@@ -92,7 +191,10 @@ describe("parseConfig: every invalid setting is named with its value and its fix
   });
 
   test("all problems are reported at once", () => {
-    const r = parseConfig({ "ferrum:cloud": "gcp", "ferrum:emailPort": "0", ...svc({ auth: { minReplicas: 0 }, billing: {} }) }, "dev");
+    const r = parseConfig(
+      { "ferrum:cloud": "gcp", "ferrum:emailPort": "0", ...svc({ auth: { minReplicas: 0 }, billing: {} }) },
+      "dev",
+    );
     expect(r.problems.map((p) => p.split(" ")[0])).toEqual([
       "ferrum:cloud",
       "ferrum:services.auth.minReplicas",
@@ -122,7 +224,10 @@ describe("Pulumi.yaml declares every scalar key, typed, with config.ts's default
     for (const stack of ["dev", "prod", "prod-azure"]) {
       const file = parse(readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8"));
       const raw = Object.fromEntries(
-        Object.entries(file.config as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        Object.entries(file.config as Record<string, unknown>).map(([k, v]) => [
+          k,
+          typeof v === "string" ? v : JSON.stringify(v),
+        ]),
       );
       expect(parseConfig(raw, stack).problems).toEqual([]);
     }

@@ -21,7 +21,8 @@ export function secretEnvelope<T>(value: T): Record<string, unknown> {
 function hideLeaves(v: unknown): unknown {
   if (isSecretEnvelope(v)) return hideLeaves(v.value);
   if (Array.isArray(v)) return v.map(hideLeaves);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hideLeaves(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hideLeaves(x)]));
   return REDACTED;
 }
 
@@ -45,7 +46,8 @@ export function secretValues(v: unknown, inSecret = false, out: Set<string> = ne
   if (isSecretEnvelope(v)) return secretValues(v.value, true, out);
   if (Array.isArray(v)) v.forEach((x) => secretValues(x, inSecret, out));
   else if (v && typeof v === "object") Object.values(v).forEach((x) => secretValues(x, inSecret, out));
-  else if (inSecret && (typeof v === "string" || typeof v === "number") && String(v) !== "") out.add(String(v));
+  else if (inSecret && (typeof v === "string" || typeof v === "number") && String(v) !== "")
+    out.add(String(v));
   return out;
 }
 
@@ -53,4 +55,3 @@ export function secretValues(v: unknown, inSecret = false, out: Set<string> = ne
 export function autoNameSuffix(name: string): string {
   return createHash("sha256").update(name).digest("hex").slice(0, 8);
 }
-

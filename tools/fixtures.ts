@@ -9,10 +9,15 @@ import { createHash } from "crypto";
 import { autoNameSuffix, secretEnvelope } from "./envelope";
 
 /** A fixed, realistic generated secret: same logical name, same value; different names never collide. */
-export function fixedSecret(name: string, length = 32, alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"): string {
+export function fixedSecret(
+  name: string,
+  length = 32,
+  alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+): string {
   let out = "";
   for (let block = 0; out.length < length; block++) {
-    for (const byte of createHash("sha512").update(`ferrum-plan:${name}:${block}`).digest()) out += alphabet[byte % alphabet.length];
+    for (const byte of createHash("sha512").update(`ferrum-plan:${name}:${block}`).digest())
+      out += alphabet[byte % alphabet.length];
   }
   return out.slice(0, length);
 }
@@ -34,16 +39,29 @@ function randomOutputs(type: string, name: string, inputs: Inputs): Outputs {
   const length = typeof inputs.length === "number" ? inputs.length : 32;
   switch (type) {
     case "random:index/randomPassword:RandomPassword": {
-      const alphabet = inputs.special === false ? undefined : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
+      const alphabet =
+        inputs.special === false ? undefined : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
       const result = fixedSecret(name, length, alphabet);
-      return { ...inputs, result: secretEnvelope(result), bcryptHash: secretEnvelope(`$2a$10$${fixedSecret(`${name}-bcrypt`, 53)}`) };
+      return {
+        ...inputs,
+        result: secretEnvelope(result),
+        bcryptHash: secretEnvelope(`$2a$10$${fixedSecret(`${name}-bcrypt`, 53)}`),
+      };
     }
     case "random:index/randomString:RandomString":
       return { ...inputs, result: fixedSecret(name, length, "abcdefghijklmnopqrstuvwxyz0123456789") };
     case "random:index/randomId:RandomId": {
       const byteLength = typeof inputs.byteLength === "number" ? inputs.byteLength : 8;
-      const hex = createHash("sha256").update(name).digest("hex").slice(0, byteLength * 2);
-      return { ...inputs, hex, b64Url: Buffer.from(hex, "hex").toString("base64url"), dec: BigInt(`0x${hex}`).toString() };
+      const hex = createHash("sha256")
+        .update(name)
+        .digest("hex")
+        .slice(0, byteLength * 2);
+      return {
+        ...inputs,
+        hex,
+        b64Url: Buffer.from(hex, "hex").toString("base64url"),
+        dec: BigInt(`0x${hex}`).toString(),
+      };
     }
     default:
       return { ...inputs };
@@ -52,7 +70,8 @@ function randomOutputs(type: string, name: string, inputs: Inputs): Outputs {
 
 /** What the provider would answer for a newly created resource. */
 export function providerOutputs(type: string, name: string, inputs: Inputs, _stack: string): Outputs {
-  if (type.startsWith("kubernetes:") || type === "pulumi:providers:kubernetes") return kubernetesOutputs(type, name, inputs);
+  if (type.startsWith("kubernetes:") || type === "pulumi:providers:kubernetes")
+    return kubernetesOutputs(type, name, inputs);
   if (type.startsWith("random:")) return randomOutputs(type, name, inputs);
   return { ...inputs };
 }
@@ -61,6 +80,8 @@ export function providerOutputs(type: string, name: string, inputs: Inputs, _sta
 export function answerCall(token: string, _inputs: Inputs): Outputs {
   switch (token) {
     default:
-      throw new Error(`mock runtime: no fixture for provider function ${token}; add one to tools/fixtures.ts`);
+      throw new Error(
+        `mock runtime: no fixture for provider function ${token}; add one to tools/fixtures.ts`,
+      );
   }
 }

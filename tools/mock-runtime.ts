@@ -87,7 +87,8 @@ function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
   if (req.getReplaceonchangesList().length) o.replaceOnChanges = req.getReplaceonchangesList();
   if (req.getAliasesList().length) o.aliases = req.getAliasesList().map((a) => a.toObject());
   if (explicit.length) o.dependsOn = explicit;
-  if (req.getAdditionalsecretoutputsList().length) o.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+  if (req.getAdditionalsecretoutputsList().length)
+    o.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
   if (req.getDeletedwith()) o.deletedWith = req.getDeletedwith();
   // A provider reference is "<urn>::<id>"; the URN is what identifies it.
   if (req.getProvider()) o.provider = req.getProvider().split("::").slice(0, -1).join("::");
@@ -98,13 +99,18 @@ function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
 export class MockRuntime implements pulumi.runtime.Mocks {
   readonly resources: PlanResource[] = [];
   private readonly slots: (PlanResource | undefined)[] = [];
-  private readonly states = new Map<string, { inputs: Record<string, unknown>; state: Record<string, unknown> }>();
+  private readonly states = new Map<
+    string,
+    { inputs: Record<string, unknown>; state: Record<string, unknown> }
+  >();
   readonly calls: { token: string; inputs: unknown }[] = [];
 
   constructor(readonly stack: string) {}
 
   async install(project = "ferrum"): Promise<void> {
     patchMonitor();
+    // The patched monitor reports to one runtime at a time: the one installed last.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     active = this;
     await pulumi.runtime.setMocks(this, project, this.stack, false);
   }
@@ -131,7 +137,10 @@ export class MockRuntime implements pulumi.runtime.Mocks {
     for (const r of this.slots) if (r) this.resources.push(r);
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: Record<string, unknown>;
+  } {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     const state = providerOutputs(args.type, args.name, inputs, this.stack);
     this.states.set(`${args.type}::${args.name}`, { inputs, state });

@@ -8,7 +8,15 @@
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { manifests, outputEntries, PlanConfigError, PlanResult, resourceEntries, ROOT, runPlan } from "./planner";
+import {
+  manifests,
+  outputEntries,
+  PlanConfigError,
+  PlanResult,
+  resourceEntries,
+  ROOT,
+  runPlan,
+} from "./planner";
 
 interface Args {
   stack: string;
@@ -33,7 +41,12 @@ function parseArgs(argv: string[]): Args | string {
     else return `unexpected argument ${a}\n${USAGE}`;
   }
   if (!args.stack) return `no stack given\n${USAGE}`;
-  return { stack: args.stack, out: args.out ?? path.join(ROOT, "plan", args.stack), overrides: args.overrides, showSecrets: !!args.showSecrets };
+  return {
+    stack: args.stack,
+    out: args.out ?? path.join(ROOT, "plan", args.stack),
+    overrides: args.overrides,
+    showSecrets: !!args.showSecrets,
+  };
 }
 
 /** The tree `pulumi preview` would print: each resource under its parent, with its type. */
@@ -46,7 +59,9 @@ export function renderTree(plan: PlanResult): string {
   const lines: string[] = [];
   const walk = (parent: string, depth: number) => {
     for (const r of children.get(parent) ?? []) {
-      lines.push(`${"   ".repeat(depth)}+  ${r.type.padEnd(Math.max(10, 56 - depth * 3))} ${r.name}${r.options.protect ? "  [protect]" : ""}`);
+      lines.push(
+        `${"   ".repeat(depth)}+  ${r.type.padEnd(Math.max(10, 56 - depth * 3))} ${r.name}${r.options.protect ? "  [protect]" : ""}`,
+      );
       walk(r.urn, depth + 1);
     }
   };
@@ -58,7 +73,10 @@ export function renderCounts(plan: PlanResult): string {
   const counts = new Map<string, number>();
   for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const rows = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-  return [...rows.map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`), `  ${String(plan.resources.length).padStart(4)}  resources in all`].join("\n");
+  return [
+    ...rows.map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`),
+    `  ${String(plan.resources.length).padStart(4)}  resources in all`,
+  ].join("\n");
 }
 
 async function main(): Promise<number> {
@@ -73,22 +91,41 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof PlanConfigError) {
       const problems = err.problems;
-      process.stderr.write(`error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+      process.stderr.write(
+        `error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`,
+      );
       return 1;
     }
     throw err;
   }
   mkdirSync(args.out, { recursive: true });
-  writeFileSync(path.join(args.out, "resources.json"), `${JSON.stringify(resourceEntries(plan, args.showSecrets), null, 2)}\n`);
-  writeFileSync(path.join(args.out, "manifests.yaml"), manifests(plan, args.showSecrets).map((m) => stringify(m, { lineWidth: 0 })).join("---\n"));
-  writeFileSync(path.join(args.out, "outputs.json"), `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`);
+  writeFileSync(
+    path.join(args.out, "resources.json"),
+    `${JSON.stringify(resourceEntries(plan, args.showSecrets), null, 2)}\n`,
+  );
+  writeFileSync(
+    path.join(args.out, "manifests.yaml"),
+    manifests(plan, args.showSecrets)
+      .map((m) => stringify(m, { lineWidth: 0 }))
+      .join("---\n"),
+  );
+  writeFileSync(
+    path.join(args.out, "outputs.json"),
+    `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`,
+  );
 
   const out = process.stdout;
-  out.write(`Previewing stack ${args.stack} (offline, Pulumi mock runtime)\n\n${renderTree(plan)}\n\nResources by type:\n${renderCounts(plan)}\n`);
+  out.write(
+    `Previewing stack ${args.stack} (offline, Pulumi mock runtime)\n\n${renderTree(plan)}\n\nResources by type:\n${renderCounts(plan)}\n`,
+  );
   if (plan.placeholders.length) {
-    out.write(`\nSecrets filled with placeholders (set the real ones with pulumi config set --secret):\n${plan.placeholders.map((k) => `  - ${k}`).join("\n")}\n`);
+    out.write(
+      `\nSecrets filled with placeholders (set the real ones with pulumi config set --secret):\n${plan.placeholders.map((k) => `  - ${k}`).join("\n")}\n`,
+    );
   }
-  out.write(`\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json}${args.showSecrets ? " WITH SECRET VALUES IN THE CLEAR" : ""}\n`);
+  out.write(
+    `\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json}${args.showSecrets ? " WITH SECRET VALUES IN THE CLEAR" : ""}\n`,
+  );
   return 0;
 }
 
@@ -96,7 +133,9 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exit(2);
     },
   );

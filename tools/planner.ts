@@ -18,7 +18,8 @@ export const ROOT = path.resolve(__dirname, "..");
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 /** The value every secret the plan cannot know is replaced with. */
-export const placeholderFor = (key: string): string => `plan-placeholder-${key.replace(/[^A-Za-z0-9]+/g, "-")}`;
+export const placeholderFor = (key: string): string =>
+  `plan-placeholder-${key.replace(/[^A-Za-z0-9]+/g, "-")}`;
 
 export interface StackConfigInput {
   /** `ferrum:key -> text`, as the engine holds config (objects JSON-encoded). */
@@ -57,13 +58,23 @@ function encode(value: unknown): string {
  * Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then `-c key=value` overrides (path keys allowed), as the
  * CLI layers them. `secure:` values become placeholders.
  */
-export function loadStackConfig(stack: string, overrides: readonly string[] = [], root = ROOT): StackConfigInput {
-  const project = parseYaml(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
+export function loadStackConfig(
+  stack: string,
+  overrides: readonly string[] = [],
+  root = ROOT,
+): StackConfigInput {
+  const project = parseYaml(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+    config?: Record<string, { default?: unknown }>;
+  };
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
-    throw new PlanConfigError([`there is no stack file Pulumi.${stack}.yaml; the stacks are the Pulumi.<stack>.yaml files beside Pulumi.yaml`]);
+    throw new PlanConfigError([
+      `there is no stack file Pulumi.${stack}.yaml; the stacks are the Pulumi.<stack>.yaml files beside Pulumi.yaml`,
+    ]);
   }
-  const stackYaml = (parseYaml(readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackYaml = (parseYaml(readFileSync(stackFile, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
 
   const tree: Tree = {};
   const secretKeys = new Set<string>();
@@ -85,7 +96,9 @@ export function loadStackConfig(stack: string, overrides: readonly string[] = []
   for (const o of overrides) {
     const eq = o.indexOf("=");
     if (eq <= 0) {
-      problems.push(`-c ${JSON.stringify(o)} is not key=value; write it as pulumi config set does, for example -c ferrum:cloud=aws`);
+      problems.push(
+        `-c ${JSON.stringify(o)} is not key=value; write it as pulumi config set does, for example -c ferrum:cloud=aws`,
+      );
       continue;
     }
     const key = o.slice(0, eq);
@@ -194,7 +207,13 @@ export function resourceEntries(plan: PlanResult, showSecrets = false): unknown[
 /** Kubernetes objects (apiVersion, kind, metadata, body) as the provider would apply them. */
 export function manifests(plan: PlanResult, showSecrets = false): Record<string, unknown>[] {
   return plan.resources
-    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.state.apiVersion === "string" && typeof r.state.kind === "string")
+    .filter(
+      (r) =>
+        r.custom &&
+        r.type.startsWith("kubernetes:") &&
+        typeof r.state.apiVersion === "string" &&
+        typeof r.state.kind === "string",
+    )
     .map((r) => {
       const { apiVersion, kind, metadata, ...body } = r.state;
       return redact({ apiVersion, kind, metadata, ...body }, showSecrets) as Record<string, unknown>;
@@ -204,7 +223,8 @@ export function manifests(plan: PlanResult, showSecrets = false): Record<string,
 /** Stack outputs, secret ones redacted. */
 export function outputEntries(plan: PlanResult, showSecrets = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const o of plan.outputs) out[o.name] = o.secret && !showSecrets ? "[secret]" : redact(o.value, showSecrets);
+  for (const o of plan.outputs)
+    out[o.name] = o.secret && !showSecrets ? "[secret]" : redact(o.value, showSecrets);
   return out;
 }
 

@@ -15,9 +15,15 @@ export interface PlatformNamespaceArgs {
   readonly monitoringNamespace: string;
 }
 
-const fromNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+const fromNamespace = (name: string) => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
 
-export function platformNamespace(logical: string, args: PlatformNamespaceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+export function platformNamespace(
+  logical: string,
+  args: PlatformNamespaceArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
   const meta = labels({ name: args.name, component: "namespace" });
   const namespace = new k8s.core.v1.Namespace(
     logical,
@@ -37,14 +43,35 @@ export function platformNamespace(logical: string, args: PlatformNamespaceArgs, 
   const policy = (name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
     new k8s.networking.v1.NetworkPolicy(
       `${logical}-${name}`,
-      { metadata: { name, namespace: namespace.metadata.name, labels: labels({ name, component: "network-policy" }) }, spec },
+      {
+        metadata: {
+          name,
+          namespace: namespace.metadata.name,
+          labels: labels({ name, component: "network-policy" }),
+        },
+        spec,
+      },
       { ...opts, parent: namespace },
     );
   policy("default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
-  policy("allow-same-namespace", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
-  const webPods = { matchLabels: { "app.kubernetes.io/part-of": "ferrum", "app.kubernetes.io/component": "web" } };
+  policy("allow-same-namespace", {
+    podSelector: {},
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [{ podSelector: {} }] }],
+  });
+  const webPods = {
+    matchLabels: { "app.kubernetes.io/part-of": "ferrum", "app.kubernetes.io/component": "web" },
+  };
   const webPort = [{ protocol: "TCP", port: WEB_PORT }];
-  policy("allow-ingress-to-web", { podSelector: webPods, policyTypes: ["Ingress"], ingress: [{ from: [fromNamespace(args.ingressNamespace)], ports: webPort }] });
-  policy("allow-monitoring-to-web", { podSelector: webPods, policyTypes: ["Ingress"], ingress: [{ from: [fromNamespace(args.monitoringNamespace)], ports: webPort }] });
+  policy("allow-ingress-to-web", {
+    podSelector: webPods,
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [fromNamespace(args.ingressNamespace)], ports: webPort }],
+  });
+  policy("allow-monitoring-to-web", {
+    podSelector: webPods,
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [fromNamespace(args.monitoringNamespace)], ports: webPort }],
+  });
   return namespace;
 }

@@ -8,7 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ServiceSettings } from "../../config";
 import { Component, labels, selectorLabels } from "../../lib/labels";
-import type { CacheConnection, DatabaseConnection, EmailConnection, PaymentsConnection, StorageConnection } from "../connections";
+import type {
+  CacheConnection,
+  DatabaseConnection,
+  EmailConnection,
+  PaymentsConnection,
+  StorageConnection,
+} from "../connections";
 import { renderEnv } from "./env";
 import { beatPodSpec, PodInputs, webPodSpec } from "./pods";
 import { routeResources, RoutingArgs } from "./routing";
@@ -48,7 +54,9 @@ export class DjangoService extends pulumi.ComponentResource {
     super("ferrum:index:DjangoService", name, {}, opts);
     const s = args.service;
     if (s.payments !== (args.payments !== undefined)) {
-      throw new Error(`DjangoService ${name}: the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`);
+      throw new Error(
+        `DjangoService ${name}: the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`,
+      );
     }
     const ns = args.namespace;
     const meta = (component: Component) => ({ name: s.name, instance: name, component });
@@ -56,7 +64,11 @@ export class DjangoService extends pulumi.ComponentResource {
 
     const serviceName = s.name;
     const serviceFqdn = `${serviceName}.${ns}.svc.cluster.local`;
-    const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 64, special: true, overrideSpecial: "!#%&*()-_=+[]{}<>:?" }, parent);
+    const secretKey = new random.RandomPassword(
+      `${name}-secret-key`,
+      { length: 64, special: true, overrideSpecial: "!#%&*()-_=+[]{}<>:?" },
+      parent,
+    );
     const env = renderEnv({
       settingsModule: `${s.djangoPackage}.settings`,
       allowedHosts: [args.apiHost, serviceFqdn, `${serviceName}.${ns}.svc`, serviceName],
@@ -70,7 +82,11 @@ export class DjangoService extends pulumi.ComponentResource {
     });
 
     // Auto-named, so a change rolls the pods that read them.
-    this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: { namespace: ns, labels: labels(meta("web")) }, data: env.config }, parent);
+    this.configMap = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      { metadata: { namespace: ns, labels: labels(meta("web")) }, data: env.config },
+      parent,
+    );
     this.secret = new k8s.core.v1.Secret(
       `${name}-secret`,
       { metadata: { namespace: ns, labels: labels(meta("web")) }, type: "Opaque", stringData: env.secret },
@@ -79,7 +95,12 @@ export class DjangoService extends pulumi.ComponentResource {
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-service-account`,
       {
-        metadata: { name: serviceName, namespace: ns, labels: labels(meta("web")), annotations: args.storage?.serviceAccountAnnotations ?? {} },
+        metadata: {
+          name: serviceName,
+          namespace: ns,
+          labels: labels(meta("web")),
+          annotations: args.storage?.serviceAccountAnnotations ?? {},
+        },
         automountServiceAccountToken: false,
       },
       parent,
@@ -108,7 +129,12 @@ export class DjangoService extends pulumi.ComponentResource {
             spec: {
               ...webPodSpec(pods),
               topologySpreadConstraints: [
-                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorLabels(webMeta) } },
+                {
+                  maxSkew: 1,
+                  topologyKey: "kubernetes.io/hostname",
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: selectorLabels(webMeta) },
+                },
               ],
             },
           },
@@ -140,7 +166,11 @@ export class DjangoService extends pulumi.ComponentResource {
       `${name}-service`,
       {
         metadata: { name: serviceName, namespace: ns, labels: labels(webMeta) },
-        spec: { type: "ClusterIP", selector: selectorLabels(webMeta), ports: [{ name: "http", port: 80, targetPort: "http" }] },
+        spec: {
+          type: "ClusterIP",
+          selector: selectorLabels(webMeta),
+          ports: [{ name: "http", port: 80, targetPort: "http" }],
+        },
       },
       parent,
     );
@@ -157,7 +187,11 @@ export class DjangoService extends pulumi.ComponentResource {
           metrics: [
             {
               type: "ContainerResource",
-              containerResource: { name: "cpu", container: "web", target: { type: "Utilization", averageUtilization: s.targetCpuPercent } },
+              containerResource: {
+                name: "cpu",
+                container: "web",
+                target: { type: "Utilization", averageUtilization: s.targetCpuPercent },
+              },
             },
           ],
           behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
@@ -176,7 +210,18 @@ export class DjangoService extends pulumi.ComponentResource {
       parent,
     );
 
-    routeResources(name, { service: s, namespace: ns, apiHost: args.apiHost, serviceName: this.service.metadata.name, labels: labels(meta("ingress")), routing: args.routing }, this);
+    routeResources(
+      name,
+      {
+        service: s,
+        namespace: ns,
+        apiHost: args.apiHost,
+        serviceName: this.service.metadata.name,
+        labels: labels(meta("ingress")),
+        routing: args.routing,
+      },
+      this,
+    );
 
     if (args.serviceMonitor) {
       new k8s.apiextensions.CustomResource(

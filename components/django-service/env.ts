@@ -4,7 +4,13 @@
  * here and in DESIGN.md's table together.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CacheConnection, DatabaseConnection, EmailConnection, PaymentsConnection, StorageConnection } from "../connections";
+import type {
+  CacheConnection,
+  DatabaseConnection,
+  EmailConnection,
+  PaymentsConnection,
+  StorageConnection,
+} from "../connections";
 
 export interface EnvInputs {
   readonly settingsModule: string;

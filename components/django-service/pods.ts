@@ -62,7 +62,18 @@ function podSpec(i: PodInputs, containers: Container[], initContainers: Containe
 export function celeryCommand(i: PodInputs, role: "worker" | "beat"): string[] {
   const app = i.service.djangoPackage;
   return role === "worker"
-    ? ["celery", "--app", app, "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", `${i.service.name}@%h`]
+    ? [
+        "celery",
+        "--app",
+        app,
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        "2",
+        "--hostname",
+        `${i.service.name}@%h`,
+      ]
     : ["celery", "--app", app, "beat", "--loglevel", "INFO", "--schedule", "/tmp/celerybeat-schedule"];
 }
 
@@ -83,7 +94,13 @@ export function webPodSpec(i: PodInputs): PodSpec {
       command: celeryCommand(i, "worker"),
       livenessProbe: {
         // Through the broker: tolerant (3 minutes) so a Sentinel failover never restarts the worker.
-        exec: { command: ["sh", "-c", `exec celery --app ${i.service.djangoPackage} inspect ping --destination ${i.service.name}@"$HOSTNAME" --timeout 10`] },
+        exec: {
+          command: [
+            "sh",
+            "-c",
+            `exec celery --app ${i.service.djangoPackage} inspect ping --destination ${i.service.name}@"$HOSTNAME" --timeout 10`,
+          ],
+        },
         periodSeconds: 60,
         timeoutSeconds: 20,
         failureThreshold: 3,

@@ -56,7 +56,9 @@ export function routeResources(name: string, i: RouteInputs, parent: pulumi.Reso
             services: [{ kind: "Service", name: i.serviceName, port: 80 }],
           },
         ],
-        ...(i.routing.tls ? { tls: i.routing.tls.secretName ? { secretName: i.routing.tls.secretName } : {} } : {}),
+        ...(i.routing.tls
+          ? { tls: i.routing.tls.secretName ? { secretName: i.routing.tls.secretName } : {} }
+          : {}),
       },
     },
     { parent },

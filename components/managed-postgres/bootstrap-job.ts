@@ -28,19 +28,30 @@ export const BOOTSTRAP_SHELL = [
   "exec psql --no-psqlrc --echo-errors --file=/bootstrap/bootstrap.sql",
 ].join("\n");
 
-export function bootstrapJob(name: string, args: BootstrapJobArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+export function bootstrapJob(
+  name: string,
+  args: BootstrapJobArgs,
+  parent: pulumi.Resource,
+): k8s.batch.v1.Job {
   const meta = { name: "postgres", instance: name, component: "database-bootstrap" as const };
   const { namespace, server } = args;
   const opts = { parent };
 
   const sql = new k8s.core.v1.ConfigMap(
     `${name}-bootstrap-sql`,
-    { metadata: { namespace, labels: labels(meta) }, data: { "bootstrap.sql": renderBootstrapSql([...args.passwords.keys()]) } },
+    {
+      metadata: { namespace, labels: labels(meta) },
+      data: { "bootstrap.sql": renderBootstrapSql([...args.passwords.keys()]) },
+    },
     opts,
   );
   const stringData: Record<string, pulumi.Input<string>> = { PGPASSWORD: server.adminPassword };
   for (const [service, password] of args.passwords) stringData[passwordEnvVar(service)] = password;
-  const secret = new k8s.core.v1.Secret(`${name}-bootstrap`, { metadata: { namespace, labels: labels(meta) }, type: "Opaque", stringData }, opts);
+  const secret = new k8s.core.v1.Secret(
+    `${name}-bootstrap`,
+    { metadata: { namespace, labels: labels(meta) }, type: "Opaque", stringData },
+    opts,
+  );
 
   return new k8s.batch.v1.Job(
     `${name}-bootstrap`,
@@ -70,7 +81,10 @@ export function bootstrapJob(name: string, args: BootstrapJobArgs, parent: pulum
                   { name: "HOME", value: "/tmp" },
                 ],
                 envFrom: [{ secretRef: { name: secret.metadata.name } }],
-                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                resources: {
+                  requests: { cpu: "50m", memory: "64Mi" },
+                  limits: { cpu: "500m", memory: "128Mi" },
+                },
                 securityContext: containerSecurityContext(),
                 volumeMounts: [
                   { name: "sql", mountPath: "/bootstrap", readOnly: true },

@@ -14,25 +14,44 @@ import type { InClusterPostgres, PostgresServer } from "./types";
 /** The official image's postgres user. */
 const POSTGRES_UID = 999;
 
-export function inClusterServer(name: string, backend: InClusterPostgres, namespace: string, parent: pulumi.Resource): PostgresServer {
+export function inClusterServer(
+  name: string,
+  backend: InClusterPostgres,
+  namespace: string,
+  parent: pulumi.Resource,
+): PostgresServer {
   const meta = { name: "postgres", instance: name, component: "database" as const };
   const opts = { parent };
 
-  const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, opts);
-  const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, opts);
+  const superuserPassword = new random.RandomPassword(
+    `${name}-superuser-password`,
+    { length: 32, special: false },
+    opts,
+  );
+  const adminPassword = new random.RandomPassword(
+    `${name}-admin-password`,
+    { length: 32, special: false },
+    opts,
+  );
 
   const credentials = new k8s.core.v1.Secret(
     `${name}-credentials`,
     {
       metadata: { namespace, labels: labels(meta) },
       type: "Opaque",
-      stringData: { POSTGRES_PASSWORD: superuserPassword.result, FERRUM_ADMIN_PASSWORD: adminPassword.result },
+      stringData: {
+        POSTGRES_PASSWORD: superuserPassword.result,
+        FERRUM_ADMIN_PASSWORD: adminPassword.result,
+      },
     },
     opts,
   );
   const initScripts = new k8s.core.v1.ConfigMap(
     `${name}-initdb`,
-    { metadata: { namespace, labels: labels(meta) }, data: { "10-ferrum-admin.sh": renderAdminInitScript(ADMIN_ROLE) } },
+    {
+      metadata: { namespace, labels: labels(meta) },
+      data: { "10-ferrum-admin.sh": renderAdminInitScript(ADMIN_ROLE) },
+    },
     opts,
   );
 
@@ -41,7 +60,11 @@ export function inClusterServer(name: string, backend: InClusterPostgres, namesp
     `${name}-service`,
     {
       metadata: { name: serviceName, namespace, labels: labels(meta) },
-      spec: { type: "ClusterIP", selector: selectorLabels(meta), ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: "postgres" }] },
+      spec: {
+        type: "ClusterIP",
+        selector: selectorLabels(meta),
+        ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: "postgres" }],
+      },
     },
     opts,
   );
@@ -73,7 +96,12 @@ export function inClusterServer(name: string, backend: InClusterPostgres, namesp
                 resources: resources(backend.resources),
                 securityContext: containerSecurityContext(),
                 readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { exec: { command: ready }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+                livenessProbe: {
+                  exec: { command: ready },
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                  timeoutSeconds: 5,
+                },
                 startupProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 60 },
                 volumeMounts: [
                   { name: "data", mountPath: "/var/lib/postgresql/data" },

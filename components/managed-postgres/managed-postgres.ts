@@ -29,7 +29,9 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     super("ferrum:index:ManagedPostgres", name, {}, opts);
     const bad = args.databases.filter((d) => !IDENTIFIER.test(d));
     if (bad.length || new Set(args.databases).size !== args.databases.length) {
-      throw new Error(`ManagedPostgres ${name}: databases must be unique lowercase names (got ${JSON.stringify(args.databases)})`);
+      throw new Error(
+        `ManagedPostgres ${name}: databases must be unique lowercase names (got ${JSON.stringify(args.databases)})`,
+      );
     }
 
     const server: PostgresServer = inClusterServer(name, args.backend, args.namespace, this);
@@ -37,7 +39,13 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     const passwords = new Map<string, pulumi.Output<string>>();
     const connections = new Map<string, DatabaseConnection>();
     for (const service of args.databases) {
-      const password = pulumi.secret(new random.RandomPassword(`${name}-${service}-password`, { length: 32, special: false }, { parent: this }).result);
+      const password = pulumi.secret(
+        new random.RandomPassword(
+          `${name}-${service}-password`,
+          { length: 32, special: false },
+          { parent: this },
+        ).result,
+      );
       passwords.set(service, password);
       const database = databaseName(service);
       const username = roleName(service);
@@ -49,9 +57,18 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         password,
         sslMode: server.sslMode,
         url: pulumi.secret(
-          pulumi.all([server.host, password]).apply(([host, pw]) =>
-            databaseUrl({ user: username, password: pw, host, port: server.port, database, sslMode: server.sslMode }),
-          ),
+          pulumi
+            .all([server.host, password])
+            .apply(([host, pw]) =>
+              databaseUrl({
+                user: username,
+                password: pw,
+                host,
+                port: server.port,
+                database,
+                sslMode: server.sslMode,
+              }),
+            ),
         ),
       });
     }
@@ -61,13 +78,21 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     this.port = server.port;
     this.adminUsername = server.adminUsername;
     this.adminPassword = server.adminPassword;
-    this.registerOutputs({ host: this.host, port: this.port, adminUsername: this.adminUsername, adminPassword: this.adminPassword });
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      adminUsername: this.adminUsername,
+      adminPassword: this.adminPassword,
+    });
   }
 
   /** The connection of one service's database. */
   database(service: string): DatabaseConnection {
     const c = this.connections.get(service);
-    if (!c) throw new Error(`ManagedPostgres has no database for ${service}; it has ${[...this.connections.keys()].join(", ")}`);
+    if (!c)
+      throw new Error(
+        `ManagedPostgres has no database for ${service}; it has ${[...this.connections.keys()].join(", ")}`,
+      );
     return c;
   }
 }

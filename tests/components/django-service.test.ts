@@ -16,7 +16,9 @@ const database: DatabaseConnection = {
   username: "ferrum_auth",
   password: pulumi.secret("db-pass-123"),
   sslMode: "prefer",
-  url: pulumi.secret("postgres://ferrum_auth:db-pass-123@postgres.ferrum.svc.cluster.local:5432/ferrum_auth?sslmode=prefer"),
+  url: pulumi.secret(
+    "postgres://ferrum_auth:db-pass-123@postgres.ferrum.svc.cluster.local:5432/ferrum_auth?sslmode=prefer",
+  ),
 };
 const cache: CacheConnection = {
   url: pulumi.secret("redis://:redis-pass-456@ferrum/1"),
@@ -25,7 +27,9 @@ const cache: CacheConnection = {
   keyPrefix: "auth:",
   celeryBrokerUrl: pulumi.secret("sentinel://:redis-pass-456@redis-0.redis:26379/2"),
   celeryResultBackend: pulumi.secret("sentinel://:redis-pass-456@redis-0.redis:26379/2"),
-  celeryTransportOptions: pulumi.secret('{"master_name":"ferrum","sentinel_kwargs":{"password":"redis-pass-456"}}'),
+  celeryTransportOptions: pulumi.secret(
+    '{"master_name":"ferrum","sentinel_kwargs":{"password":"redis-pass-456"}}',
+  ),
   eventsUrl: pulumi.secret("redis://:redis-pass-456@ferrum/0"),
 };
 const storage: StorageConnection = {
@@ -42,12 +46,15 @@ function args(name: string, extra: Partial<DjangoServiceArgs> = {}): DjangoServi
     apiHost: "api.ferrum.local",
     database,
     routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
-    ...(byName(name).payments ? { payments: { shopId: "100500", secretKey: pulumi.secret("yk-secret-000") } } : {}),
+    ...(byName(name).payments
+      ? { payments: { shopId: "100500", secretKey: pulumi.secret("yk-secret-000") } }
+      : {}),
     ...extra,
   };
 }
 
-const build = (name: string, extra: Partial<DjangoServiceArgs> = {}) => underMocks(() => new DjangoService(name, args(name, extra)));
+const build = (name: string, extra: Partial<DjangoServiceArgs> = {}) =>
+  underMocks(() => new DjangoService(name, args(name, extra)));
 
 describe("DjangoService", () => {
   test("web Deployment: RollingUpdate maxUnavailable 0, minReadySeconds 10, no replicas field", async () => {
@@ -55,7 +62,10 @@ describe("DjangoService", () => {
     const d = r.inputs("kubernetes:apps/v1:Deployment", "user-web") as any;
     expect(d.spec.replicas).toBeUndefined();
     expect(d.spec.minReadySeconds).toBe(10);
-    expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(d.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
   });
 
   test("HPA autoscaling/v2: min 1, max 5, 70% CPU of the web container only", async () => {
@@ -64,7 +74,14 @@ describe("DjangoService", () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "auth-web" });
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([1, 5]);
     expect(hpa.spec.metrics).toEqual([
-      { type: "ContainerResource", containerResource: { name: "cpu", container: "web", target: { type: "Utilization", averageUtilization: 70 } } },
+      {
+        type: "ContainerResource",
+        containerResource: {
+          name: "cpu",
+          container: "web",
+          target: { type: "Utilization", averageUtilization: 70 },
+        },
+      },
     ]);
   });
 
@@ -73,7 +90,15 @@ describe("DjangoService", () => {
     const pod = (r.inputs("kubernetes:apps/v1:Deployment", "content-web") as any).spec.template.spec;
     expect(pod.initContainers).toHaveLength(1);
     const migrate = pod.initContainers[0];
-    expect(migrate.command).toEqual(["python", "-c", MIGRATE_LOCK_SCRIPT, "python", "manage.py", "migrate", "--noinput"]);
+    expect(migrate.command).toEqual([
+      "python",
+      "-c",
+      MIGRATE_LOCK_SCRIPT,
+      "python",
+      "manage.py",
+      "migrate",
+      "--noinput",
+    ]);
     expect(migrate.envFrom.map((e: any) => Object.keys(e)[0])).toEqual(["configMapRef", "secretRef"]);
   });
 
@@ -92,13 +117,19 @@ describe("DjangoService", () => {
       const b = r.inputs("kubernetes:apps/v1:Deployment", `${name}-beat`) as any;
       expect(b.spec.replicas).toBe(1);
       expect(b.spec.strategy).toEqual({ type: "Recreate" });
-      expect(b.spec.template.spec.containers[0].command.slice(0, 4)).toEqual(["celery", "--app", `${name}_service`, "beat"]);
+      expect(b.spec.template.spec.containers[0].command.slice(0, 4)).toEqual([
+        "celery",
+        "--app",
+        `${name}_service`,
+        "beat",
+      ]);
     }
   });
 
   test("probes: liveness and startup never reach the database; every probe sends an allowed Host", async () => {
     const { registrations: r } = await build("auth");
-    const web = (r.inputs("kubernetes:apps/v1:Deployment", "auth-web") as any).spec.template.spec.containers[0];
+    const web = (r.inputs("kubernetes:apps/v1:Deployment", "auth-web") as any).spec.template.spec
+      .containers[0];
     const config = r.inputs("kubernetes:core/v1:ConfigMap", "auth-config") as any;
     const allowed = config.data.DJANGO_ALLOWED_HOSTS.split(",");
     expect(web.livenessProbe.httpGet.path).toBe("/healthz/live");
@@ -114,7 +145,10 @@ describe("DjangoService", () => {
     const { registrations: r } = await build("catalog");
     for (const d of r.kind("Deployment") as any[]) {
       const pod = d.spec.template.spec;
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
       expect(pod.automountServiceAccountToken).toBe(false);
       for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
         expect(Object.keys(c.resources.requests).sort()).toEqual(["cpu", "memory"]);
@@ -143,13 +177,17 @@ describe("DjangoService", () => {
   test("Traefik routes the prefix on the API host and strips it; Django builds URLs under it", async () => {
     const { registrations: r } = await build("catalog");
     const route = r.inputs("kubernetes:traefik.io/v1alpha1:IngressRoute", "catalog-route") as any;
-    expect(route.spec.routes[0].match).toBe("Host(`api.ferrum.local`) && (Path(`/catalog`) || PathPrefix(`/catalog/`))");
+    expect(route.spec.routes[0].match).toBe(
+      "Host(`api.ferrum.local`) && (Path(`/catalog`) || PathPrefix(`/catalog/`))",
+    );
     expect(route.spec.routes[0].middlewares).toEqual([{ name: "catalog-strip-prefix" }]);
     expect(route.spec.routes[0].services).toEqual([{ kind: "Service", name: "catalog", port: 80 }]);
     expect(route.spec.tls).toEqual({});
     const mw = r.inputs("kubernetes:traefik.io/v1alpha1:Middleware", "catalog-strip-prefix") as any;
     expect(mw.spec.stripPrefix.prefixes).toEqual(["/catalog"]);
-    expect((r.inputs("kubernetes:core/v1:ConfigMap", "catalog-config") as any).data.DJANGO_FORCE_SCRIPT_NAME).toBe("/catalog");
+    expect(
+      (r.inputs("kubernetes:core/v1:ConfigMap", "catalog-config") as any).data.DJANGO_FORCE_SCRIPT_NAME,
+    ).toBe("/catalog");
   });
 
   test("env contract: ConfigMap holds no credential; every Secret value is a secret", async () => {
@@ -187,7 +225,10 @@ describe("DjangoService", () => {
     const { registrations: r } = await build("catalog", { cache, storage });
     const secrets = new Set<string>();
     for (const res of r.resources) for (const v of secretValues(res.inputs)) secrets.add(v);
-    for (const v of secretValues(r.get("random:index/randomPassword:RandomPassword", "catalog-secret-key").state)) secrets.add(v);
+    for (const v of secretValues(
+      r.get("random:index/randomPassword:RandomPassword", "catalog-secret-key").state,
+    ))
+      secrets.add(v);
     expect(secrets.size).toBeGreaterThan(3);
     for (const res of r.resources) {
       const plain = JSON.stringify(stripSecrets(res.inputs));
@@ -197,14 +238,22 @@ describe("DjangoService", () => {
 
   test("payments credentials go to the services the catalog names, and only there", async () => {
     const { registrations: r } = await build("catalog");
-    expect(Object.keys((r.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any).stringData.value)).toContain("YOOKASSA_SECRET_KEY");
-    expect(() => new DjangoService("user", { ...args("user"), payments: { shopId: "1", secretKey: pulumi.secret("x") } })).toThrow(
-      "DjangoService user: the catalog says payments=false, but payments credentials were given",
-    );
+    expect(
+      Object.keys((r.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any).stringData.value),
+    ).toContain("YOOKASSA_SECRET_KEY");
+    expect(
+      () =>
+        new DjangoService("user", {
+          ...args("user"),
+          payments: { shopId: "1", secretKey: pulumi.secret("x") },
+        }),
+    ).toThrow("DjangoService user: the catalog says payments=false, but payments credentials were given");
   });
 
   test("a ServiceMonitor only when observability is on", async () => {
-    expect((await build("auth")).registrations.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toHaveLength(0);
+    expect(
+      (await build("auth")).registrations.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor"),
+    ).toHaveLength(0);
     const { registrations: r } = await build("auth", { serviceMonitor: true });
     const sm = r.inputs("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "auth-service-monitor") as any;
     expect(sm.spec.endpoints[0]).toMatchObject({ port: "http", path: "/metrics" });
@@ -215,6 +264,7 @@ describe("DjangoService", () => {
 function stripSecrets(v: unknown): unknown {
   if (isSecretEnvelope(v)) return null;
   if (Array.isArray(v)) return v.map(stripSecrets);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripSecrets(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripSecrets(x)]));
   return v;
 }

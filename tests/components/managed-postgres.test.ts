@@ -9,7 +9,13 @@ async function build(protect = false) {
   return underMocks(
     () =>
       new ManagedPostgres("postgres", {
-        backend: { kind: "inCluster", image: "postgres:16.10-bookworm", storageGiB: 10, resources: RESOURCES, protect },
+        backend: {
+          kind: "inCluster",
+          image: "postgres:16.10-bookworm",
+          storageGiB: 10,
+          resources: RESOURCES,
+          protect,
+        },
         databases: SERVICES,
         namespace: "ferrum",
       }),
@@ -37,7 +43,9 @@ describe("ManagedPostgres, in-cluster backend", () => {
       const pw = await secretness(c.password);
       expect(url.secret).toBe(true);
       expect(pw.secret).toBe(true);
-      expect(url.value).toBe(`postgres://ferrum_${s}:${pw.value}@postgres.ferrum.svc.cluster.local:5432/ferrum_${s}?sslmode=prefer`);
+      expect(url.value).toBe(
+        `postgres://ferrum_${s}:${pw.value}@postgres.ferrum.svc.cluster.local:5432/ferrum_${s}?sslmode=prefer`,
+      );
     }
     expect((await secretness(pg.adminPassword)).secret).toBe(true);
   });
@@ -57,6 +65,9 @@ describe("ManagedPostgres, in-cluster backend", () => {
 
   test("protect marks the server's StatefulSet protected and retained", async () => {
     const { registrations: r } = await build(true);
-    expect(r.get("kubernetes:apps/v1:StatefulSet", "postgres-server").options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(r.get("kubernetes:apps/v1:StatefulSet", "postgres-server").options).toMatchObject({
+      protect: true,
+      retainOnDelete: true,
+    });
   });
 });

@@ -22,7 +22,8 @@ describe("dev stack plan: resources.json", () => {
     const ds = entries.filter((e) => e.type === "ferrum:index:DjangoService");
     expect(pg).toHaveLength(1);
     expect(ds.map((d) => d.name)).toEqual(SERVICES);
-    for (const c of [...pg, ...ds]) expect(entries.filter((e) => e.parent === c.urn).length).toBeGreaterThan(3);
+    for (const c of [...pg, ...ds])
+      expect(entries.filter((e) => e.parent === c.urn).length).toBeGreaterThan(3);
     for (const e of entries) expect(e).toHaveProperty("options");
   });
 
@@ -55,11 +56,17 @@ describe("dev stack plan: manifests.yaml", () => {
       expect(h.spec.minReplicas).toBe(1);
       expect(h.spec.metrics[0].containerResource.target.averageUtilization).toBe(70);
     }
-    expect(ofKind("Deployment").filter((d) => d.metadata.name.endsWith("-beat")).map((d) => d.metadata.name)).toEqual(["auth-beat", "catalog-beat"]);
+    expect(
+      ofKind("Deployment")
+        .filter((d) => d.metadata.name.endsWith("-beat"))
+        .map((d) => d.metadata.name),
+    ).toEqual(["auth-beat", "catalog-beat"]);
   });
 
   test("worker sidecars only in auth and catalog", () => {
-    const withWorker = SERVICES.filter((s) => named("Deployment", `${s}-web`).spec.template.spec.containers.some((c: any) => c.name === "worker"));
+    const withWorker = SERVICES.filter((s) =>
+      named("Deployment", `${s}-web`).spec.template.spec.containers.some((c: any) => c.name === "worker"),
+    );
     expect(withWorker).toEqual(["auth", "catalog"]);
   });
 
@@ -75,9 +82,14 @@ describe("dev stack plan: manifests.yaml", () => {
       expect(cm.data.DJANGO_ALLOWED_HOSTS.split(",")).toContain("api.ferrum.local");
       expect(JSON.stringify(cm.data)).not.toMatch(/postgres:\/\/|PASSWORD|SECRET/);
     }
-    expect(Object.keys(named("Secret", named("Deployment", "catalog-web").spec.template.spec.containers[0].envFrom[1].secretRef.name).stringData)).toContain(
-      "YOOKASSA_SECRET_KEY",
-    );
+    expect(
+      Object.keys(
+        named(
+          "Secret",
+          named("Deployment", "catalog-web").spec.template.spec.containers[0].envFrom[1].secretRef.name,
+        ).stringData,
+      ),
+    ).toContain("YOOKASSA_SECRET_KEY");
   });
 
   test("a route per prefix on api.ferrum.local", () => {
@@ -89,7 +101,10 @@ describe("dev stack plan: manifests.yaml", () => {
 
   test("every object carries the four standard labels and a namespace (except the Namespace)", () => {
     for (const o of objects) {
-      expect(o.metadata.labels).toMatchObject({ "app.kubernetes.io/part-of": "ferrum", "app.kubernetes.io/managed-by": "pulumi" });
+      expect(o.metadata.labels).toMatchObject({
+        "app.kubernetes.io/part-of": "ferrum",
+        "app.kubernetes.io/managed-by": "pulumi",
+      });
       expect(o.metadata.labels["app.kubernetes.io/name"]).toBeTruthy();
       expect(o.metadata.labels["app.kubernetes.io/component"]).toBeTruthy();
       expect(o.metadata.name).toBeTruthy();
@@ -99,9 +114,16 @@ describe("dev stack plan: manifests.yaml", () => {
 
   test("NetworkPolicies: default deny, same namespace, ingress controller and monitoring to the web pods", () => {
     const names = ofKind("NetworkPolicy").map((p) => p.metadata.name);
-    expect(names).toEqual(["default-deny-ingress", "allow-same-namespace", "allow-ingress-to-web", "allow-monitoring-to-web"]);
+    expect(names).toEqual([
+      "default-deny-ingress",
+      "allow-same-namespace",
+      "allow-ingress-to-web",
+      "allow-monitoring-to-web",
+    ]);
     const fromIngress = named("NetworkPolicy", "allow-ingress-to-web");
-    expect(fromIngress.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("kube-system");
+    expect(
+      fromIngress.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
+    ).toBe("kube-system");
     for (const s of ofKind("Service")) expect(s.spec.type).toBe("ClusterIP");
   });
 });
@@ -121,14 +143,20 @@ describe("dev stack: secrets stay secret", () => {
     }
     expect(secrets.size).toBeGreaterThanOrEqual(10);
     const visible = JSON.stringify([resourceEntries(plan), objects, outputEntries(plan)]);
-    const leaks = [...secrets].filter((s) => s.length >= 8 && (visible.includes(s) || visible.includes(Buffer.from(s).toString("base64"))));
+    const leaks = [...secrets].filter(
+      (s) => s.length >= 8 && (visible.includes(s) || visible.includes(Buffer.from(s).toString("base64"))),
+    );
     expect(leaks).toEqual([]);
   });
 
   test("--show-secrets reveals them, as pulumi preview --show-secrets does", () => {
     const shown = manifests(plan, true);
-    const secret = shown.find((o: any) => o.kind === "Secret" && o.metadata.name.startsWith("auth-secret")) as any;
-    expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_auth:[A-Za-z0-9]{32}@postgres\.ferrum\.svc\.cluster\.local:5432\/ferrum_auth\?sslmode=prefer$/);
+    const secret = shown.find(
+      (o: any) => o.kind === "Secret" && o.metadata.name.startsWith("auth-secret"),
+    ) as any;
+    expect(secret.stringData.DATABASE_URL).toMatch(
+      /^postgres:\/\/ferrum_auth:[A-Za-z0-9]{32}@postgres\.ferrum\.svc\.cluster\.local:5432\/ferrum_auth\?sslmode=prefer$/,
+    );
     expect(redact(secret.stringData)).toEqual(secret.stringData);
   });
 });
@@ -146,7 +174,14 @@ describe("required secrets under the real engine", () => {
           error = e as Error;
         }
       },
-      { stack: "dev", config: { "ferrum:yookassaShopId": "100500", "ferrum:emailHost": "smtp.example.com", "ferrum:emailUser": "mailer" } },
+      {
+        stack: "dev",
+        config: {
+          "ferrum:yookassaShopId": "100500",
+          "ferrum:emailHost": "smtp.example.com",
+          "ferrum:emailUser": "mailer",
+        },
+      },
     );
     expect(error?.message).toContain(
       "ferrum:emailPassword is required by this stack's settings but not set; set it with: pulumi config set --secret 'ferrum:emailPassword' <value> -s dev",

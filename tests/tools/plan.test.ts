@@ -14,7 +14,11 @@ const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 function plan(...args: string[]) {
   const out = mkdtempSync(path.join(tmpdir(), "ferrum-plan-"));
   const dir = path.join(out, "plan");
-  const r = spawnSync(TSX, ["tools/plan.ts", ...args, "--out", dir], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(TSX, ["tools/plan.ts", ...args, "--out", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
   return { ...r, dir, read, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
@@ -30,7 +34,10 @@ describe("npm run plan (the command line)", () => {
       expect(r.stdout).toContain("- ferrum:yookassaSecretKey");
       const resources = JSON.parse(r.read("resources.json"));
       expect(resources[0]).toMatchObject({ type: "pulumi:pulumi:Stack", name: "ferrum-dev" });
-      for (const e of resources) expect(Object.keys(e)).toEqual(expect.arrayContaining(["urn", "type", "name", "custom", "inputs", "options"]));
+      for (const e of resources)
+        expect(Object.keys(e)).toEqual(
+          expect.arrayContaining(["urn", "type", "name", "custom", "inputs", "options"]),
+        );
       const docs = parseAllDocuments(r.read("manifests.yaml")).map((d) => d.toJSON());
       expect(docs.filter((d) => d.kind === "Deployment")).toHaveLength(6);
       expect(r.read("manifests.yaml")).not.toContain(placeholderFor("ferrum:yookassaSecretKey"));
@@ -45,8 +52,10 @@ describe("npm run plan (the command line)", () => {
     try {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("error: the configuration of stack dev is invalid (2 problems):");
-      expect(r.stderr).toContain("ferrum:cloud must be one of k3s, aws, azure (got \"gcp\")");
-      expect(r.stderr).toContain("ferrum:services.auth.maxReplicas must be an integer between 1 and 50 (got 0)");
+      expect(r.stderr).toContain('ferrum:cloud must be one of k3s, aws, azure (got "gcp")');
+      expect(r.stderr).toContain(
+        "ferrum:services.auth.maxReplicas must be an integer between 1 and 50 (got 0)",
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(r.dir)).toBe(false);
     } finally {
@@ -78,7 +87,11 @@ describe("npm run plan (the command line)", () => {
 
 describe("loadStackConfig: layering as the CLI does", () => {
   test("Pulumi.yaml defaults, then the stack file, then -c overrides with typed path values", () => {
-    const c = loadStackConfig("dev", ["ferrum:services.auth.maxReplicas=4", "ferrum:observability.enabled=true", "ferrum:imageTag=2.0.0"]);
+    const c = loadStackConfig("dev", [
+      "ferrum:services.auth.maxReplicas=4",
+      "ferrum:observability.enabled=true",
+      "ferrum:imageTag=2.0.0",
+    ]);
     expect(c.values["ferrum:namespace"]).toBe("ferrum");
     expect(c.values["ferrum:yookassaShopId"]).toBe("100500");
     expect(JSON.parse(c.values["ferrum:services"]).auth).toEqual({ maxReplicas: 4 });
