@@ -23,18 +23,21 @@ interface Args {
   out: string;
   overrides: string[];
   showSecrets: boolean;
+  stats: boolean;
 }
 
-const USAGE = "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets]";
+const USAGE = "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets] [--stats]";
+const started = Date.now();
 
 function parseArgs(argv: string[]): Args | string {
-  const args: Partial<Args> & { overrides: string[] } = { overrides: [], showSecrets: false };
+  const args: Partial<Args> & { overrides: string[] } = { overrides: [], showSecrets: false, stats: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--out") args.out = argv[++i];
     else if (a === "-c" || a === "--config") args.overrides.push(argv[++i] ?? "");
     else if (a.startsWith("--config=")) args.overrides.push(a.slice("--config=".length));
     else if (a === "--show-secrets") args.showSecrets = true;
+    else if (a === "--stats") args.stats = true;
     else if (a === "-h" || a === "--help") return USAGE;
     else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
     else if (!args.stack) args.stack = a;
@@ -46,6 +49,7 @@ function parseArgs(argv: string[]): Args | string {
     out: args.out ?? path.join(ROOT, "plan", args.stack),
     overrides: args.overrides,
     showSecrets: !!args.showSecrets,
+    stats: !!args.stats,
   };
 }
 
@@ -126,6 +130,11 @@ async function main(): Promise<number> {
   out.write(
     `\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json}${args.showSecrets ? " WITH SECRET VALUES IN THE CLEAR" : ""}\n`,
   );
+  if (args.stats) {
+    // Read by tools/bench.ts: the whole process, module loading included.
+    const rssMiB = process.resourceUsage().maxRSS / 1024;
+    process.stderr.write(`plan-stats wall_ms=${Date.now() - started} peak_rss_mib=${rssMiB.toFixed(1)}\n`);
+  }
   return 0;
 }
 

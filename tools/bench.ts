@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: medians of repeated runs, measured as a user runs them, against the targets below.
+ * A benchmark, not a test: it reports and never fails a build; CI does not run it.
+ *
+ *   - each stack's offline plan: wall time of the whole `tsx tools/plan.ts` process and its peak RSS
+ *   - `tsc --noEmit`: wall time
+ *   - the unit suite (`jest --selectProjects unit`): wall time
+ */
+import { spawnSync } from "child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const BIN = path.join(ROOT, "node_modules/.bin");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+const TARGETS = { planSeconds: 2, planMiB: 400, typecheckSeconds: 3, unitSeconds: 30 };
+
+interface Sample {
+  seconds: number;
+  rssMiB?: number;
+  ok: boolean;
+  detail?: string;
+}
+
+function run(cmd: string, args: string[]): Sample {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const stats = /plan-stats wall_ms=\d+ peak_rss_mib=([\d.]+)/.exec(r.stderr ?? "");
+  return {
+    seconds,
+    rssMiB: stats ? Number(stats[1]) : undefined,
+    ok: r.status === 0,
+    detail: r.status === 0 ? undefined : (r.stderr || r.stdout).trim().split("\n").slice(0, 3).join(" / "),
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function measure(
+  label: string,
+  cmd: string,
+  args: string[],
+): { label: string; seconds: number; rssMiB?: number; ok: boolean; detail?: string } {
+  const samples = Array.from({ length: RUNS }, () => run(cmd, args));
+  const failed = samples.find((s) => !s.ok);
+  const rss = samples.map((s) => s.rssMiB).filter((x): x is number => x !== undefined);
+  return {
+    label,
+    seconds: median(samples.map((s) => s.seconds)),
+    rssMiB: rss.length ? median(rss) : undefined,
+    ok: !failed,
+    detail: failed?.detail,
+  };
+}
+
+function main(): void {
+  const stacks = readdirSync(ROOT)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
+  const rows = [
+    ...stacks.map((s) =>
+      measure(`plan ${s}`, path.join(BIN, "tsx"), [
+        "tools/plan.ts",
+        s,
+        "--stats",
+        "--out",
+        path.join(ROOT, "plan", "bench", s),
+      ]),
+    ),
+    measure("tsc --noEmit", path.join(BIN, "tsc"), ["--noEmit"]),
+    measure("unit suite", path.join(BIN, "jest"), ["--selectProjects", "unit", "--silent"]),
+  ];
+  const verdict = (r: (typeof rows)[number]): string => {
+    if (!r.ok) return `FAILED: ${r.detail}`;
+    if (r.label.startsWith("plan"))
+      return r.seconds <= TARGETS.planSeconds && (r.rssMiB ?? 0) <= TARGETS.planMiB
+        ? "within target"
+        : "OVER target";
+    if (r.label.startsWith("tsc"))
+      return r.seconds <= TARGETS.typecheckSeconds ? "within target" : "OVER target";
+    return r.seconds <= TARGETS.unitSeconds ? "within target" : "OVER target";
+  };
+  console.log(
+    `Medians of ${RUNS} runs (targets: plan ${TARGETS.planSeconds} s and ${TARGETS.planMiB} MiB, type check ${TARGETS.typecheckSeconds} s, unit suite ${TARGETS.unitSeconds} s)\n`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.label.padEnd(18)} ${r.seconds.toFixed(2).padStart(7)} s ${r.rssMiB !== undefined ? `${r.rssMiB.toFixed(0).padStart(5)} MiB` : "          "}  ${verdict(r)}`,
+    );
+  }
+  mkdirSync(path.join(ROOT, "plan"), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, "plan", "bench.json"),
+    `${JSON.stringify({ runs: RUNS, targets: TARGETS, rows }, null, 2)}\n`,
+  );
+}
+
+main();
