@@ -25,8 +25,10 @@ export function renderBootstrapSql(services: readonly string[]): string {
     return [
       ``,
       `-- ${service}`,
+      // A missing or empty password stops the script with an error naming the variable.
+      `\\set service_password ''`,
       `\\getenv service_password ${env}`,
-      `SELECT CASE WHEN :'service_password' = '' THEN 1/0 END AS "${env} must be set";`,
+      `SELECT 'DO $$BEGIN RAISE EXCEPTION ''${env} must be set and non-empty''; END$$' WHERE :'service_password' = ''\\gexec`,
       `SELECT format('CREATE ROLE %I LOGIN', ${role}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${role})\\gexec`,
       `SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', ${role}, :'service_password')\\gexec`,
       `SELECT format('GRANT %I TO %I', ${role}, current_user) WHERE NOT pg_has_role(current_user, ${role}, 'USAGE')\\gexec`,
