@@ -57,18 +57,16 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         password,
         sslMode: server.sslMode,
         url: pulumi.secret(
-          pulumi
-            .all([server.host, password])
-            .apply(([host, pw]) =>
-              databaseUrl({
-                user: username,
-                password: pw,
-                host,
-                port: server.port,
-                database,
-                sslMode: server.sslMode,
-              }),
-            ),
+          pulumi.all([server.host, password]).apply(([host, pw]) =>
+            databaseUrl({
+              user: username,
+              password: pw,
+              host,
+              port: server.port,
+              database,
+              sslMode: server.sslMode,
+            }),
+          ),
         ),
       });
     }
