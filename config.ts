@@ -8,6 +8,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG, SERVICE_NAMES, ServiceDefinition } from "./catalog";
 import {
+  DEFAULT_MC_IMAGE,
+  DEFAULT_MINIO_IMAGE,
+  DEFAULT_OBJECT_STORE_RESOURCES,
+  DEFAULT_REGION,
+} from "./components/object-store/naming";
+import {
   fullKey,
   Json,
   ObjectReader,
@@ -21,7 +27,7 @@ export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
 /** Keys whose values are objects (set with `pulumi config set --path`); the rest are scalars typed in Pulumi.yaml. */
-export const STRUCTURED_KEYS = ["services", "postgres", "observability"] as const;
+export const STRUCTURED_KEYS = ["services", "postgres", "objectStore", "observability"] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
 export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey"] as const;
@@ -75,6 +81,18 @@ export interface PostgresSettings {
   readonly resources: ResourceSpec;
 }
 
+export interface ObjectStoreSettings {
+  /** S3-compatible server image (MinIO's last community release by default), pinned. */
+  readonly image: string;
+  /** Image with the MinIO client for the bootstrap Job, pinned. */
+  readonly clientImage: string;
+  readonly storageGiB: number;
+  /** StorageClass of the data volume; empty means the cluster default. */
+  readonly storageClass: string;
+  readonly region: string;
+  readonly resources: ResourceSpec;
+}
+
 export interface FerrumConfig {
   readonly project: string;
   readonly stack: string;
@@ -89,6 +107,7 @@ export interface FerrumConfig {
   readonly monitoringNamespace: string;
   readonly services: readonly ServiceSettings[];
   readonly postgres: PostgresSettings;
+  readonly objectStore: ObjectStoreSettings;
   readonly email: {
     readonly host: string;
     readonly port: number;
@@ -279,6 +298,31 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   };
   pg.rejectUnknown();
 
+  const os = top.object("objectStore");
+  const pinnedImage = (example: string) =>
+    rule(
+      /^[a-z0-9][a-z0-9./-]*(:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[a-f0-9]{64})$/,
+      "an image pinned by a tag (not latest) or digest",
+      example,
+    );
+  const objectStore: ObjectStoreSettings = {
+    image: os.string("image", DEFAULT_MINIO_IMAGE, pinnedImage(DEFAULT_MINIO_IMAGE)),
+    clientImage: os.string("clientImage", DEFAULT_MC_IMAGE, pinnedImage(DEFAULT_MC_IMAGE)),
+    storageGiB: os.integer("storageGiB", 20, 1, 16384),
+    storageClass: os.string(
+      "storageClass",
+      "",
+      rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
+    ),
+    region: os.string(
+      "region",
+      DEFAULT_REGION,
+      rule(/^[a-z]{2}(-[a-z0-9]+)+$/, "a region name", DEFAULT_REGION),
+    ),
+    resources: readResources(os.object("resources"), DEFAULT_OBJECT_STORE_RESOURCES),
+  };
+  os.rejectUnknown();
+
   const obs = top.object("observability");
   const observability = { enabled: obs.boolean("enabled", false), tracing: obs.boolean("tracing", false) };
   obs.rejectUnknown();
@@ -308,6 +352,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
     ),
     services,
     postgres,
+    objectStore,
     email: {
       host: top.string(
         "emailHost",

@@ -9,6 +9,7 @@ import { platformNamespace } from "../components/cluster/namespace";
 import type { EmailConnection, PaymentsConnection } from "../components/connections";
 import { DjangoService, RoutingArgs } from "../components/django-service";
 import { ManagedPostgres } from "../components/managed-postgres";
+import { bucketPrefix, ObjectStore, serviceBuckets } from "../components/object-store";
 import type { StackOutputs } from "./index";
 
 /** The cluster's provider: the configured kubeconfig and context, or the ambient ones. */
@@ -62,6 +63,26 @@ export function devStack(config: LoadedConfig): StackOutputs {
     after,
   );
 
+  const os = config.objectStore;
+  const objectStore = new ObjectStore(
+    "object-store",
+    {
+      backend: {
+        kind: "inCluster",
+        image: os.image,
+        clientImage: os.clientImage,
+        storageGiB: os.storageGiB,
+        storageClass: os.storageClass || undefined,
+        resources: os.resources,
+        region: os.region,
+        protect: config.protect,
+      },
+      namespace: ns,
+      buckets: serviceBuckets(bucketPrefix(config.project, config.stack), config.services),
+    },
+    after,
+  );
+
   const routing: RoutingArgs = { kind: "traefik", entryPoints: ["websecure"], tls: {} };
   const email = emailConnection(config);
   const payments = paymentsConnection(config);
@@ -74,12 +95,13 @@ export function devStack(config: LoadedConfig): StackOutputs {
           namespace: ns,
           apiHost: config.apiHost,
           database: postgres.database(service.name),
+          storage: objectStore.forService(service.name),
           email,
           payments: service.payments ? payments : undefined,
           routing,
           serviceMonitor: config.observability.enabled,
         },
-        { ...providers, dependsOn: [namespace, postgres.bootstrap] },
+        { ...providers, dependsOn: [namespace, postgres.bootstrap, objectStore.bootstrap] },
       ),
   );
 
@@ -89,6 +111,8 @@ export function devStack(config: LoadedConfig): StackOutputs {
     clusterUrls: Object.fromEntries(services.map((s, i) => [config.services[i].name, s.clusterUrl])),
     postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
     postgresAdminPassword: postgres.adminPassword,
+    objectStoreEndpoint: objectStore.endpoint,
+    buckets: Object.fromEntries(config.services.map((s) => [s.name, objectStore.forService(s.name).bucket])),
     databaseUrls: pulumi.secret(
       Object.fromEntries(config.services.map((s) => [s.name, postgres.database(s.name).url])),
     ),

@@ -242,3 +242,26 @@ describe("Pulumi.yaml declares every scalar key, typed, with config.ts's default
     ]);
   });
 });
+
+describe("parseConfig: ferrum:objectStore", () => {
+  test("defaults to MinIO's last community images, pinned, 20 GiB", () => {
+    const os = ok({}).objectStore;
+    expect(os.image).toMatch(/^quay\.io\/minio\/minio:RELEASE\.2025-/);
+    expect(os.clientImage).toMatch(/^quay\.io\/minio\/mc:RELEASE\.2025-/);
+    expect([os.storageGiB, os.region]).toEqual([20, "us-east-1"]);
+  });
+
+  test("the image can be swapped for another S3-compatible server, but never to latest", () => {
+    expect(
+      ok({ "ferrum:objectStore": JSON.stringify({ image: "registry.example.com/s3/server:2026.1" }) })
+        .objectStore.image,
+    ).toBe("registry.example.com/s3/server:2026.1");
+    expect(
+      parseConfig({ "ferrum:objectStore": JSON.stringify({ image: "minio/minio:latest" }) }, "dev").problems,
+    ).toEqual([
+      expect.stringContaining(
+        'ferrum:objectStore.image must be an image pinned by a tag (not latest) or digest (got "minio/minio:latest")',
+      ),
+    ]);
+  });
+});

@@ -203,3 +203,35 @@ describe("required secrets under the real engine", () => {
     expect(secret.stringData.value.YOOKASSA_SECRET_KEY).toBe("live_sk_from_config");
   });
 });
+
+describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
+  test("one ObjectStore; every service gets its own bucket in the ConfigMap and bucket-scoped keys in the Secret", () => {
+    expect(plan.resources.filter((r) => r.type === "ferrum:index:ObjectStore")).toHaveLength(1);
+    const buckets = SERVICES.map((s) => {
+      const web = named("Deployment", `${s}-web`).spec.template.spec.containers[0];
+      const cm = named("ConfigMap", web.envFrom[0].configMapRef.name);
+      const secret = named("Secret", web.envFrom[1].secretRef.name);
+      expect(cm.data.AWS_S3_ENDPOINT_URL).toBe("http://minio.ferrum.svc.cluster.local:9000");
+      expect(cm.data.AWS_S3_REGION_NAME).toBe("us-east-1");
+      expect(secret.stringData.AWS_ACCESS_KEY_ID).toBe("[secret]");
+      expect(secret.stringData.AWS_SECRET_ACCESS_KEY).toBe("[secret]");
+      return cm.data.AWS_STORAGE_BUCKET_NAME;
+    });
+    expect(buckets).toEqual(SERVICES.map((s) => `ferrum-dev-${s}`));
+  });
+
+  test("the bootstrap Job creates four buckets, four users and four policies", () => {
+    const script = ofKind("ConfigMap").find((c) =>
+      c.metadata.name.startsWith("object-store-bootstrap-script"),
+    );
+    const text = Object.values(script.data).join("\n") as string;
+    for (const s of SERVICES) {
+      expect(text).toContain(`mc mb --ignore-existing 'ferrum/ferrum-dev-${s}'`);
+      expect(text).toContain(`mc version enable 'ferrum/ferrum-dev-${s}'`);
+      expect(text).toContain(`mc admin policy create ferrum 'ferrum-dev-${s}-rw'`);
+      expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID"`);
+    }
+    const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
+    expect(Object.keys(policies.data).sort()).toEqual(SERVICES.map((s) => `${s}.json`).sort());
+  });
+});

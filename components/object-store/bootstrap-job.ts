@@ -1,0 +1,136 @@
+/**
+ * The bootstrap Job: runs the idempotent bootstrap script with `mc` as the server's root, in the cluster.
+ *
+ * The Job, its script and policies ConfigMaps and its keys Secret are auto-named, as is the server's root
+ * Secret it reads, so a change to the set of buckets (the script, the policies) or to any credential gives
+ * them new names: the Job's spec changes, so it is replaced and runs again. Pulumi waits for it to succeed,
+ * and the services depend on it.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { labels } from "../../lib/labels";
+import { containerSecurityContext, podSecurityContext } from "../../lib/security";
+import {
+  POLICY_DIR,
+  renderBootstrapScript,
+  ROOT_PASSWORD_ENV,
+  ROOT_USER_ENV,
+  URL_ENV,
+} from "./bootstrap-script";
+import type { InClusterServer } from "./in-cluster";
+import type { ServiceKeys } from "./keys";
+import { accessKeyEnvVar, policyFileName, SERVER_NAME, secretKeyEnvVar } from "./naming";
+import { renderPolicy } from "./policy";
+import type { BucketSpec } from "./types";
+
+export interface BootstrapJobArgs {
+  readonly namespace: string;
+  readonly server: InClusterServer;
+  readonly clientImage: string;
+  readonly buckets: readonly BucketSpec[];
+  /** Service name -> its keys (secret). */
+  readonly keys: ReadonlyMap<string, ServiceKeys>;
+}
+
+/** `mc` keeps its configuration (the alias, with the root credential) here: an emptyDir, never the image. */
+export const MC_CONFIG_DIR = "/tmp/.mc";
+const SCRIPT_DIR = "/bootstrap";
+const UID = 1000;
+
+export function bootstrapJob(
+  name: string,
+  args: BootstrapJobArgs,
+  parent: pulumi.Resource,
+): k8s.batch.v1.Job {
+  const meta = { name: SERVER_NAME, instance: name, component: "object-store-bootstrap" as const };
+  const { namespace, server } = args;
+  const opts = { parent };
+
+  const script = new k8s.core.v1.ConfigMap(
+    `${name}-bootstrap-script`,
+    {
+      metadata: { namespace, labels: labels(meta) },
+      data: { "bootstrap.sh": renderBootstrapScript(args.buckets) },
+    },
+    opts,
+  );
+  const policies = new k8s.core.v1.ConfigMap(
+    `${name}-policies`,
+    {
+      metadata: { namespace, labels: labels(meta) },
+      data: Object.fromEntries(args.buckets.map((b) => [policyFileName(b.service), renderPolicy(b.bucket)])),
+    },
+    opts,
+  );
+
+  const stringData: Record<string, pulumi.Input<string>> = {};
+  for (const [service, keys] of args.keys) {
+    stringData[accessKeyEnvVar(service)] = keys.accessKeyId;
+    stringData[secretKeyEnvVar(service)] = keys.secretAccessKey;
+  }
+  const secret = new k8s.core.v1.Secret(
+    `${name}-bootstrap`,
+    { metadata: { namespace, labels: labels(meta) }, type: "Opaque", stringData },
+    opts,
+  );
+
+  const ref = (from: k8s.core.v1.Secret, key: string) => ({
+    name: key,
+    valueFrom: { secretKeyRef: { name: from.metadata.name, key } },
+  });
+  const serviceEnv = [...args.keys.keys()].flatMap((s) => [
+    ref(secret, accessKeyEnvVar(s)),
+    ref(secret, secretKeyEnvVar(s)),
+  ]);
+
+  return new k8s.batch.v1.Job(
+    `${name}-bootstrap`,
+    {
+      metadata: { namespace, labels: labels(meta) },
+      spec: {
+        backoffLimit: 6,
+        activeDeadlineSeconds: 900,
+        template: {
+          metadata: { labels: labels(meta) },
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(UID),
+            containers: [
+              {
+                name: "bootstrap",
+                image: args.clientImage,
+                command: ["sh", `${SCRIPT_DIR}/bootstrap.sh`],
+                env: [
+                  { name: URL_ENV, value: server.endpointUrl },
+                  ref(server.rootSecret, ROOT_USER_ENV),
+                  ref(server.rootSecret, ROOT_PASSWORD_ENV),
+                  ...serviceEnv,
+                  { name: "MC_CONFIG_DIR", value: MC_CONFIG_DIR },
+                  { name: "HOME", value: "/tmp" },
+                ],
+                resources: {
+                  requests: { cpu: "50m", memory: "64Mi" },
+                  limits: { cpu: "500m", memory: "128Mi" },
+                },
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                  { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
+                  { name: "policies", mountPath: POLICY_DIR, readOnly: true },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "script", configMap: { name: script.metadata.name, defaultMode: 0o555 } },
+              { name: "policies", configMap: { name: policies.metadata.name } },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    { ...opts, dependsOn: [server.statefulSet, server.service] },
+  );
+}

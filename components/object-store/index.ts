@@ -1,0 +1,6 @@
+export { ObjectStore } from "./object-store";
+export type { ObjectStoreArgs, ObjectStoreBackend, InClusterObjectStore, BucketSpec } from "./types";
+export * from "./naming";
+export { bucketPolicy, renderPolicy } from "./policy";
+export type { PolicyDocument, PolicyStatement } from "./policy";
+export { bucketNameProblems } from "./validation";

@@ -1,0 +1,71 @@
+/**
+ * Names, images and URLs of the object store. Pure.
+ *
+ * Buckets are named `<prefix>-<suffix>`, the prefix being `<project>-<stack>` (`ferrum-dev-auth`), so stacks
+ * sharing an S3 account never collide. Each service gets a policy named after its bucket; its user's access key
+ * id is generated and travels only in Secrets.
+ */
+import type { ResourceSpec } from "../../config";
+import type { BucketSpec } from "./types";
+
+/**
+ * The last community release of the MinIO server (2025-09-07; the October 2025 security release shipped as
+ * source only). Docker Hub removed `minio/minio` in September 2026: the image comes from MinIO's quay.io.
+ */
+export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
+
+/** The last community release of the MinIO client, `mc` (2025-08-13), from quay.io as the server is. */
+export const DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
+
+export const DEFAULT_REGION = "us-east-1";
+
+export const DEFAULT_OBJECT_STORE_RESOURCES: ResourceSpec = {
+  cpuMillicores: 100,
+  cpuLimitMillicores: 1000,
+  memoryMiB: 256,
+  memoryLimitMiB: 1024,
+};
+
+/** S3 API port of the in-cluster server. */
+export const S3_PORT = 9000;
+
+/** Name of the in-cluster server's Service and StatefulSet: the host part of the endpoint URL. */
+export const SERVER_NAME = "minio";
+
+/** Alias of the server in the bootstrap script's `mc` configuration. */
+export const MC_ALIAS = "ferrum";
+
+/** `http://<service>.<namespace>.svc.cluster.local:9000`: the API Service's cluster DNS name. */
+export const inClusterEndpoint = (namespace: string, service = SERVER_NAME): string =>
+  `http://${service}.${namespace}.svc.cluster.local:${S3_PORT}`;
+
+/** `ferrum-dev` from project `ferrum` and stack `dev`: lowercased, anything but letters and digits becomes `-`. */
+export function bucketPrefix(project: string, stack: string): string {
+  return `${project}-${stack}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/** `<prefix>-<suffix>`: a service's bucket (`ferrum-dev-auth`). Validated by `bucketNameProblems`. */
+export const bucketName = (prefix: string, suffix: string): string => `${prefix}-${suffix}`;
+
+/** One bucket per service from the catalog's suffixes (`CATALOG.map(s => ({ service: s.name, suffix: s.bucket }))`). */
+export function serviceBuckets(
+  prefix: string,
+  services: readonly { readonly name: string; readonly bucket: string }[],
+): BucketSpec[] {
+  return services.map((s) => ({ service: s.name, bucket: bucketName(prefix, s.bucket) }));
+}
+
+/** Name of the policy granting one bucket, on the server (and the IAM policy's name in a cloud). */
+export const policyName = (bucket: string): string => `${bucket}-rw`;
+
+/** Key of a service's policy document in the policies ConfigMap (mounted as a file). */
+export const policyFileName = (service: string): string => `${service}.json`;
+
+const envPart = (service: string): string => service.replace(/-/g, "_").toUpperCase();
+
+/** Env vars the bootstrap Job reads a service's keys from (`FERRUM_AUTH_ACCESS_KEY_ID`, ...). */
+export const accessKeyEnvVar = (service: string): string => `FERRUM_${envPart(service)}_ACCESS_KEY_ID`;
+export const secretKeyEnvVar = (service: string): string => `FERRUM_${envPart(service)}_SECRET_ACCESS_KEY`;

@@ -1,0 +1,80 @@
+/**
+ * ObjectStore: an S3-compatible store (in-cluster MinIO on k3s; AWS S3 later) with one versioned bucket per
+ * service, reachable by that service's own credentials only, and a typed connection per service for
+ * DjangoService (`AWS_STORAGE_BUCKET_NAME`, `AWS_S3_ENDPOINT_URL`, `AWS_S3_REGION_NAME`, and the keys).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StorageConnection } from "../connections";
+import { bootstrapJob } from "./bootstrap-job";
+import { inClusterServer } from "./in-cluster";
+import { serviceKeys, ServiceKeys } from "./keys";
+import type { BucketSpec, ObjectStoreArgs } from "./types";
+import { objectStoreProblems, problemsMessage } from "./validation";
+
+/** Throws one error listing every problem, before the component registers anything. */
+function checked(name: string, args: ObjectStoreArgs): ObjectStoreArgs {
+  const problems = objectStoreProblems(args);
+  if (problems.length) throw new pulumi.RunError(problemsMessage(name, problems));
+  return args;
+}
+
+export class ObjectStore extends pulumi.ComponentResource {
+  /** `AWS_S3_ENDPOINT_URL`: the S3 API's URL inside the cluster. */
+  public readonly endpoint: pulumi.Output<string>;
+  public readonly region: string;
+  /** The root user's access key (secret). */
+  public readonly rootUser: pulumi.Output<string>;
+  /** The root user's secret key (secret). */
+  public readonly rootPassword: pulumi.Output<string>;
+  /** Bucket name per service. */
+  public readonly buckets: Readonly<Record<string, string>>;
+  /** The Job that creates the buckets, policies and users; services depend on it. */
+  public readonly bootstrap: k8s.batch.v1.Job;
+  private readonly connections: ReadonlyMap<string, StorageConnection>;
+
+  constructor(name: string, args: ObjectStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const { backend, namespace, buckets } = checked(name, args);
+    super("ferrum:index:ObjectStore", name, {}, opts);
+
+    const server = inClusterServer(name, backend, namespace, this);
+    const keys = new Map<string, ServiceKeys>(
+      buckets.map((b) => [b.service, serviceKeys(name, b.service, this)]),
+    );
+    this.bootstrap = bootstrapJob(
+      name,
+      { namespace, server, clientImage: backend.clientImage, buckets, keys },
+      this,
+    );
+
+    const connection = (b: BucketSpec): StorageConnection => ({
+      bucket: b.bucket,
+      endpointUrl: server.endpointUrl,
+      region: server.region,
+      credentials: keys.get(b.service),
+    });
+    this.connections = new Map(buckets.map((b) => [b.service, connection(b)]));
+    this.endpoint = pulumi.output(server.endpointUrl);
+    this.region = server.region;
+    this.rootUser = server.rootUser;
+    this.rootPassword = server.rootPassword;
+    this.buckets = Object.fromEntries(buckets.map((b) => [b.service, b.bucket]));
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      region: this.region,
+      rootUser: this.rootUser,
+      rootPassword: this.rootPassword,
+      buckets: this.buckets,
+    });
+  }
+
+  /** The connection of one service's bucket: its name, the endpoint, the region and its own keys (secret). */
+  forService(service: string): StorageConnection {
+    const c = this.connections.get(service);
+    if (!c)
+      throw new Error(
+        `ObjectStore has no bucket for ${service}; it has ${[...this.connections.keys()].join(", ")}`,
+      );
+    return c;
+  }
+}

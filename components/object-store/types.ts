@@ -1,0 +1,61 @@
+/** ObjectStore's arguments and the server abstraction its backends share. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceSpec } from "../../config";
+
+/**
+ * An S3-compatible server inside the cluster: MinIO's server image as a one-replica StatefulSet with a
+ * PersistentVolumeClaim, behind a ClusterIP Service. Any image with MinIO's environment (`MINIO_ROOT_USER`,
+ * `MINIO_ROOT_PASSWORD`, `MINIO_SITE_REGION`), CLI (`server /data --address :9000`) and health endpoints
+ * (`/minio/health/live`, `/minio/health/ready`) can be swapped in.
+ */
+export interface InClusterObjectStore {
+  readonly kind: "inCluster";
+  /**
+   * Server image, pinned. MinIO stopped publishing community images in October 2025 and Docker Hub dropped
+   * the `minio/*` repositories in September 2026; quay.io still serves the last release.
+   * @default DEFAULT_MINIO_IMAGE
+   */
+  readonly image: string;
+  /**
+   * Image with the MinIO client (`mc`) for the bootstrap Job, pinned.
+   * @default DEFAULT_MC_IMAGE
+   */
+  readonly clientImage: string;
+  /** Size of the data volume, GiB. */
+  readonly storageGiB: number;
+  /** StorageClass of the data volume. @default - the cluster's default class */
+  readonly storageClass?: string;
+  /** Requests and limits of the server container. @default DEFAULT_OBJECT_STORE_RESOURCES */
+  readonly resources?: ResourceSpec;
+  /** `protect` and retain the server's StatefulSet (its volume claim) on delete. */
+  readonly protect: boolean;
+  /** Region the server reports and clients sign requests for. @default "us-east-1" */
+  readonly region?: string;
+}
+
+/** Where the object store runs. An `s3` member (AWS S3 with IRSA) joins this union for the AWS stack. */
+export type ObjectStoreBackend = InClusterObjectStore;
+
+/** One service's own bucket. */
+export interface BucketSpec {
+  /** The service that owns the bucket (a catalog name): keys the per-service user, policy and connection. */
+  readonly service: string;
+  /** Full S3 bucket name, from `bucketName(prefix, suffix)`. */
+  readonly bucket: string;
+}
+
+export interface ObjectStoreArgs {
+  /** Where the store runs; decides which resources exist. */
+  readonly backend: ObjectStoreBackend;
+  /** Namespace of the in-cluster resources (the server and the bootstrap Job). */
+  readonly namespace: string;
+  /** One bucket, one user and one policy per entry; services and bucket names unique. */
+  readonly buckets: readonly BucketSpec[];
+}
+
+/** What a backend hands the shared per-service code: where clients connect and as which region. */
+export interface StorageServer {
+  /** `AWS_S3_ENDPOINT_URL`: the API's URL; empty on AWS S3. */
+  readonly endpointUrl: pulumi.Input<string>;
+  readonly region: string;
+}

@@ -1,0 +1,257 @@
+/**
+ * The pure parts of ObjectStore: the per-bucket policies (which the AWS backend will reuse) and the bootstrap
+ * script, which also runs for real under `sh` against a stand-in `mc` that records its calls.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { CATALOG } from "../../catalog";
+import { bucketPolicy, bucketPrefix, renderPolicy, serviceBuckets } from "../../components/object-store";
+import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
+import { BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";
+import { bucketNameProblems } from "../../components/object-store/validation";
+
+const BUCKETS = serviceBuckets(bucketPrefix("ferrum", "dev"), CATALOG);
+
+/** Every Resource of every statement of a policy, and every Action. */
+const resources = (bucket: string) => bucketPolicy(bucket).Statement.flatMap((s) => s.Resource);
+const actions = (bucket: string) => bucketPolicy(bucket).Statement.flatMap((s) => s.Action);
+
+describe("bucket names", () => {
+  test("the catalog's buckets are <project>-<stack>-<suffix>, distinct and valid", () => {
+    expect(BUCKETS).toEqual([
+      { service: "auth", bucket: "ferrum-dev-auth" },
+      { service: "user", bucket: "ferrum-dev-user" },
+      { service: "content", bucket: "ferrum-dev-content" },
+      { service: "catalog", bucket: "ferrum-dev-catalog" },
+    ]);
+    for (const { bucket } of BUCKETS) expect(bucketNameProblems(bucket)).toEqual([]);
+  });
+
+  test("the prefix is lowercased and stripped of characters S3 refuses", () => {
+    expect(bucketPrefix("ferrum", "prod-azure")).toBe("ferrum-prod-azure");
+    expect(bucketPrefix("Ferrum", "Dev_EU.1")).toBe("ferrum-dev-eu-1");
+  });
+});
+
+describe("bucketPolicy", () => {
+  test.each(BUCKETS)("$service's policy grants exactly $bucket and its objects", ({ bucket }) => {
+    const policy = bucketPolicy(bucket);
+    expect(policy.Version).toBe("2012-10-17");
+    expect(policy.Statement.every((s) => s.Effect === "Allow")).toBe(true);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Action: [...BUCKET_ACTIONS], Resource: [`arn:aws:s3:::${bucket}`] }),
+      expect.objectContaining({ Action: [...OBJECT_ACTIONS], Resource: [`arn:aws:s3:::${bucket}/*`] }),
+    ]);
+    expect(new Set(resources(bucket))).toEqual(
+      new Set([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]),
+    );
+  });
+
+  test("bucket actions are the listing ones and object actions the read/write/multipart ones", () => {
+    expect(BUCKET_ACTIONS).toEqual([
+      "s3:ListBucket",
+      "s3:GetBucketLocation",
+      "s3:ListBucketMultipartUploads",
+    ]);
+    expect(OBJECT_ACTIONS).toEqual([
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]);
+  });
+
+  test("no policy names another service's bucket", () => {
+    for (const own of BUCKETS) {
+      const text = renderPolicy(own.bucket);
+      for (const other of BUCKETS.filter((b) => b !== own)) {
+        // Quoted or followed by "/": "ferrum-dev-user" must not match inside a longer name, nor miss "…/*".
+        expect(text).not.toMatch(new RegExp(`arn:aws:s3:::${other.bucket}(["/]|$)`));
+      }
+    }
+  });
+
+  test("no policy has a wildcard bucket, a bare * resource or a wildcard action", () => {
+    for (const { bucket } of BUCKETS) {
+      for (const r of resources(bucket)) {
+        expect(r).not.toBe("*");
+        expect(r).not.toMatch(/^arn:aws:s3:::\*/);
+        // The only wildcard allowed is the object part of the own bucket's ARN.
+        expect(r.replace(`arn:aws:s3:::${bucket}/*`, "")).not.toContain("*");
+      }
+      for (const a of actions(bucket)) {
+        expect(a).not.toContain("*");
+        expect(a).toMatch(/^s3:[A-Za-z]+$/);
+      }
+    }
+  });
+
+  test("renderPolicy is the document as JSON", () => {
+    expect(JSON.parse(renderPolicy("ferrum-dev-auth"))).toEqual(bucketPolicy("ferrum-dev-auth"));
+  });
+});
+
+describe("renderBootstrapScript", () => {
+  const script = renderBootstrapScript(BUCKETS);
+
+  test("renders every bucket, policy and user with idempotent commands and versioning on", () => {
+    for (const { service, bucket } of BUCKETS) {
+      const env = service.toUpperCase();
+      expect(script).toContain(`mc mb --ignore-existing 'ferrum/${bucket}'\n`);
+      expect(script).toContain(`mc version enable 'ferrum/${bucket}'\n`);
+      expect(script).toContain(`mc admin policy create ferrum '${bucket}-rw' '/policies/${service}.json'\n`);
+      expect(script).toContain(
+        `mc admin user add ferrum "$FERRUM_${env}_ACCESS_KEY_ID" "$FERRUM_${env}_SECRET_ACCESS_KEY" >/dev/null\n`,
+      );
+      expect(script).toContain(`attach_policy '${bucket}-rw' "$FERRUM_${env}_ACCESS_KEY_ID"\n`);
+    }
+    // Buckets are only ever created, never removed or overwritten.
+    expect(script).not.toMatch(/\bmc (rb|rm|admin user remove|admin policy remove)\b/);
+    expect(script.match(/^mc mb /gm)).toHaveLength(BUCKETS.length);
+    expect(script.match(/^mc mb --ignore-existing /gm)).toHaveLength(BUCKETS.length);
+  });
+
+  test("one service's block, exactly", () => {
+    const auth = renderBootstrapScript([{ service: "auth", bucket: "ferrum-dev-auth" }]);
+    expect(auth.slice(auth.indexOf("# auth:"))).toBe(
+      [
+        "# auth: bucket ferrum-dev-auth",
+        ': "${FERRUM_AUTH_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_SECRET_ACCESS_KEY:?}"',
+        "mc mb --ignore-existing 'ferrum/ferrum-dev-auth'",
+        "mc version enable 'ferrum/ferrum-dev-auth'",
+        "mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'",
+        'mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_ACCESS_KEY_ID\"",
+        "",
+        'echo "object store ready: 1 bucket(s), each with its own user and policy"',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("holds no secret: every credential is an environment variable", () => {
+    // The renderer takes no credential at all; the only credential-bearing commands read them from env.
+    expect(renderBootstrapScript.length).toBe(1);
+    const credentialLines = script.split("\n").filter((l) => /mc (alias set|admin user add) /.test(l));
+    expect(credentialLines).toHaveLength(1 + BUCKETS.length);
+    for (const line of credentialLines) {
+      const args = line.replace(/^.*?mc (alias set|admin user add) ferrum /, "").split(" ");
+      expect(args[0]).toMatch(/^"\$[A-Z_]+"$/);
+      expect(args[1]).toMatch(/^"\$[A-Z_]+"$/);
+    }
+    // Nothing key-shaped (AWS-style ids, 40-character secrets) in the text.
+    expect(script).not.toMatch(/[A-Za-z0-9+/]{20,}/);
+  });
+
+  test("is valid POSIX shell", () => {
+    expect(() => execFileSync("sh", ["-n"], { input: script })).not.toThrow();
+  });
+});
+
+/** Runs the script under dash against a stand-in `mc` (and `sleep`) that log every call. */
+function runScript(
+  env: Record<string, string>,
+  fake: { attached?: string[]; notReadyFor?: number; attachError?: string } = {},
+) {
+  const dir = mkdtempSync(path.join(tmpdir(), "ferrum-mc-"));
+  try {
+    const log = path.join(dir, "calls.log");
+    const counter = path.join(dir, "alias-attempts");
+    writeFileSync(counter, "0");
+    writeFileSync(
+      path.join(dir, "mc"),
+      [
+        "#!/bin/sh",
+        `echo "$*" >> '${log}'`,
+        'case "$1 $2" in',
+        `  "alias set") n=$(( $(cat '${counter}') + 1 )); echo "$n" > '${counter}'; [ "$n" -gt ${fake.notReadyFor ?? 0} ] || { echo "mc: <ERROR> connection refused" >&2; exit 1; } ;;`,
+        '  "admin policy")',
+        `    if [ "$3" = attach ] && printf '%s\\n' ${(fake.attached ?? []).map((p) => `'${p}'`).join(" ")} | grep -qx "$5"; then`,
+        `      echo "mc: <ERROR> Unable to make user/group policy association. ${fake.attachError ?? "The specified policy change is already in effect."}" >&2; exit 1`,
+        "    fi ;;",
+        "esac",
+        "exit 0",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n");
+    chmodSync(path.join(dir, "mc"), 0o755);
+    chmodSync(path.join(dir, "sleep"), 0o755);
+    const run = spawnSync("sh", ["-c", renderBootstrapScript(BUCKETS)], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+      encoding: "utf8",
+    });
+    const calls = readFileSync(log, { flag: "a+", encoding: "utf8" }).split("\n").filter(Boolean);
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ENV: Record<string, string> = {
+  OBJECT_STORE_URL: "http://minio.ferrum.svc.cluster.local:9000",
+  MINIO_ROOT_USER: "rootuser",
+  MINIO_ROOT_PASSWORD: "rootpassword",
+  ...Object.fromEntries(
+    BUCKETS.flatMap(({ service }) => [
+      [`FERRUM_${service.toUpperCase()}_ACCESS_KEY_ID`, `AK${service.toUpperCase()}`],
+      [`FERRUM_${service.toUpperCase()}_SECRET_ACCESS_KEY`, `sk-${service}`],
+    ]),
+  ),
+};
+
+describe("the bootstrap script, run against a stand-in mc", () => {
+  test("waits for the server, then creates each bucket, policy and user with the keys from env", () => {
+    const r = runScript(ENV, { notReadyFor: 2 });
+    expect(r.stderr).toContain("connection refused");
+    expect(r.status).toBe(0);
+    expect(r.calls.filter((c) => c.startsWith("alias set"))).toEqual(
+      Array(3).fill("alias set ferrum http://minio.ferrum.svc.cluster.local:9000 rootuser rootpassword"),
+    );
+    expect(r.calls).toContain("mb --ignore-existing ferrum/ferrum-dev-catalog");
+    expect(r.calls).toContain("version enable ferrum/ferrum-dev-catalog");
+    expect(r.calls).toContain("admin policy create ferrum ferrum-dev-catalog-rw /policies/catalog.json");
+    expect(r.calls).toContain("admin user add ferrum AKCATALOG sk-catalog");
+    expect(r.calls).toContain("admin policy attach ferrum ferrum-dev-catalog-rw --user AKCATALOG");
+    expect(r.stdout).not.toContain("sk-");
+  });
+
+  test("a second run, with every policy already attached, succeeds", () => {
+    const r = runScript(ENV, { attached: BUCKETS.map((b) => `${b.bucket}-rw`) });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.calls.filter((c) => c.startsWith("admin policy attach"))).toHaveLength(BUCKETS.length);
+  });
+
+  test("any other failure to attach a policy fails the run", () => {
+    const r = runScript(ENV, {
+      attached: ["ferrum-dev-auth-rw"],
+      attachError: "The specified user does not exist.",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("The specified user does not exist.");
+    expect(r.calls).not.toContain("mb --ignore-existing ferrum/ferrum-dev-catalog");
+  });
+
+  test("gives up after five minutes of a server that never answers", () => {
+    const r = runScript(ENV, { notReadyFor: 1000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "object store at http://minio.ferrum.svc.cluster.local:9000 not ready after 5 minutes",
+    );
+    expect(r.calls.filter((c) => c.startsWith("alias set"))).toHaveLength(60);
+  });
+
+  test("stops before touching a bucket when a service's key is missing", () => {
+    const env = Object.fromEntries(
+      Object.entries(ENV).filter(([k]) => k !== "FERRUM_USER_SECRET_ACCESS_KEY"),
+    );
+    const r = runScript(env);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("FERRUM_USER_SECRET_ACCESS_KEY");
+    expect(r.calls).not.toContain("mb --ignore-existing ferrum/ferrum-dev-user");
+  });
+});
