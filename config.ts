@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG, SERVICE_NAMES, ServiceDefinition } from "./catalog";
+import { DEFAULT_REDIS_IMAGE } from "./components/redis-ha/types";
 import {
   DEFAULT_MC_IMAGE,
   DEFAULT_MINIO_IMAGE,
@@ -27,7 +28,7 @@ export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
 /** Keys whose values are objects (set with `pulumi config set --path`); the rest are scalars typed in Pulumi.yaml. */
-export const STRUCTURED_KEYS = ["services", "postgres", "objectStore", "observability"] as const;
+export const STRUCTURED_KEYS = ["services", "postgres", "redis", "objectStore", "observability"] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
 export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey"] as const;
@@ -81,6 +82,17 @@ export interface PostgresSettings {
   readonly resources: ResourceSpec;
 }
 
+export interface RedisSettings {
+  /** Official Redis 7 image, pinned. */
+  readonly image: string;
+  /** `maxmemory` of every Redis pod: cache, queues and streams of all services together. */
+  readonly maxmemoryMiB: number;
+  /** Each Redis pod's volume (append-only file); at least twice maxmemory. */
+  readonly storageGiB: number;
+  /** StorageClass of the volumes; empty means the cluster default. */
+  readonly storageClass: string;
+}
+
 export interface ObjectStoreSettings {
   /** S3-compatible server image (MinIO's last community release by default), pinned. */
   readonly image: string;
@@ -107,6 +119,7 @@ export interface FerrumConfig {
   readonly monitoringNamespace: string;
   readonly services: readonly ServiceSettings[];
   readonly postgres: PostgresSettings;
+  readonly redis: RedisSettings;
   readonly objectStore: ObjectStoreSettings;
   readonly email: {
     readonly host: string;
@@ -298,6 +311,33 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   };
   pg.rejectUnknown();
 
+  const rd = top.object("redis");
+  const redis: RedisSettings = {
+    image: rd.string(
+      "image",
+      DEFAULT_REDIS_IMAGE,
+      rule(
+        /^[a-z0-9./-]+(:7[A-Za-z0-9_.-]*)(@sha256:[a-f0-9]{64})?$|^[a-z0-9./-]+@sha256:[a-f0-9]{64}$/,
+        "a Redis 7 image pinned by a 7.x tag or digest",
+        DEFAULT_REDIS_IMAGE,
+      ),
+    ),
+    maxmemoryMiB: rd.integer("maxmemoryMiB", 256, 32, 65536),
+    storageGiB: rd.integer("storageGiB", 2, 1, 16384),
+    storageClass: rd.string(
+      "storageClass",
+      "",
+      rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
+    ),
+  };
+  rd.rejectUnknown();
+  if (redis.storageGiB * 1024 < 2 * redis.maxmemoryMiB) {
+    problems.add(
+      "redis.storageGiB",
+      `must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got ${redis.storageGiB} GiB for ${redis.maxmemoryMiB} MiB); set it with: ${setCommand("redis.storageGiB", Math.ceil((2 * redis.maxmemoryMiB) / 1024))}`,
+    );
+  }
+
   const os = top.object("objectStore");
   const pinnedImage = (example: string) =>
     rule(
@@ -352,6 +392,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
     ),
     services,
     postgres,
+    redis,
     objectStore,
     email: {
       host: top.string(

@@ -1,6 +1,6 @@
 /**
  * The dev stack: an existing single-node k3s cluster, everything in-cluster. Composes the namespace,
- * ManagedPostgres and one DjangoService per catalog entry.
+ * ManagedPostgres, RedisHA, ObjectStore and one DjangoService per catalog entry.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,6 +10,7 @@ import type { EmailConnection, PaymentsConnection } from "../components/connecti
 import { DjangoService, RoutingArgs } from "../components/django-service";
 import { ManagedPostgres } from "../components/managed-postgres";
 import { bucketPrefix, ObjectStore, serviceBuckets } from "../components/object-store";
+import { RedisHA } from "../components/redis-ha";
 import type { StackOutputs } from "./index";
 
 /** The cluster's provider: the configured kubeconfig and context, or the ambient ones. */
@@ -63,6 +64,23 @@ export function devStack(config: LoadedConfig): StackOutputs {
     after,
   );
 
+  const redis = new RedisHA(
+    "redis",
+    {
+      backend: {
+        kind: "inCluster",
+        image: config.redis.image,
+        maxmemoryMiB: config.redis.maxmemoryMiB,
+        storageGiB: config.redis.storageGiB,
+        storageClass: config.redis.storageClass || undefined,
+        protect: config.protect,
+      },
+      namespace: ns,
+      services: config.services.map((s) => s.name),
+    },
+    after,
+  );
+
   const os = config.objectStore;
   const objectStore = new ObjectStore(
     "object-store",
@@ -95,13 +113,14 @@ export function devStack(config: LoadedConfig): StackOutputs {
           namespace: ns,
           apiHost: config.apiHost,
           database: postgres.database(service.name),
+          cache: redis.forService(service.name),
           storage: objectStore.forService(service.name),
           email,
           payments: service.payments ? payments : undefined,
           routing,
           serviceMonitor: config.observability.enabled,
         },
-        { ...providers, dependsOn: [namespace, postgres.bootstrap, objectStore.bootstrap] },
+        { ...providers, dependsOn: [namespace, postgres.bootstrap, redis, objectStore.bootstrap] },
       ),
   );
 
@@ -111,6 +130,8 @@ export function devStack(config: LoadedConfig): StackOutputs {
     clusterUrls: Object.fromEntries(services.map((s, i) => [config.services[i].name, s.clusterUrl])),
     postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
     postgresAdminPassword: postgres.adminPassword,
+    redis: { sentinels: redis.sentinels, masterName: redis.masterName },
+    redisPassword: redis.password,
     objectStoreEndpoint: objectStore.endpoint,
     buckets: Object.fromEntries(config.services.map((s) => [s.name, objectStore.forService(s.name).bucket])),
     databaseUrls: pulumi.secret(

@@ -265,3 +265,28 @@ describe("parseConfig: ferrum:objectStore", () => {
     ]);
   });
 });
+
+describe("parseConfig: ferrum:redis", () => {
+  test("defaults: the official Redis 7 image, 256 MiB maxmemory, 2 GiB volumes", () => {
+    expect(ok({}).redis).toEqual({
+      image: "redis:7.4.6-bookworm",
+      maxmemoryMiB: 256,
+      storageGiB: 2,
+      storageClass: "",
+    });
+  });
+
+  test.each([
+    [
+      { image: "redis:6.2" },
+      'ferrum:redis.image must be a Redis 7 image pinned by a 7.x tag or digest (got "redis:6.2")',
+    ],
+    [
+      { maxmemoryMiB: 4096, storageGiB: 4 },
+      "ferrum:redis.storageGiB must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got 4 GiB for 4096 MiB); set it with: pulumi config set --path 'ferrum:redis.storageGiB' 8",
+    ],
+  ])("%j is refused", (redis, message) => {
+    const r = parseConfig({ "ferrum:redis": JSON.stringify(redis) }, "dev");
+    expect(r.problems).toEqual([expect.stringContaining(message)]);
+  });
+});

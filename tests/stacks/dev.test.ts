@@ -124,14 +124,15 @@ describe("dev stack plan: manifests.yaml", () => {
     expect(
       fromIngress.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
     ).toBe("kube-system");
-    for (const s of ofKind("Service")) expect(s.spec.type).toBe("ClusterIP");
+    // ClusterIP only (headless ones leave the type at its ClusterIP default): nothing leaves the cluster.
+    for (const s of ofKind("Service")) expect(s.spec.type ?? "ClusterIP").toBe("ClusterIP");
   });
 });
 
 describe("dev stack: secrets stay secret", () => {
   test("password, key and connection outputs are secret stack outputs", () => {
     const secretOutputs = plan.outputs.filter((o) => o.secret).map((o) => o.name);
-    expect(secretOutputs.sort()).toEqual(["databaseUrls", "postgresAdminPassword"]);
+    expect(secretOutputs.sort()).toEqual(["databaseUrls", "postgresAdminPassword", "redisPassword"]);
     expect(outputEntries(plan).databaseUrls).toBe("[secret]");
   });
 
@@ -233,5 +234,57 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
     }
     const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
     expect(Object.keys(policies.data).sort()).toEqual(SERVICES.map((s) => `${s}.json`).sort());
+  });
+});
+
+describe("dev stack: Redis with Sentinel (RedisHA, in-cluster)", () => {
+  test("one RedisHA with StatefulSets of 3 redis and 3 sentinels", () => {
+    expect(plan.resources.filter((r) => r.type === "ferrum:index:RedisHA")).toHaveLength(1);
+    const sets = ofKind("StatefulSet").filter((s) => s.metadata.labels["app.kubernetes.io/name"] === "redis");
+    expect(
+      sets.map((s) => [s.metadata.labels["app.kubernetes.io/component"], s.spec.replicas]).sort(),
+    ).toEqual([
+      ["cache", 3],
+      ["sentinel", 3],
+    ]);
+  });
+
+  test("every web, worker and beat pod receives the Redis rows of the env contract", () => {
+    const prefixes = new Set<string>();
+    for (const d of ofKind("Deployment")) {
+      for (const c of d.spec.template.spec.containers) {
+        const cm = named("ConfigMap", c.envFrom[0].configMapRef.name);
+        const secret = named("Secret", c.envFrom[1].secretRef.name);
+        for (const k of [
+          "REDIS_URL",
+          "CELERY_BROKER_URL",
+          "CELERY_RESULT_BACKEND",
+          "CELERY_BROKER_TRANSPORT_OPTIONS",
+          "EVENTS_REDIS_URL",
+        ]) {
+          expect(secret.stringData[k]).toBe("[secret]");
+        }
+        expect(cm.data.REDIS_SENTINELS.split(",")).toHaveLength(3);
+        expect(cm.data.REDIS_SENTINEL_MASTER).toBe("ferrum");
+        prefixes.add(cm.data.REDIS_KEY_PREFIX);
+      }
+    }
+    expect([...prefixes].sort()).toEqual(SERVICES.map((s) => `${s}:`).sort());
+  });
+
+  test("each service has its own cache and broker DBs; all share one events DB", () => {
+    const shown = manifests(plan, true) as any[];
+    const env = SERVICES.map((s) => {
+      const web = shown.find((o) => o.kind === "Deployment" && o.metadata.name === `${s}-web`).spec.template
+        .spec.containers[0];
+      return shown.find((o) => o.kind === "Secret" && o.metadata.name === web.envFrom[1].secretRef.name)
+        .stringData;
+    });
+    const dbOf = (url: string) => url.split("/").pop();
+    const cacheDbs = env.map((e) => dbOf(e.REDIS_URL));
+    const brokerDbs = env.map((e) => dbOf(e.CELERY_BROKER_URL));
+    expect(new Set([...cacheDbs, ...brokerDbs]).size).toBe(8);
+    expect(new Set(env.map((e) => e.EVENTS_REDIS_URL)).size).toBe(1);
+    expect(cacheDbs).not.toContain(dbOf(env[0].EVENTS_REDIS_URL));
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * RedisHA's arguments, validated and with defaults resolved once. Pure. Every problem is collected, then one
+ * Error lists them all, before any resource exists.
+ */
+import { DEFAULT_DATABASE_SLOTS, slotProblems } from "./databases";
+import type { RedisHAArgs } from "./types";
+
+export const DEFAULT_REPLICAS = 3;
+export const DEFAULT_SENTINELS = 3;
+export const DEFAULT_QUORUM = 2;
+export const DEFAULT_DATABASES = 16;
+/** The fewest Sentinels that keep a majority after losing one. */
+export const MIN_SENTINELS = 3;
+export const MIN_MAXMEMORY_MIB = 32;
+/** Longest component name: the Sentinel headless Service (`<name>-sentinel-headless`) must stay a DNS label. */
+export const MAX_NAME_LENGTH = 40;
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const SERVICE_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/** The arguments with every default filled in. */
+export interface RedisHASettings {
+  readonly image: string;
+  readonly replicas: number;
+  readonly sentinels: number;
+  readonly quorum: number;
+  readonly maxmemoryMiB: number;
+  readonly storageGiB: number;
+  readonly storageClass?: string;
+  readonly databases: number;
+  readonly protect: boolean;
+  readonly namespace: string;
+  readonly services: readonly string[];
+  readonly slots: Readonly<Record<string, number>>;
+}
+
+const isInt = (n: number): boolean => Number.isInteger(n);
+const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
+
+/** Validates `args`; throws one Error listing every problem, or returns the settings with defaults. */
+export function resolveSettings(name: string, args: RedisHAArgs): RedisHASettings {
+  const b = args.backend;
+  const s: RedisHASettings = {
+    image: b.image,
+    replicas: b.replicas ?? DEFAULT_REPLICAS,
+    sentinels: b.sentinels ?? DEFAULT_SENTINELS,
+    quorum: b.quorum ?? DEFAULT_QUORUM,
+    maxmemoryMiB: b.maxmemoryMiB,
+    storageGiB: b.storageGiB,
+    ...(b.storageClass ? { storageClass: b.storageClass } : {}),
+    databases: b.databases ?? DEFAULT_DATABASES,
+    protect: b.protect,
+    namespace: args.namespace,
+    services: args.services,
+    slots: args.databaseSlots ?? DEFAULT_DATABASE_SLOTS,
+  };
+
+  const problems: string[] = [];
+  const need = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  need(
+    DNS_LABEL.test(name) && name.length <= MAX_NAME_LENGTH,
+    `the name must be a lowercase DNS label of at most ${MAX_NAME_LENGTH} characters (got ${show(name)})`,
+  );
+  need(
+    DNS_LABEL.test(s.namespace) && s.namespace.length <= 63,
+    `namespace must be a lowercase DNS label (got ${show(s.namespace)})`,
+  );
+  need(
+    s.image.trim() !== "",
+    `backend.image must name a Redis 7 image, for example DEFAULT_REDIS_IMAGE (got ${show(s.image)})`,
+  );
+  need(
+    isInt(s.replicas) && s.replicas >= 2,
+    `backend.replicas must be an integer of at least 2, a master and a replica to promote (got ${s.replicas})`,
+  );
+  need(
+    isInt(s.sentinels) && s.sentinels >= MIN_SENTINELS,
+    `backend.sentinels must be an integer of at least ${MIN_SENTINELS} for high availability, so a majority survives the loss of one (got ${s.sentinels})`,
+  );
+  need(
+    isInt(s.quorum) && s.quorum >= 1 && s.quorum <= s.sentinels,
+    `backend.quorum must be an integer between 1 and backend.sentinels (${s.sentinels}) (got ${s.quorum})`,
+  );
+  need(
+    isInt(s.maxmemoryMiB) && s.maxmemoryMiB >= MIN_MAXMEMORY_MIB,
+    `backend.maxmemoryMiB must be an integer of at least ${MIN_MAXMEMORY_MIB} (got ${s.maxmemoryMiB})`,
+  );
+  const minStorageGiB = Math.max(1, Math.ceil((2 * s.maxmemoryMiB) / 1024));
+  need(
+    isInt(s.storageGiB) && s.storageGiB >= minStorageGiB,
+    `backend.storageGiB must be an integer of at least ${minStorageGiB}, twice backend.maxmemoryMiB, to hold the append-only file and its rewrite (got ${s.storageGiB})`,
+  );
+  need(
+    isInt(s.databases) && s.databases >= 1,
+    `backend.databases must be a positive integer (got ${s.databases})`,
+  );
+
+  const bad = s.services.filter((x) => !SERVICE_NAME.test(x));
+  need(bad.length === 0, `services must be lowercase names (got ${bad.map(show).join(", ")})`);
+  const dupes = [...new Set(s.services.filter((x, i) => s.services.indexOf(x) !== i))];
+  need(dupes.length === 0, `services must be unique (${dupes.map(show).join(", ")} repeated)`);
+  if (isInt(s.databases)) problems.push(...slotProblems([...new Set(s.services)], s.slots, s.databases));
+
+  if (problems.length) {
+    throw new Error(`RedisHA ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return s;
+}
