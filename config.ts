@@ -14,6 +14,7 @@ import {
   DEFAULT_OBJECT_STORE_RESOURCES,
   DEFAULT_REGION,
 } from "./components/object-store/naming";
+import { AwsSettings, readAwsSettings } from "./lib/config-aws";
 import {
   fullKey,
   Json,
@@ -28,10 +29,17 @@ export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
 /** Keys whose values are objects (set with `pulumi config set --path`); the rest are scalars typed in Pulumi.yaml. */
-export const STRUCTURED_KEYS = ["services", "postgres", "redis", "objectStore", "observability"] as const;
+export const STRUCTURED_KEYS = [
+  "services",
+  "postgres",
+  "redis",
+  "objectStore",
+  "observability",
+  "aws",
+] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
-export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey"] as const;
+export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey", "clusterKubeconfig"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
@@ -71,6 +79,8 @@ export interface ServiceSettings extends ServiceDefinition {
   readonly web: ResourceSpec;
   readonly worker: ResourceSpec;
   readonly beat: ResourceSpec;
+  /** Docker build context of the service's image: built and pushed to the stack's registry when set. */
+  readonly buildContext: string;
 }
 
 export interface PostgresSettings {
@@ -129,6 +139,8 @@ export interface FerrumConfig {
   };
   readonly payments: { readonly shopId: string };
   readonly observability: { readonly enabled: boolean; readonly tracing: boolean };
+  /** `ferrum:aws`, read in every stack (defaults), used by the AWS stack. */
+  readonly aws: AwsSettings;
 }
 
 /** The config plus the secrets it requires, as secret Outputs. */
@@ -235,16 +247,20 @@ function readService(
     web: readResources(r.object("web"), WEB_DEFAULTS),
     worker: readResources(r.object("worker"), WORKER_DEFAULTS),
     beat: readResources(r.object("beat"), BEAT_DEFAULTS),
+    buildContext: r.string("buildContext", ""),
   };
   r.rejectUnknown();
   return settings;
 }
 
 /** Secret keys this config needs, decided by the plain settings alone (so the plan can fill placeholders). */
-export function requiredSecretKeys(settings: Pick<FerrumConfig, "email" | "payments">): SecretKey[] {
+export function requiredSecretKeys(
+  settings: Pick<FerrumConfig, "email" | "payments" | "cloud" | "aws">,
+): SecretKey[] {
   const keys: SecretKey[] = [];
   if (settings.email.user !== "") keys.push("emailPassword");
   if (settings.payments.shopId !== "") keys.push("yookassaSecretKey");
+  if (settings.cloud === "aws" && settings.aws.existingCluster) keys.push("clusterKubeconfig");
   return keys;
 }
 
@@ -366,6 +382,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   const obs = top.object("observability");
   const observability = { enabled: obs.boolean("enabled", false), tracing: obs.boolean("tracing", false) };
   obs.rejectUnknown();
+  const aws = readAwsSettings(top.object("aws"));
 
   const config: FerrumConfig = {
     project,
@@ -412,6 +429,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
       ),
     },
     observability,
+    aws,
   };
   for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
   top.rejectUnknown();

@@ -1,17 +1,10 @@
 /**
- * The dev stack: an existing single-node k3s cluster, everything in-cluster. Composes the namespace,
- * ManagedPostgres, RedisHA, ObjectStore and one DjangoService per catalog entry.
+ * The dev stack: an existing single-node k3s cluster, everything in-cluster: PostgreSQL, Redis with
+ * Sentinel and MinIO as StatefulSets, Traefik (bundled with k3s) routing the services' prefixes.
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
-import { platformNamespace } from "../components/cluster/namespace";
-import type { EmailConnection, PaymentsConnection } from "../components/connections";
-import { DjangoService, RoutingArgs } from "../components/django-service";
-import { ManagedPostgres } from "../components/managed-postgres";
-import { bucketPrefix, ObjectStore, serviceBuckets } from "../components/object-store";
-import { RedisHA } from "../components/redis-ha";
-import type { StackOutputs } from "./index";
+import { platform, StackOutputs } from "./platform";
 
 /** The cluster's provider: the configured kubeconfig and context, or the ambient ones. */
 export function clusterProvider(config: LoadedConfig): k8s.Provider {
@@ -22,121 +15,38 @@ export function clusterProvider(config: LoadedConfig): k8s.Provider {
   });
 }
 
-export function emailConnection(config: LoadedConfig): EmailConnection | undefined {
-  if (config.email.host === "") return undefined;
-  return { ...config.email, password: config.secrets.emailPassword };
-}
-
-export function paymentsConnection(config: LoadedConfig): PaymentsConnection | undefined {
-  const secretKey = config.secrets.yookassaSecretKey;
-  return secretKey ? { shopId: config.payments.shopId, secretKey } : undefined;
-}
-
 export function devStack(config: LoadedConfig): StackOutputs {
-  const provider = clusterProvider(config);
-  const providers = { providers: { kubernetes: provider } };
-  const namespace = platformNamespace(
-    "namespace",
-    {
-      name: config.namespace,
-      ingressNamespace: config.ingressNamespace,
-      monitoringNamespace: config.monitoringNamespace,
+  const { postgres: pg, redis, objectStore: os } = config;
+  return platform({
+    config,
+    provider: clusterProvider(config),
+    postgres: {
+      kind: "inCluster",
+      image: pg.image,
+      storageGiB: pg.storageGiB,
+      storageClass: pg.storageClass || undefined,
+      resources: pg.resources,
+      protect: config.protect,
     },
-    { provider },
-  );
-  const ns = config.namespace;
-  const after = { ...providers, dependsOn: [namespace] };
-
-  const postgres = new ManagedPostgres(
-    "postgres",
-    {
-      backend: {
-        kind: "inCluster",
-        image: config.postgres.image,
-        storageGiB: config.postgres.storageGiB,
-        storageClass: config.postgres.storageClass || undefined,
-        resources: config.postgres.resources,
-        protect: config.protect,
-      },
-      databases: config.services.map((s) => s.name),
-      namespace: ns,
+    redis: {
+      kind: "inCluster",
+      image: redis.image,
+      maxmemoryMiB: redis.maxmemoryMiB,
+      storageGiB: redis.storageGiB,
+      storageClass: redis.storageClass || undefined,
+      protect: config.protect,
     },
-    after,
-  );
-
-  const redis = new RedisHA(
-    "redis",
-    {
-      backend: {
-        kind: "inCluster",
-        image: config.redis.image,
-        maxmemoryMiB: config.redis.maxmemoryMiB,
-        storageGiB: config.redis.storageGiB,
-        storageClass: config.redis.storageClass || undefined,
-        protect: config.protect,
-      },
-      namespace: ns,
-      services: config.services.map((s) => s.name),
+    objectStore: {
+      kind: "inCluster",
+      image: os.image,
+      clientImage: os.clientImage,
+      storageGiB: os.storageGiB,
+      storageClass: os.storageClass || undefined,
+      resources: os.resources,
+      region: os.region,
+      protect: config.protect,
     },
-    after,
-  );
-
-  const os = config.objectStore;
-  const objectStore = new ObjectStore(
-    "object-store",
-    {
-      backend: {
-        kind: "inCluster",
-        image: os.image,
-        clientImage: os.clientImage,
-        storageGiB: os.storageGiB,
-        storageClass: os.storageClass || undefined,
-        resources: os.resources,
-        region: os.region,
-        protect: config.protect,
-      },
-      namespace: ns,
-      buckets: serviceBuckets(bucketPrefix(config.project, config.stack), config.services),
-    },
-    after,
-  );
-
-  const routing: RoutingArgs = { kind: "traefik", entryPoints: ["websecure"], tls: {} };
-  const email = emailConnection(config);
-  const payments = paymentsConnection(config);
-  const services = config.services.map(
-    (service) =>
-      new DjangoService(
-        service.name,
-        {
-          service,
-          namespace: ns,
-          apiHost: config.apiHost,
-          database: postgres.database(service.name),
-          cache: redis.forService(service.name),
-          storage: objectStore.forService(service.name),
-          email,
-          payments: service.payments ? payments : undefined,
-          routing,
-          serviceMonitor: config.observability.enabled,
-        },
-        { ...providers, dependsOn: [namespace, postgres.bootstrap, redis, objectStore.bootstrap] },
-      ),
-  );
-
-  const outputs: StackOutputs = {
-    namespace: ns,
-    apiUrls: Object.fromEntries(services.map((s, i) => [config.services[i].name, s.url])),
-    clusterUrls: Object.fromEntries(services.map((s, i) => [config.services[i].name, s.clusterUrl])),
-    postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
-    postgresAdminPassword: postgres.adminPassword,
-    redis: { sentinels: redis.sentinels, masterName: redis.masterName },
-    redisPassword: redis.password,
-    objectStoreEndpoint: objectStore.endpoint,
-    buckets: Object.fromEntries(config.services.map((s) => [s.name, objectStore.forService(s.name).bucket])),
-    databaseUrls: pulumi.secret(
-      Object.fromEntries(config.services.map((s) => [s.name, postgres.database(s.name).url])),
-    ),
-  };
-  return outputs;
+    // k3s's Traefik serves websecure (:443) with its default certificate.
+    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+  });
 }

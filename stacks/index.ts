@@ -2,8 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
 import { devStack } from "./dev";
+import type { StackOutputs } from "./platform";
 
-export type StackOutputs = Record<string, pulumi.Input<unknown>>;
+export type { StackOutputs };
 
 export function deployStack(config: LoadedConfig): StackOutputs {
   switch (config.cloud) {

@@ -22,6 +22,8 @@ import { routeResources, RoutingArgs } from "./routing";
 export interface DjangoServiceArgs {
   /** The service's catalog entry and settings (image, replicas, resources). */
   readonly service: ServiceSettings;
+  /** The image to run instead of `service.image`, e.g. the digest of an image this stack built. @default service.image */
+  readonly image?: pulumi.Input<string>;
   readonly namespace: string;
   /** Host the ingress serves the service's route prefix on. */
   readonly apiHost: string;
@@ -107,6 +109,7 @@ export class DjangoService extends pulumi.ComponentResource {
     );
     const pods: PodInputs = {
       service: s,
+      image: args.image ?? s.image,
       configMapName: this.configMap.metadata.name,
       secretName: this.secret.metadata.name,
       serviceAccountName: serviceAccount.metadata.name,

@@ -18,6 +18,8 @@ export const APP_UID = 10001;
 
 export interface PodInputs {
   readonly service: ServiceSettings;
+  /** The image every container runs: the configured one, or the digest a build pushed. */
+  readonly image: pulumi.Input<string>;
   readonly configMapName: pulumi.Input<string>;
   readonly secretName: pulumi.Input<string>;
   readonly serviceAccountName: pulumi.Input<string>;
@@ -28,7 +30,7 @@ export interface PodInputs {
 function baseContainer(name: string, i: PodInputs, spec: ServiceSettings["web"]): Container {
   return {
     name,
-    image: i.service.image,
+    image: i.image,
     envFrom: [{ configMapRef: { name: i.configMapName } }, { secretRef: { name: i.secretName } }],
     env: [{ name: POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
     resources: resources(spec),

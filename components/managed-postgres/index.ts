@@ -1,3 +1,3 @@
 export { ManagedPostgres } from "./managed-postgres";
-export type { ManagedPostgresArgs, PostgresBackend, InClusterPostgres } from "./types";
+export type { ManagedPostgresArgs, PostgresBackend, InClusterPostgres, RdsPostgres } from "./types";
 export * from "./naming";

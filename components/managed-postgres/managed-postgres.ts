@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
+import { rdsServer } from "./rds";
 import { databaseName, databaseUrl, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
 
@@ -34,7 +35,10 @@ export class ManagedPostgres extends pulumi.ComponentResource {
       );
     }
 
-    const server: PostgresServer = inClusterServer(name, args.backend, args.namespace, this);
+    const server: PostgresServer =
+      args.backend.kind === "rds"
+        ? rdsServer(name, args.backend, this)
+        : inClusterServer(name, args.backend, args.namespace, this);
 
     const passwords = new Map<string, pulumi.Output<string>>();
     const connections = new Map<string, DatabaseConnection>();

@@ -16,7 +16,32 @@ export interface InClusterPostgres {
   readonly protect: boolean;
 }
 
-export type PostgresBackend = InClusterPostgres;
+/** Amazon RDS for PostgreSQL 16: Multi-AZ, private, encrypted, deletion-protected. */
+export interface RdsPostgres {
+  readonly kind: "rds";
+  /** RDS instance identifier. */
+  readonly identifier: string;
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets in at least two availability zones. */
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The only security group admitted to 5432: the EKS cluster security group (managed node groups use it). */
+  readonly clientSecurityGroupId: pulumi.Input<string>;
+  /** PostgreSQL 16 minor version, e.g. "16.8". */
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Automated backups kept, days (at least 7). */
+  readonly backupRetentionDays: number;
+  /** Image with psql >= 15 for the bootstrap Job. */
+  readonly bootstrapImage: string;
+  /** `protect` the instance: on in every cloud stack. */
+  readonly protect: boolean;
+  readonly tags?: Record<string, string>;
+}
+
+export type PostgresBackend = InClusterPostgres | RdsPostgres;
 
 export interface ManagedPostgresArgs {
   /** Where the server runs; decides which resources exist. */

@@ -1,5 +1,12 @@
 export { ObjectStore } from "./object-store";
-export type { ObjectStoreArgs, ObjectStoreBackend, InClusterObjectStore, BucketSpec } from "./types";
+export type {
+  ObjectStoreArgs,
+  ObjectStoreBackend,
+  InClusterObjectStore,
+  S3ObjectStore,
+  BucketSpec,
+} from "./types";
+export { irsaTrustPolicy, tlsOnlyBucketPolicy } from "./s3";
 export * from "./naming";
 export { bucketPolicy, renderPolicy } from "./policy";
 export type { PolicyDocument, PolicyStatement } from "./policy";

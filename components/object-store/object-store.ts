@@ -1,5 +1,5 @@
 /**
- * ObjectStore: an S3-compatible store (in-cluster MinIO on k3s; AWS S3 later) with one versioned bucket per
+ * ObjectStore: an S3-compatible store (in-cluster MinIO on k3s and AKS; AWS S3 with IRSA on EKS) with one versioned bucket per
  * service, reachable by that service's own credentials only, and a typed connection per service for
  * DjangoService (`AWS_STORAGE_BUCKET_NAME`, `AWS_S3_ENDPOINT_URL`, `AWS_S3_REGION_NAME`, and the keys).
  */
@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
+import { s3Bucket } from "./s3";
 import { serviceKeys, ServiceKeys } from "./keys";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems, problemsMessage } from "./validation";
@@ -23,41 +24,48 @@ export class ObjectStore extends pulumi.ComponentResource {
   /** `AWS_S3_ENDPOINT_URL`: the S3 API's URL inside the cluster. */
   public readonly endpoint: pulumi.Output<string>;
   public readonly region: string;
-  /** The root user's access key (secret). */
-  public readonly rootUser: pulumi.Output<string>;
-  /** The root user's secret key (secret). */
-  public readonly rootPassword: pulumi.Output<string>;
+  /** The root user's access key (secret); in-cluster only. */
+  public readonly rootUser?: pulumi.Output<string>;
+  /** The root user's secret key (secret); in-cluster only. */
+  public readonly rootPassword?: pulumi.Output<string>;
   /** Bucket name per service. */
   public readonly buckets: Readonly<Record<string, string>>;
-  /** The Job that creates the buckets, policies and users; services depend on it. */
-  public readonly bootstrap: k8s.batch.v1.Job;
+  /** The Job that creates the buckets, policies and users (in-cluster); services depend on it. */
+  public readonly bootstrap?: k8s.batch.v1.Job;
   private readonly connections: ReadonlyMap<string, StorageConnection>;
 
   constructor(name: string, args: ObjectStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const { backend, namespace, buckets } = checked(name, args);
     super("ferrum:index:ObjectStore", name, {}, opts);
 
-    const server = inClusterServer(name, backend, namespace, this);
-    const keys = new Map<string, ServiceKeys>(
-      buckets.map((b) => [b.service, serviceKeys(name, b.service, this)]),
-    );
-    this.bootstrap = bootstrapJob(
-      name,
-      { namespace, server, clientImage: backend.clientImage, buckets, keys },
-      this,
-    );
-
-    const connection = (b: BucketSpec): StorageConnection => ({
-      bucket: b.bucket,
-      endpointUrl: server.endpointUrl,
-      region: server.region,
-      credentials: keys.get(b.service),
-    });
-    this.connections = new Map(buckets.map((b) => [b.service, connection(b)]));
-    this.endpoint = pulumi.output(server.endpointUrl);
-    this.region = server.region;
-    this.rootUser = server.rootUser;
-    this.rootPassword = server.rootPassword;
+    if (backend.kind === "s3") {
+      this.connections = new Map(
+        buckets.map((b) => [b.service, s3Bucket(name, b, backend, namespace, this)]),
+      );
+      this.endpoint = pulumi.output("");
+      this.region = backend.region;
+    } else {
+      const server = inClusterServer(name, backend, namespace, this);
+      const keys = new Map<string, ServiceKeys>(
+        buckets.map((b) => [b.service, serviceKeys(name, b.service, this)]),
+      );
+      this.bootstrap = bootstrapJob(
+        name,
+        { namespace, server, clientImage: backend.clientImage, buckets, keys },
+        this,
+      );
+      const connection = (b: BucketSpec): StorageConnection => ({
+        bucket: b.bucket,
+        endpointUrl: server.endpointUrl,
+        region: server.region,
+        credentials: keys.get(b.service),
+      });
+      this.connections = new Map(buckets.map((b) => [b.service, connection(b)]));
+      this.endpoint = pulumi.output(server.endpointUrl);
+      this.region = server.region;
+      this.rootUser = server.rootUser;
+      this.rootPassword = server.rootPassword;
+    }
     this.buckets = Object.fromEntries(buckets.map((b) => [b.service, b.bucket]));
     this.registerOutputs({
       endpoint: this.endpoint,

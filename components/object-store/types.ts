@@ -33,8 +33,26 @@ export interface InClusterObjectStore {
   readonly region?: string;
 }
 
-/** Where the object store runs. An `s3` member (AWS S3 with IRSA) joins this union for the AWS stack. */
-export type ObjectStoreBackend = InClusterObjectStore;
+/**
+ * AWS S3: one private, encrypted, versioned bucket per service, and one IAM role per service that only that
+ * service's ServiceAccount can assume (IRSA) and that may use only its bucket. No static keys anywhere.
+ */
+export interface S3ObjectStore {
+  readonly kind: "s3";
+  readonly region: string;
+  /** ARN of the cluster's IAM OIDC provider. */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** The OIDC issuer without `https://` (the condition keys' prefix). */
+  readonly oidcProviderUrl: pulumi.Input<string>;
+  /** Days a replaced or deleted object version is kept. @default 90 */
+  readonly noncurrentVersionDays: number;
+  /** `protect` the buckets. */
+  readonly protect: boolean;
+  readonly tags?: Record<string, string>;
+}
+
+/** Where the object store runs. */
+export type ObjectStoreBackend = InClusterObjectStore | S3ObjectStore;
 
 /** One service's own bucket. */
 export interface BucketSpec {

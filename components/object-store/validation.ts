@@ -75,6 +75,19 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
     );
   }
 
+  if (backend.kind === "s3") {
+    if (!REGION.test(backend.region)) {
+      problems.push(
+        `backend.region must be a region name such as "eu-central-1" (got ${JSON.stringify(backend.region)})`,
+      );
+    }
+    if (!Number.isInteger(backend.noncurrentVersionDays) || backend.noncurrentVersionDays < 1) {
+      problems.push(
+        `backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${backend.noncurrentVersionDays})`,
+      );
+    }
+    return problems;
+  }
   if (!Number.isInteger(backend.storageGiB) || backend.storageGiB < 1) {
     problems.push(`backend.storageGiB must be a whole number of GiB, at least 1 (got ${backend.storageGiB})`);
   }

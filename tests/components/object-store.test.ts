@@ -4,6 +4,7 @@ import {
   DEFAULT_MINIO_IMAGE,
   ObjectStore,
   ObjectStoreArgs,
+  InClusterObjectStore,
   renderPolicy,
   serviceBuckets,
 } from "../../components/object-store";
@@ -21,7 +22,9 @@ const T = {
   job: "kubernetes:batch/v1:Job",
 };
 
-function args(over: { protect?: boolean; storageClass?: string } = {}): ObjectStoreArgs {
+function args(
+  over: { protect?: boolean; storageClass?: string } = {},
+): ObjectStoreArgs & { backend: InClusterObjectStore } {
   return {
     backend: {
       kind: "inCluster",

@@ -1,0 +1,106 @@
+/**
+ * The RDS backend: PostgreSQL 16 on Amazon RDS, Multi-AZ, private, encrypted, deletion-protected, backed up,
+ * with a parameter group that refuses non-TLS connections. Only the cluster's security group reaches 5432.
+ *
+ * The master password comes from `@pulumi/random`, not RDS-managed secrets: those rotate weekly, and the
+ * bootstrap Job's copy would go stale.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
+import type { PostgresServer, RdsPostgres } from "./types";
+
+export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Resource): PostgresServer {
+  const opts = { parent };
+  const stateful = { parent, protect: backend.protect };
+
+  const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, opts);
+  const subnets = new aws.rds.SubnetGroup(
+    `${name}-subnets`,
+    {
+      subnetIds: backend.subnetIds,
+      description: "Private subnets of the Ferrum database",
+      tags: backend.tags,
+    },
+    opts,
+  );
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    {
+      vpcId: backend.vpcId,
+      description: "PostgreSQL from the cluster only",
+      ingress: [
+        {
+          description: "PostgreSQL from the EKS cluster security group",
+          protocol: "tcp",
+          fromPort: POSTGRES_PORT,
+          toPort: POSTGRES_PORT,
+          securityGroups: [backend.clientSecurityGroupId],
+        },
+      ],
+      egress: [],
+      tags: backend.tags,
+    },
+    opts,
+  );
+  const parameters = new aws.rds.ParameterGroup(
+    `${name}-params`,
+    {
+      family: "postgres16",
+      description: "Ferrum: TLS only, connections and slow statements logged",
+      parameters: [
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_connections", value: "1" },
+        { name: "log_min_duration_statement", value: "1000" },
+      ],
+      tags: backend.tags,
+    },
+    opts,
+  );
+  const instance = new aws.rds.Instance(
+    `${name}-instance`,
+    {
+      engine: "postgres",
+      engineVersion: backend.engineVersion,
+      instanceClass: backend.instanceClass,
+      allocatedStorage: backend.allocatedStorageGiB,
+      maxAllocatedStorage: backend.maxAllocatedStorageGiB,
+      storageType: "gp3",
+      storageEncrypted: true,
+      multiAz: true,
+      publiclyAccessible: false,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      parameterGroupName: parameters.name,
+      username: ADMIN_ROLE,
+      password: password.result,
+      dbName: "postgres",
+      deletionProtection: true,
+      backupRetentionPeriod: backend.backupRetentionDays,
+      backupWindow: "02:00-03:00",
+      maintenanceWindow: "sun:03:30-sun:04:30",
+      copyTagsToSnapshot: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${backend.identifier}-final`,
+      identifier: backend.identifier,
+      performanceInsightsEnabled: true,
+      performanceInsightsRetentionPeriod: 7,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      autoMinorVersionUpgrade: true,
+      caCertIdentifier: "rds-ca-rsa2048-g1",
+      applyImmediately: false,
+      tags: backend.tags,
+    },
+    stateful,
+  );
+  return {
+    host: instance.address,
+    port: POSTGRES_PORT,
+    adminUsername: ADMIN_ROLE,
+    adminPassword: pulumi.secret(password.result),
+    sslMode: "require",
+    bootstrapImage: backend.bootstrapImage,
+    dependsOn: [instance],
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The AWS S3 backend: per service, a bucket with public access blocked, object ownership enforced, KMS
+ * encryption, versioning, a lifecycle rule for old versions, and a policy refusing plain HTTP; and an IAM
+ * role trusted through IRSA by exactly one ServiceAccount, allowed exactly one bucket (policy.ts).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StorageConnection } from "../connections";
+import { bucketPolicy } from "./policy";
+import type { BucketSpec, S3ObjectStore } from "./types";
+
+/** The trust policy that lets one ServiceAccount (and nothing else) assume a role. Pure. */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  oidcProviderUrl: string,
+  namespace: string,
+  serviceAccount: string,
+) {
+  const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Denies every request that is not over TLS. Pure. */
+export function tlsOnlyBucketPolicy(bucket: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+export function s3Bucket(
+  name: string,
+  b: BucketSpec,
+  backend: S3ObjectStore,
+  namespace: string,
+  parent: pulumi.Resource,
+): StorageConnection {
+  const id = `${name}-${b.service}`;
+  const opts = { parent };
+  const bucket = new aws.s3.Bucket(
+    id,
+    { bucket: b.bucket, forceDestroy: false, tags: backend.tags },
+    { parent, protect: backend.protect },
+  );
+  const child = { parent: bucket };
+  new aws.s3.BucketPublicAccessBlock(
+    `${id}-public-access-block`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    child,
+  );
+  new aws.s3.BucketOwnershipControls(
+    `${id}-ownership`,
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    child,
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${id}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    },
+    child,
+  );
+  const versioning = new aws.s3.BucketVersioning(
+    `${id}-versioning`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    child,
+  );
+  new aws.s3.BucketLifecycleConfiguration(
+    `${id}-lifecycle`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { noncurrentDays: backend.noncurrentVersionDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
+    },
+    { parent: bucket, dependsOn: [versioning] },
+  );
+  new aws.s3.BucketPolicy(
+    `${id}-tls-only`,
+    { bucket: bucket.id, policy: JSON.stringify(tlsOnlyBucketPolicy(b.bucket)) },
+    child,
+  );
+
+  const role = new aws.iam.Role(
+    `${id}-role`,
+    {
+      description: `Ferrum ${b.service}: its own bucket ${b.bucket}, assumed by ServiceAccount ${namespace}/${b.service} only`,
+      assumeRolePolicy: pulumi
+        .all([backend.oidcProviderArn, backend.oidcProviderUrl])
+        .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, namespace, b.service))),
+      maxSessionDuration: 3600,
+      tags: backend.tags,
+    },
+    opts,
+  );
+  new aws.iam.RolePolicy(
+    `${id}-bucket-access`,
+    { role: role.id, policy: JSON.stringify(bucketPolicy(b.bucket)) },
+    { parent: role },
+  );
+
+  return {
+    bucket: bucket.bucket,
+    endpointUrl: "",
+    region: backend.region,
+    serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": role.arn },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The platform every stack runs on its cluster: the namespace with its NetworkPolicies, ManagedPostgres,
+ * RedisHA, ObjectStore and one DjangoService per catalog entry. Stacks differ only in the cluster they hand
+ * over and the backends they choose, so every stack's workloads keep the same contract.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedConfig } from "../config";
+import { platformNamespace } from "../components/cluster/namespace";
+import type { EmailConnection, PaymentsConnection } from "../components/connections";
+import { DjangoService, RoutingArgs } from "../components/django-service";
+import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
+import { bucketPrefix, ObjectStore, ObjectStoreBackend, serviceBuckets } from "../components/object-store";
+import { RedisBackend, RedisHA } from "../components/redis-ha";
+
+export type StackOutputs = Record<string, pulumi.Input<unknown>>;
+
+export interface PlatformArgs {
+  readonly config: LoadedConfig;
+  readonly provider: k8s.Provider;
+  readonly postgres: PostgresBackend;
+  readonly redis: RedisBackend;
+  readonly objectStore: ObjectStoreBackend;
+  readonly routing: RoutingArgs;
+  /** Images to run instead of the configured ones (digests this stack built and pushed), by service. */
+  readonly images?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** What the workloads wait for besides the namespace (cluster add-ons, storage classes). */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export function emailConnection(config: LoadedConfig): EmailConnection | undefined {
+  if (config.email.host === "") return undefined;
+  return { ...config.email, password: config.secrets.emailPassword };
+}
+
+export function paymentsConnection(config: LoadedConfig): PaymentsConnection | undefined {
+  const secretKey = config.secrets.yookassaSecretKey;
+  return secretKey ? { shopId: config.payments.shopId, secretKey } : undefined;
+}
+
+export function platform(args: PlatformArgs): StackOutputs {
+  const { config, provider } = args;
+  const ns = config.namespace;
+  const providers = { providers: { kubernetes: provider } };
+  const namespace = platformNamespace(
+    "namespace",
+    { name: ns, ingressNamespace: config.ingressNamespace, monitoringNamespace: config.monitoringNamespace },
+    { provider, dependsOn: args.dependsOn },
+  );
+  const after = { ...providers, dependsOn: [namespace] };
+  const services = config.services.map((s) => s.name);
+
+  const postgres = new ManagedPostgres(
+    "postgres",
+    { backend: args.postgres, databases: services, namespace: ns },
+    after,
+  );
+  const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, after);
+  const objectStore = new ObjectStore(
+    "object-store",
+    {
+      backend: args.objectStore,
+      namespace: ns,
+      buckets: serviceBuckets(bucketPrefix(config.project, config.stack), config.services),
+    },
+    after,
+  );
+
+  const email = emailConnection(config);
+  const payments = paymentsConnection(config);
+  const django = config.services.map(
+    (service) =>
+      new DjangoService(
+        service.name,
+        {
+          service,
+          image: args.images?.[service.name],
+          namespace: ns,
+          apiHost: config.apiHost,
+          database: postgres.database(service.name),
+          cache: redis.forService(service.name),
+          storage: objectStore.forService(service.name),
+          email,
+          payments: service.payments ? payments : undefined,
+          routing: args.routing,
+          serviceMonitor: config.observability.enabled,
+        },
+        { ...providers, dependsOn: [namespace, postgres.bootstrap, redis, objectStore] },
+      ),
+  );
+
+  const byService = <T>(pick: (i: number) => T) => Object.fromEntries(services.map((s, i) => [s, pick(i)]));
+  return {
+    namespace: ns,
+    apiUrls: byService((i) => django[i].url),
+    clusterUrls: byService((i) => django[i].clusterUrl),
+    postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
+    postgresAdminPassword: postgres.adminPassword,
+    databaseUrls: pulumi.secret(byService((i) => postgres.database(services[i]).url)),
+    redis: { sentinels: redis.sentinels, masterName: redis.masterName },
+    redisPassword: redis.password,
+    objectStoreEndpoint: objectStore.endpoint,
+    buckets: byService((i) => objectStore.forService(services[i]).bucket),
+  };
+}
