@@ -5,7 +5,9 @@
  * The master password comes from `@pulumi/random`, not RDS-managed secrets: those rotate weekly, and the
  * bootstrap Job's copy would go stale.
  */
-import * as aws from "@pulumi/aws";
+// Submodule imports: the top-level @pulumi/aws costs every stack (dev included) load time.
+import * as ec2 from "@pulumi/aws/ec2";
+import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
@@ -16,7 +18,7 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
   const stateful = { parent, protect: backend.protect };
 
   const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, opts);
-  const subnets = new aws.rds.SubnetGroup(
+  const subnets = new rds.SubnetGroup(
     `${name}-subnets`,
     {
       subnetIds: backend.subnetIds,
@@ -25,7 +27,7 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
     },
     opts,
   );
-  const securityGroup = new aws.ec2.SecurityGroup(
+  const securityGroup = new ec2.SecurityGroup(
     `${name}-sg`,
     {
       vpcId: backend.vpcId,
@@ -44,7 +46,7 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
     },
     opts,
   );
-  const parameters = new aws.rds.ParameterGroup(
+  const parameters = new rds.ParameterGroup(
     `${name}-params`,
     {
       family: "postgres16",
@@ -58,7 +60,7 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
     },
     opts,
   );
-  const instance = new aws.rds.Instance(
+  const instance = new rds.Instance(
     `${name}-instance`,
     {
       engine: "postgres",

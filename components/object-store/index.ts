@@ -6,7 +6,7 @@ export type {
   S3ObjectStore,
   BucketSpec,
 } from "./types";
-export { irsaTrustPolicy, tlsOnlyBucketPolicy } from "./s3";
+export { tlsOnlyBucketPolicy } from "./s3";
 export * from "./naming";
 export { bucketPolicy, renderPolicy } from "./policy";
 export type { PolicyDocument, PolicyStatement } from "./policy";

@@ -3,37 +3,13 @@
  * encryption, versioning, a lifecycle rule for old versions, and a policy refusing plain HTTP; and an IAM
  * role trusted through IRSA by exactly one ServiceAccount, allowed exactly one bucket (policy.ts).
  */
-import * as aws from "@pulumi/aws";
+// Submodule imports: the top-level @pulumi/aws costs every stack (dev included) load time.
+import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
+import { irsaRole } from "../aws/irsa";
 import type { StorageConnection } from "../connections";
 import { bucketPolicy } from "./policy";
 import type { BucketSpec, S3ObjectStore } from "./types";
-
-/** The trust policy that lets one ServiceAccount (and nothing else) assume a role. Pure. */
-export function irsaTrustPolicy(
-  oidcProviderArn: string,
-  oidcProviderUrl: string,
-  namespace: string,
-  serviceAccount: string,
-) {
-  const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            [`${issuer}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  };
-}
 
 /** Denies every request that is not over TLS. Pure. */
 export function tlsOnlyBucketPolicy(bucket: string) {
@@ -61,13 +37,13 @@ export function s3Bucket(
 ): StorageConnection {
   const id = `${name}-${b.service}`;
   const opts = { parent };
-  const bucket = new aws.s3.Bucket(
+  const bucket = new s3.Bucket(
     id,
     { bucket: b.bucket, forceDestroy: false, tags: backend.tags },
     { parent, protect: backend.protect },
   );
   const child = { parent: bucket };
-  new aws.s3.BucketPublicAccessBlock(
+  new s3.BucketPublicAccessBlock(
     `${id}-public-access-block`,
     {
       bucket: bucket.id,
@@ -78,12 +54,12 @@ export function s3Bucket(
     },
     child,
   );
-  new aws.s3.BucketOwnershipControls(
+  new s3.BucketOwnershipControls(
     `${id}-ownership`,
     { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
     child,
   );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
+  new s3.BucketServerSideEncryptionConfiguration(
     `${id}-encryption`,
     {
       bucket: bucket.id,
@@ -91,12 +67,12 @@ export function s3Bucket(
     },
     child,
   );
-  const versioning = new aws.s3.BucketVersioning(
+  const versioning = new s3.BucketVersioning(
     `${id}-versioning`,
     { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
     child,
   );
-  new aws.s3.BucketLifecycleConfiguration(
+  new s3.BucketLifecycleConfiguration(
     `${id}-lifecycle`,
     {
       bucket: bucket.id,
@@ -112,28 +88,23 @@ export function s3Bucket(
     },
     { parent: bucket, dependsOn: [versioning] },
   );
-  new aws.s3.BucketPolicy(
+  new s3.BucketPolicy(
     `${id}-tls-only`,
     { bucket: bucket.id, policy: JSON.stringify(tlsOnlyBucketPolicy(b.bucket)) },
     child,
   );
 
-  const role = new aws.iam.Role(
+  const role = irsaRole(
     `${id}-role`,
     {
+      identity: backend,
+      namespace,
+      serviceAccount: b.service,
       description: `Ferrum ${b.service}: its own bucket ${b.bucket}, assumed by ServiceAccount ${namespace}/${b.service} only`,
-      assumeRolePolicy: pulumi
-        .all([backend.oidcProviderArn, backend.oidcProviderUrl])
-        .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, namespace, b.service))),
-      maxSessionDuration: 3600,
+      policy: JSON.stringify(bucketPolicy(b.bucket)),
       tags: backend.tags,
     },
     opts,
-  );
-  new aws.iam.RolePolicy(
-    `${id}-bucket-access`,
-    { role: role.id, policy: JSON.stringify(bucketPolicy(b.bucket)) },
-    { parent: role },
   );
 
   return {

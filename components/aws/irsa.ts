@@ -1,0 +1,67 @@
+/**
+ * IAM roles for service accounts (IRSA): a role that exactly one Kubernetes ServiceAccount can assume,
+ * through the cluster's OIDC provider. Pure policy rendering plus a small role helper.
+ */
+import * as iam from "@pulumi/aws/iam";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface IrsaIdentity {
+  /** ARN of the cluster's IAM OIDC provider. */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** The OIDC issuer (with or without `https://`). */
+  readonly oidcProviderUrl: pulumi.Input<string>;
+}
+
+/** The trust policy that lets one ServiceAccount, and nothing else, assume a role. Pure. */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcProviderUrl: string, namespace: string, serviceAccount: string) {
+  const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface IrsaRoleArgs {
+  readonly identity: IrsaIdentity;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly description: string;
+  /** AWS-managed or customer policies to attach. */
+  readonly policyArns?: readonly string[];
+  /** An inline policy document. */
+  readonly policy?: pulumi.Input<string>;
+  readonly tags?: Record<string, string>;
+}
+
+/** A role for one ServiceAccount with the given permissions. */
+export function irsaRole(name: string, args: IrsaRoleArgs, opts: pulumi.CustomResourceOptions): iam.Role {
+  const role = new iam.Role(
+    name,
+    {
+      description: args.description,
+      assumeRolePolicy: pulumi
+        .all([args.identity.oidcProviderArn, args.identity.oidcProviderUrl])
+        .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))),
+      maxSessionDuration: 3600,
+      tags: args.tags,
+    },
+    opts,
+  );
+  (args.policyArns ?? []).forEach(
+    (policyArn, i) => new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
+  );
+  if (args.policy) new iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, { parent: role });
+  return role;
+}
