@@ -1,7 +1,7 @@
 # Thin wrappers over the npm scripts; `make help` lists them.
 STACK ?= dev
 
-.PHONY: help install plan test test-unit test-real lint typecheck bench ci
+.PHONY: help install plan test test-unit test-real lint typecheck bench ci env up down compose
 help:
 	@echo "make install             npm ci"
 	@echo "make plan [STACK=dev]    offline plan of a stack into plan/<stack>/"
@@ -10,6 +10,9 @@ help:
 	@echo "make lint typecheck      ESLint + Prettier; tsc --noEmit"
 	@echo "make bench               medians of plan, type check and unit-suite times"
 	@echo "make ci                  what CI runs (installs Debian packages as root)"
+	@echo "make up                  local stack with docker compose: writes .env once, then up -d"
+	@echo "make down                stop it (volumes kept; docker compose down -v drops the data)"
+	@echo "make compose             regenerate docker-compose.yml and compose/ (npm run compose)"
 
 install:
 	npm ci
@@ -29,3 +32,15 @@ bench:
 	npm run bench
 ci:
 	bash .ci/run
+
+# Local parity without Kubernetes: Docker Compose v2 if present, else docker-compose v1.
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+
+env:
+	./node_modules/.bin/tsx tools/make-env.ts
+up: env
+	$(COMPOSE) up -d
+down:
+	$(COMPOSE) down
+compose:
+	npm run compose

@@ -6,6 +6,7 @@
  * An unknown provider function is an error: a silently empty answer would hide a missing fixture.
  */
 import { createHash } from "crypto";
+import { awsCall, awsOutputs, azureCall, azureOutputs } from "./cloud-fixtures";
 import { autoNameSuffix, secretEnvelope } from "./envelope";
 
 /** A fixed, realistic generated secret: same logical name, same value; different names never collide. */
@@ -70,6 +71,8 @@ function randomOutputs(type: string, name: string, inputs: Inputs): Outputs {
 
 /** What the provider would answer for a newly created resource. */
 export function providerOutputs(type: string, name: string, inputs: Inputs, _stack: string): Outputs {
+  const cloud = awsOutputs(type, name, inputs) ?? azureOutputs(type, name, inputs);
+  if (cloud) return cloud;
   if (type.startsWith("kubernetes:") || type === "pulumi:providers:kubernetes")
     return kubernetesOutputs(type, name, inputs);
   if (type.startsWith("random:")) return randomOutputs(type, name, inputs);
@@ -77,7 +80,9 @@ export function providerOutputs(type: string, name: string, inputs: Inputs, _sta
 }
 
 /** Answers provider functions; unknown tokens are an error naming the token. */
-export function answerCall(token: string, _inputs: Inputs): Outputs {
+export function answerCall(token: string, inputs: Inputs): Outputs {
+  const cloud = awsCall(token, inputs) ?? azureCall(token, inputs);
+  if (cloud) return cloud;
   switch (token) {
     default:
       throw new Error(

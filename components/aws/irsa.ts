@@ -13,7 +13,12 @@ export interface IrsaIdentity {
 }
 
 /** The trust policy that lets one ServiceAccount, and nothing else, assume a role. Pure. */
-export function irsaTrustPolicy(oidcProviderArn: string, oidcProviderUrl: string, namespace: string, serviceAccount: string) {
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  oidcProviderUrl: string,
+  namespace: string,
+  serviceAccount: string,
+) {
   const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
   return {
     Version: "2012-10-17",
@@ -53,15 +58,19 @@ export function irsaRole(name: string, args: IrsaRoleArgs, opts: pulumi.CustomRe
       description: args.description,
       assumeRolePolicy: pulumi
         .all([args.identity.oidcProviderArn, args.identity.oidcProviderUrl])
-        .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount))),
+        .apply(([arn, url]) =>
+          JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount)),
+        ),
       maxSessionDuration: 3600,
       tags: args.tags,
     },
     opts,
   );
   (args.policyArns ?? []).forEach(
-    (policyArn, i) => new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
+    (policyArn, i) =>
+      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
   );
-  if (args.policy) new iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, { parent: role });
+  if (args.policy)
+    new iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, { parent: role });
   return role;
 }

@@ -243,7 +243,9 @@ export class DjangoService extends pulumi.ComponentResource {
     }
 
     this.clusterUrl = pulumi.interpolate`http://${this.service.metadata.name}.${ns}.svc.cluster.local`;
-    this.url = `${args.routing.tls ? "https" : "http"}://${args.apiHost}${s.routePrefix}/`;
+    // websecure is HTTPS whether Traefik or the load balancer in front of it ends TLS.
+    const https = args.routing.tls !== undefined || args.routing.entryPoints.includes("websecure");
+    this.url = `${https ? "https" : "http"}://${args.apiHost}${s.routePrefix}/`;
     this.registerOutputs({ url: this.url, clusterUrl: this.clusterUrl });
   }
 }

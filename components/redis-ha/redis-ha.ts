@@ -1,33 +1,48 @@
 /**
  * RedisHA: Redis 7 for every service's cache, Celery broker and result backend, and the shared event streams;
- * highly available through Sentinel in the cluster. Hands each service a typed CacheConnection.
+ * highly available through Sentinel in the cluster, or a managed cache (ElastiCache, Azure Managed Redis)
+ * with TLS and DB 0 only. Hands each service a typed CacheConnection in the same env contract either way.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CacheConnection } from "../connections";
+import { azureManagedRedis } from "./azure-managed-redis";
 import { EVENTS_DB, serviceDatabases, type ServiceDatabases } from "./databases";
+import { elastiCacheRedis } from "./elasticache";
 import { inClusterRedis } from "./in-cluster";
-import { resolveSettings } from "./settings";
+import { resolveSettings, type ResolvedSettings } from "./settings";
 import type { CacheServer, RedisHAArgs } from "./types";
-import { cacheValues, keyPrefix, sentinelList } from "./urls";
+import { cacheValues, DIRECT_DB, keyPrefix, sentinelList, type CacheValues } from "./urls";
+
+/** A managed cache's endpoint. */
+export interface CacheEndpoint {
+  readonly host: pulumi.Output<string>;
+  readonly port: number;
+}
 
 export class RedisHA extends pulumi.ComponentResource {
-  /** The master group name (`REDIS_SENTINEL_MASTER`). */
+  /** The master group name (`REDIS_SENTINEL_MASTER`); empty with a managed cache. */
   public readonly masterName: string;
-  /** Every Sentinel as `host:port,...` (`REDIS_SENTINELS`). */
+  /** Every Sentinel as `host:port,...` (`REDIS_SENTINELS`); empty with a managed cache. */
   public readonly sentinels: string;
-  /** Stable DNS names of the Redis pods, by ordinal (pod 0 is the initial master). */
+  /** Stable DNS names of the Redis pods, by ordinal (pod 0 is the initial master); none with a managed cache. */
   public readonly redisHosts: readonly string[];
-  /** Stable DNS names of the Sentinel pods, by ordinal. */
+  /** Stable DNS names of the Sentinel pods, by ordinal; none with a managed cache. */
   public readonly sentinelHosts: readonly string[];
-  /** Secret: the password of Redis and of Sentinel. */
+  /** A managed cache's primary endpoint (TLS); absent in the cluster, where Sentinel names the master. */
+  public readonly endpoint?: CacheEndpoint;
+  /** Secret: the password of Redis and of Sentinel, or the managed cache's AUTH token or access key. */
   public readonly password: pulumi.Output<string>;
   /** The DB that every service's event streams share. */
   public readonly eventsDatabase: number;
-  /** Each service's cache DB and Celery DB. */
+  /** Each service's cache DB and Celery DB (both 0 on a managed cache: the key prefix keeps them apart). */
   public readonly databases: Readonly<Record<string, ServiceDatabases>>;
-  public readonly redisStatefulSet: k8s.apps.v1.StatefulSet;
-  public readonly sentinelStatefulSet: k8s.apps.v1.StatefulSet;
+  /** In the cluster: the Redis StatefulSet. */
+  public readonly redisStatefulSet?: k8s.apps.v1.StatefulSet;
+  /** In the cluster: the Sentinel StatefulSet. */
+  public readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
+  /** The managed cache itself: the ElastiCache replication group or the Azure Managed Redis database. */
+  public readonly managedCache?: pulumi.CustomResource;
   private readonly server: CacheServer;
   private readonly connections: ReadonlyMap<string, CacheConnection>;
 
@@ -36,19 +51,30 @@ export class RedisHA extends pulumi.ComponentResource {
     const settings = resolveSettings(name, args);
     super("ferrum:index:RedisHA", name, {}, opts);
 
-    // The only backend so far; a managed one (TLS, DB 0 only) adds a branch here and a CacheServer member.
-    const made = inClusterRedis(name, settings, this);
-    this.server = made.server;
-    this.redisStatefulSet = made.redis;
-    this.sentinelStatefulSet = made.sentinel;
-    this.masterName = made.server.masterName;
-    this.sentinels = sentinelList(made.server.sentinels);
-    this.redisHosts = made.topology.redis.map((e) => e.host);
-    this.sentinelHosts = made.topology.sentinels.map((e) => e.host);
-    this.password = made.server.password;
-    this.eventsDatabase = EVENTS_DB;
+    const built = this.build(name, settings);
+    this.server = built.server;
+    this.redisStatefulSet = built.redisStatefulSet;
+    this.sentinelStatefulSet = built.sentinelStatefulSet;
+    this.managedCache = built.managedCache;
+    this.redisHosts = built.redisHosts;
+    this.sentinelHosts = built.sentinelHosts;
+    if (this.server.kind === "sentinel") {
+      this.masterName = this.server.masterName;
+      this.sentinels = sentinelList(this.server.sentinels);
+    } else {
+      this.masterName = "";
+      this.sentinels = "";
+      this.endpoint = { host: this.server.host, port: this.server.port };
+    }
+    this.password = this.server.password;
+    this.eventsDatabase = this.server.kind === "sentinel" ? EVENTS_DB : DIRECT_DB;
     this.databases = Object.fromEntries(
-      settings.services.map((s) => [s, serviceDatabases(settings.slots[s]!)]),
+      settings.services.map((s) => [
+        s,
+        settings.kind === "inCluster"
+          ? serviceDatabases(settings.slots[s]!)
+          : { cache: DIRECT_DB, celery: DIRECT_DB },
+      ]),
     );
     this.connections = new Map(settings.services.map((s) => [s, this.connect(s, this.databases[s]!)]));
 
@@ -56,6 +82,7 @@ export class RedisHA extends pulumi.ComponentResource {
       masterName: this.masterName,
       sentinels: this.sentinels,
       redisHosts: this.redisHosts,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
       password: this.password,
       databases: this.databases,
     });
@@ -71,15 +98,51 @@ export class RedisHA extends pulumi.ComponentResource {
     return c;
   }
 
+  /** The backend's resources; which ones exist is decided here, from the plain settings. */
+  private build(name: string, settings: ResolvedSettings): Built {
+    switch (settings.kind) {
+      case "inCluster": {
+        const made = inClusterRedis(name, settings, this);
+        return {
+          server: made.server,
+          redisStatefulSet: made.redis,
+          sentinelStatefulSet: made.sentinel,
+          redisHosts: made.topology.redis.map((e) => e.host),
+          sentinelHosts: made.topology.sentinels.map((e) => e.host),
+        };
+      }
+      case "elasticache": {
+        const made = elastiCacheRedis(name, settings, this);
+        return {
+          server: made.server,
+          managedCache: made.replicationGroup,
+          redisHosts: [],
+          sentinelHosts: [],
+        };
+      }
+      case "azureManagedRedis": {
+        const made = azureManagedRedis(name, settings, this);
+        return { server: made.server, managedCache: made.database, redisHosts: [], sentinelHosts: [] };
+      }
+    }
+  }
+
   private connect(service: string, dbs: ServiceDatabases): CacheConnection {
     const server = this.server;
-    const values = server.password.apply((password) => cacheValues({ ...server, password }, service, dbs));
-    const secret = (pick: (v: ReturnType<typeof cacheValues>) => string): pulumi.Output<string> =>
+    const values: pulumi.Output<CacheValues> =
+      server.kind === "sentinel"
+        ? server.password.apply((password) => cacheValues({ ...server, password }, service, dbs))
+        : pulumi
+            .all([server.host, server.password])
+            .apply(([host, password]) =>
+              cacheValues({ kind: "direct", host, port: server.port, tls: true, password }, service, dbs),
+            );
+    const secret = (pick: (v: CacheValues) => string): pulumi.Output<string> =>
       pulumi.secret(values.apply(pick));
     return {
       url: secret((v) => v.url),
-      sentinels: sentinelList(server.sentinels),
-      sentinelMaster: server.masterName,
+      sentinels: server.kind === "sentinel" ? sentinelList(server.sentinels) : "",
+      sentinelMaster: server.kind === "sentinel" ? server.masterName : "",
       keyPrefix: keyPrefix(service),
       celeryBrokerUrl: secret((v) => v.celeryBrokerUrl),
       celeryResultBackend: secret((v) => v.celeryResultBackend),
@@ -87,4 +150,14 @@ export class RedisHA extends pulumi.ComponentResource {
       eventsUrl: secret((v) => v.eventsUrl),
     };
   }
+}
+
+/** What one backend made, in the shape the component exposes. */
+interface Built {
+  readonly server: CacheServer;
+  readonly redisStatefulSet?: k8s.apps.v1.StatefulSet;
+  readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
+  readonly managedCache?: pulumi.CustomResource;
+  readonly redisHosts: readonly string[];
+  readonly sentinelHosts: readonly string[];
 }

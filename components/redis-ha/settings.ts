@@ -1,9 +1,16 @@
 /**
  * RedisHA's arguments, validated and with defaults resolved once. Pure. Every problem is collected, then one
- * Error lists them all, before any resource exists.
+ * Error lists them all, before any resource exists. The managed backends' checks are in managed-settings.ts.
  */
+import { isInt, show, type Need } from "./checks";
 import { DEFAULT_DATABASE_SLOTS, slotProblems } from "./databases";
-import type { RedisHAArgs } from "./types";
+import {
+  azureManagedRedisSettings,
+  elastiCacheSettings,
+  type AzureManagedRedisSettings,
+  type ElastiCacheSettings,
+} from "./managed-settings";
+import type { InClusterRedis, RedisHAArgs } from "./types";
 
 export const DEFAULT_REPLICAS = 3;
 export const DEFAULT_SENTINELS = 3;
@@ -18,8 +25,9 @@ export const MAX_NAME_LENGTH = 40;
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const SERVICE_NAME = /^[a-z][a-z0-9_-]*$/;
 
-/** The arguments with every default filled in. */
+/** The in-cluster backend's arguments with every default filled in. */
 export interface RedisHASettings {
+  readonly kind: "inCluster";
   readonly image: string;
   readonly replicas: number;
   readonly sentinels: number;
@@ -34,13 +42,66 @@ export interface RedisHASettings {
   readonly slots: Readonly<Record<string, number>>;
 }
 
-const isInt = (n: number): boolean => Number.isInteger(n);
-const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
+/** Any backend's settings, told apart by `kind`. */
+export type ResolvedSettings = RedisHASettings | ElastiCacheSettings | AzureManagedRedisSettings;
 
 /** Validates `args`; throws one Error listing every problem, or returns the settings with defaults. */
-export function resolveSettings(name: string, args: RedisHAArgs): RedisHASettings {
+export function resolveSettings(name: string, args: RedisHAArgs): ResolvedSettings {
+  const problems: string[] = [];
+  const need: Need = (ok, problem) => {
+    if (!ok) problems.push(problem);
+  };
+  need(
+    DNS_LABEL.test(name) && name.length <= MAX_NAME_LENGTH,
+    `the name must be a lowercase DNS label of at most ${MAX_NAME_LENGTH} characters (got ${show(name)})`,
+  );
+  need(
+    DNS_LABEL.test(args.namespace) && args.namespace.length <= 63,
+    `namespace must be a lowercase DNS label (got ${show(args.namespace)})`,
+  );
+
   const b = args.backend;
+  let settings: ResolvedSettings;
+  switch (b.kind) {
+    case "inCluster":
+      settings = inClusterSettings(b, args, need);
+      break;
+    case "elasticache":
+      settings = elastiCacheSettings(name, b, args, need);
+      break;
+    case "azureManagedRedis":
+      settings = azureManagedRedisSettings(b, args, need);
+      break;
+    default: {
+      // Unreachable for typed callers; a backend built from untyped config could still name another kind.
+      const unknown: never = b;
+      const kind = (unknown as { kind?: unknown }).kind;
+      need(false, `backend.kind must be inCluster, elasticache or azureManagedRedis (got ${show(kind)})`);
+      throw invalid(name, problems);
+    }
+  }
+
+  const services = args.services;
+  const bad = services.filter((x) => !SERVICE_NAME.test(x));
+  need(bad.length === 0, `services must be lowercase names (got ${bad.map(show).join(", ")})`);
+  const dupes = [...new Set(services.filter((x, i) => services.indexOf(x) !== i))];
+  need(dupes.length === 0, `services must be unique (${dupes.map(show).join(", ")} repeated)`);
+  // Only the in-cluster backend has numbered DBs; a managed cache has DB 0 alone.
+  if (settings.kind === "inCluster" && isInt(settings.databases))
+    problems.push(...slotProblems([...new Set(services)], settings.slots, settings.databases));
+
+  if (problems.length) throw invalid(name, problems);
+  return settings;
+}
+
+/** The one Error listing every problem. */
+function invalid(name: string, problems: readonly string[]): Error {
+  return new Error(`RedisHA ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
+
+function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, need: Need): RedisHASettings {
   const s: RedisHASettings = {
+    kind: "inCluster",
     image: b.image,
     replicas: b.replicas ?? DEFAULT_REPLICAS,
     sentinels: b.sentinels ?? DEFAULT_SENTINELS,
@@ -55,18 +116,6 @@ export function resolveSettings(name: string, args: RedisHAArgs): RedisHASetting
     slots: args.databaseSlots ?? DEFAULT_DATABASE_SLOTS,
   };
 
-  const problems: string[] = [];
-  const need = (ok: boolean, problem: string): void => {
-    if (!ok) problems.push(problem);
-  };
-  need(
-    DNS_LABEL.test(name) && name.length <= MAX_NAME_LENGTH,
-    `the name must be a lowercase DNS label of at most ${MAX_NAME_LENGTH} characters (got ${show(name)})`,
-  );
-  need(
-    DNS_LABEL.test(s.namespace) && s.namespace.length <= 63,
-    `namespace must be a lowercase DNS label (got ${show(s.namespace)})`,
-  );
   need(
     s.image.trim() !== "",
     `backend.image must name a Redis 7 image, for example DEFAULT_REDIS_IMAGE (got ${show(s.image)})`,
@@ -96,15 +145,5 @@ export function resolveSettings(name: string, args: RedisHAArgs): RedisHASetting
     isInt(s.databases) && s.databases >= 1,
     `backend.databases must be a positive integer (got ${s.databases})`,
   );
-
-  const bad = s.services.filter((x) => !SERVICE_NAME.test(x));
-  need(bad.length === 0, `services must be lowercase names (got ${bad.map(show).join(", ")})`);
-  const dupes = [...new Set(s.services.filter((x, i) => s.services.indexOf(x) !== i))];
-  need(dupes.length === 0, `services must be unique (${dupes.map(show).join(", ")} repeated)`);
-  if (isInt(s.databases)) problems.push(...slotProblems([...new Set(s.services)], s.slots, s.databases));
-
-  if (problems.length) {
-    throw new Error(`RedisHA ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  }
   return s;
 }

@@ -1,5 +1,6 @@
 /** RedisHA's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
+import type { AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 
 /** The official Redis 7 image, pinned (Debian bookworm variant: it has `sh`, `timeout` and `getent`). */
 export const DEFAULT_REDIS_IMAGE = "redis:7.4.6-bookworm";
@@ -33,20 +34,26 @@ export interface InClusterRedis {
   readonly protect: boolean;
 }
 
-/** Where Redis runs. A `managed` member (ElastiCache, Azure Managed Redis: TLS, DB 0 only) comes later. */
-export type RedisBackend = InClusterRedis;
+/**
+ * Where Redis runs: in the cluster with Sentinel, or a managed cache (TLS, DB 0 only, every service isolated
+ * by its key prefix). The managed members live in managed-types.ts.
+ */
+export type RedisBackend = InClusterRedis | ElastiCacheRedis | AzureManagedRedis;
 
 export interface RedisHAArgs {
   /** Where Redis runs; decides which resources exist. */
   readonly backend: RedisBackend;
-  /** Namespace of the in-cluster resources. */
+  /** Namespace of the in-cluster resources (none exist with a managed backend, but it is still checked). */
   readonly namespace: string;
-  /** Service names; each gets its own cache DB and its own Celery DB, and shares the events DB. */
+  /**
+   * Service names. In the cluster each gets its own cache DB and its own Celery DB, and shares the events DB;
+   * on a managed cache every service shares DB 0 and is kept apart by its key prefix.
+   */
   readonly services: readonly string[];
   /**
    * Database slot of each service (slot n: cache DB 2n-1, Celery DB 2n; DB 0 holds the shared events).
    * Slots are append-only: a slot once given is never moved or reused, so adding or removing a service never
-   * moves another service's queues or cache.
+   * moves another service's queues or cache. Unused by the managed backends (DB 0 only).
    * @default DEFAULT_DATABASE_SLOTS (databases.ts)
    */
   readonly databaseSlots?: Readonly<Record<string, number>>;
@@ -58,10 +65,7 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/**
- * What every backend hands the connection code: how clients reach the master. Sentinel is the only member
- * now; a managed cache will add `{ kind: "direct"; host; port; tls; ... }` and its own branch in urls.ts.
- */
+/** How clients reach the in-cluster master: through the Sentinels. */
 export interface SentinelServer {
   readonly kind: "sentinel";
   /** The master group name Sentinel monitors (`REDIS_SENTINEL_MASTER`). */
@@ -72,4 +76,17 @@ export interface SentinelServer {
   readonly password: pulumi.Output<string>;
 }
 
-export type CacheServer = SentinelServer;
+/** A managed cache's one endpoint: TLS only, a password, DB 0 only. Failover keeps the address. */
+export interface DirectServer {
+  readonly kind: "direct";
+  /** The primary endpoint's DNS name (an output of the cloud resource). */
+  readonly host: pulumi.Output<string>;
+  readonly port: number;
+  /** Clients must speak TLS (`rediss://`); the managed backends refuse plaintext. */
+  readonly tls: true;
+  /** Secret: the AUTH token or access key. */
+  readonly password: pulumi.Output<string>;
+}
+
+/** What every backend hands the connection code; urls.ts renders one branch per member. */
+export type CacheServer = SentinelServer | DirectServer;

@@ -12,10 +12,27 @@
  *   itself requires AUTH. Celery reads the result backend's options from a separate setting
  *   (`result_backend_transport_options`): Django settings must set both from this one variable.
  *
+ * Direct mode (a managed cache: one TLS endpoint, DB 0 only), every service in DB 0 kept apart by its prefix:
+ * - `REDIS_URL` and `EVENTS_REDIS_URL` = `rediss://:<pw>@<host>:<port>/0`; django-redis prefixes the cache's
+ *   keys with `REDIS_KEY_PREFIX`; the event streams are shared by design. redis-py verifies the server's
+ *   certificate on `rediss://` by default.
+ * - `CELERY_BROKER_URL` and `CELERY_RESULT_BACKEND` = the same URL with `?ssl_cert_reqs=required`: Celery's
+ *   Redis result backend refuses a `rediss://` URL without it, and kombu would fall back to no certificate
+ *   check (both read `required` as `ssl.CERT_REQUIRED`).
+ * - `CELERY_BROKER_TRANSPORT_OPTIONS` = `{"global_keyprefix": "{<service>}:"}`: kombu (5.2 and later) prefixes
+ *   every key and Pub/Sub channel of its Redis transport with it (queues, bindings, unacked sets, the pidbox
+ *   broadcasts), so no two services share a queue or a remote-control channel. Celery 5.3 and later prefix
+ *   the result backend's task, group and chord keys too, when Django settings hand the same JSON to
+ *   `result_backend_transport_options`; 5.2 leaves them as they are, named by task UUIDs.
+ * - `REDIS_SENTINELS` and `REDIS_SENTINEL_MASTER` are empty.
+ *
  * Every password is percent-encoded in URLs (clients unquote it); it is the JSON's plain string.
  */
 import { EVENTS_DB, ServiceDatabases } from "./databases";
 import type { Endpoint } from "./types";
+
+/** The one logical DB of a managed cache (cluster-capable caches offer no other). */
+export const DIRECT_DB = 0;
 
 /** A Sentinel-managed master as clients see it, with the password in the clear. */
 export interface SentinelTarget {
@@ -24,6 +41,18 @@ export interface SentinelTarget {
   readonly sentinels: readonly Endpoint[];
   readonly password: string;
 }
+
+/** A managed cache's endpoint as clients see it, with the password in the clear. */
+export interface DirectTarget {
+  readonly kind: "direct";
+  readonly host: string;
+  readonly port: number;
+  readonly tls: true;
+  readonly password: string;
+}
+
+/** What the URLs are built from: one member per CacheServer kind. */
+export type CacheTarget = SentinelTarget | DirectTarget;
 
 /** Every cache variable of one service, as plain strings. */
 export interface CacheValues {
@@ -66,8 +95,32 @@ export function celerySentinelTransportOptions(t: SentinelTarget): string {
   return JSON.stringify({ master_name: t.masterName, sentinel_kwargs: { password: t.password } });
 }
 
-/** Every cache variable of `service`, whose DBs are `dbs`. */
-export function cacheValues(target: SentinelTarget, service: string, dbs: ServiceDatabases): CacheValues {
+/** `rediss://:<pw>@<host>:<port>/<db>`: TLS, the server's certificate verified by the client's defaults. */
+export function directRedisUrl(t: DirectTarget, db: number): string {
+  // redis-py checks the certificate chain on rediss:// but not the host name unless asked.
+  return `rediss://:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${db}?ssl_check_hostname=true`;
+}
+
+/** The direct URL with the certificate check Celery's result backend insists on, and kombu then applies. */
+export function celeryDirectUrl(t: DirectTarget, db: number): string {
+  return `${directRedisUrl(t, db)}&ssl_cert_reqs=required`;
+}
+
+/**
+ * The transport options JSON that keeps a service's Celery keys and channels under its own prefix. The prefix
+ * is a Redis Cluster hash tag (`{auth}:`), so on a sharded managed cache (Azure Managed Redis with
+ * EnterpriseCluster) all of a service's queue keys land in one slot and Celery's multi-key commands (BRPOP over
+ * priority lists, MULTI/EXEC) keep working; on an unsharded cache the braces are just characters.
+ */
+export function celeryDirectTransportOptions(service: string): string {
+  return JSON.stringify({ global_keyprefix: `{${service}}:` });
+}
+
+/**
+ * Every cache variable of `service`. `dbs` are its DBs in the cluster; a managed cache (direct) has DB 0
+ * only, whatever `dbs` says.
+ */
+export function cacheValues(target: CacheTarget, service: string, dbs: ServiceDatabases): CacheValues {
   switch (target.kind) {
     case "sentinel":
       return {
@@ -79,6 +132,17 @@ export function cacheValues(target: SentinelTarget, service: string, dbs: Servic
         celeryResultBackend: celerySentinelUrl(target, dbs.celery),
         celeryTransportOptions: celerySentinelTransportOptions(target),
         eventsUrl: sentinelRedisUrl(target, EVENTS_DB),
+      };
+    case "direct":
+      return {
+        url: directRedisUrl(target, DIRECT_DB),
+        sentinels: "",
+        sentinelMaster: "",
+        keyPrefix: keyPrefix(service),
+        celeryBrokerUrl: celeryDirectUrl(target, DIRECT_DB),
+        celeryResultBackend: celeryDirectUrl(target, DIRECT_DB),
+        celeryTransportOptions: celeryDirectTransportOptions(service),
+        eventsUrl: directRedisUrl(target, DIRECT_DB),
       };
   }
 }

@@ -199,7 +199,8 @@ export class ProcessGroup {
 
   /**
    * Starts `binary config --daemonize no` in `dir` (its working directory, where Redis keeps its data) and
-   * waits until it answers on `port` (PONG, or NOAUTH: it is listening).
+   * waits until it answers on `port` (PONG, or NOAUTH: it is listening), or until `ready` says so (a server
+   * that speaks TLS only cannot be asked in plaintext).
    */
   async start(
     name: string,
@@ -207,6 +208,7 @@ export class ProcessGroup {
     config: string,
     port: number,
     dir: string,
+    ready?: () => Promise<boolean>,
   ): Promise<ServerProcess> {
     const logFile = path.join(dir, `${name}.log`);
     const fd = openSync(logFile, "a");
@@ -241,6 +243,7 @@ export class ProcessGroup {
         `${name} to listen on ${port}`,
         async () => {
           if (exited) throw new Error(`${name} exited:\n${log()}`);
+          if (ready) return ready();
           const reply = await command(port, ["PING"]);
           return reply === "PONG" || (reply instanceof RespError && reply.code === "NOAUTH");
         },

@@ -1,0 +1,173 @@
+/**
+ * What an EKS cluster needs before the workloads run: the EBS CSI driver (every PVC: Postgres on k3s-like
+ * setups, Redis, MinIO) with IRSA and a default encrypted gp3 StorageClass; metrics-server (HPAs read it);
+ * the Cluster Autoscaler with IRSA, so the node group grows when the HPAs do.
+ */
+import * as eksAws from "@pulumi/aws/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { irsaRole, IrsaIdentity } from "./irsa";
+
+/** Pinned Helm charts. */
+export const CHARTS = {
+  metricsServer: {
+    chart: "metrics-server",
+    version: "3.13.0",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+  },
+  clusterAutoscaler: {
+    chart: "cluster-autoscaler",
+    version: "9.50.1",
+    repo: "https://kubernetes.github.io/autoscaler",
+  },
+} as const;
+
+export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
+
+/** What the Cluster Autoscaler may do: describe everything, resize only groups tagged for this cluster. */
+export function clusterAutoscalerPolicy(clusterName: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeAutoScalingInstances",
+          "autoscaling:DescribeLaunchConfigurations",
+          "autoscaling:DescribeScalingActivities",
+          "autoscaling:DescribeTags",
+          "ec2:DescribeImages",
+          "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLaunchTemplateVersions",
+          "ec2:GetInstanceTypesFromInstanceRequirements",
+          "eks:DescribeNodegroup",
+        ],
+        Resource: "*",
+      },
+      {
+        Effect: "Allow",
+        Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+        Resource: "*",
+        Condition: {
+          StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" },
+        },
+      },
+    ],
+  };
+}
+
+export interface AddonsArgs {
+  readonly clusterName: pulumi.Input<string>;
+  /** The plain cluster name (policies are rendered from it). */
+  readonly clusterNameText: string;
+  readonly region: string;
+  readonly identity: IrsaIdentity;
+  readonly provider: k8s.Provider;
+  readonly dependsOn: pulumi.Resource[];
+  readonly tags: Record<string, string>;
+}
+
+export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
+  const k8sOpts = { provider: a.provider, dependsOn: a.dependsOn };
+
+  const ebsRole = irsaRole(
+    `${name}-ebs-csi`,
+    {
+      identity: a.identity,
+      namespace: "kube-system",
+      serviceAccount: "ebs-csi-controller-sa",
+      description: "EBS CSI driver controller",
+      policyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+      tags: a.tags,
+    },
+    {},
+  );
+  const ebs = new eksAws.Addon(
+    `${name}-ebs-csi`,
+    {
+      clusterName: a.clusterName,
+      addonName: "aws-ebs-csi-driver",
+      serviceAccountRoleArn: ebsRole.arn,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      tags: a.tags,
+    },
+    { dependsOn: a.dependsOn },
+  );
+  const storageClass = new k8s.storage.v1.StorageClass(
+    `${name}-gp3`,
+    {
+      metadata: {
+        name: DEFAULT_STORAGE_CLASS,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        labels: {
+          "app.kubernetes.io/part-of": "ferrum",
+          "app.kubernetes.io/managed-by": "pulumi",
+          "app.kubernetes.io/name": "ebs",
+          "app.kubernetes.io/component": "storage",
+        },
+      },
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      reclaimPolicy: "Retain",
+      allowVolumeExpansion: true,
+      volumeBindingMode: "WaitForFirstConsumer",
+    },
+    { ...k8sOpts, dependsOn: [...a.dependsOn, ebs] },
+  );
+
+  const metricsServer = new k8s.helm.v3.Release(
+    `${name}-metrics-server`,
+    {
+      chart: CHARTS.metricsServer.chart,
+      version: CHARTS.metricsServer.version,
+      repositoryOpts: { repo: CHARTS.metricsServer.repo },
+      namespace: "kube-system",
+      values: { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
+      atomic: true,
+    },
+    k8sOpts,
+  );
+
+  const autoscalerRole = irsaRole(
+    `${name}-cluster-autoscaler`,
+    {
+      identity: a.identity,
+      namespace: "kube-system",
+      serviceAccount: "cluster-autoscaler",
+      description: "Cluster Autoscaler: resizes this cluster's node groups only",
+      policy: JSON.stringify(clusterAutoscalerPolicy(a.clusterNameText)),
+      tags: a.tags,
+    },
+    {},
+  );
+  const autoscaler = new k8s.helm.v3.Release(
+    `${name}-cluster-autoscaler`,
+    {
+      chart: CHARTS.clusterAutoscaler.chart,
+      version: CHARTS.clusterAutoscaler.version,
+      repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
+      namespace: "kube-system",
+      values: {
+        autoDiscovery: { clusterName: a.clusterNameText },
+        awsRegion: a.region,
+        rbac: {
+          serviceAccount: {
+            create: true,
+            name: "cluster-autoscaler",
+            annotations: { "eks.amazonaws.com/role-arn": autoscalerRole.arn },
+          },
+        },
+        extraArgs: {
+          "balance-similar-node-groups": true,
+          "skip-nodes-with-system-pods": false,
+          expander: "least-waste",
+        },
+      },
+      atomic: true,
+    },
+    k8sOpts,
+  );
+  return [ebs, storageClass, metricsServer, autoscaler];
+}

@@ -1,0 +1,64 @@
+/**
+ * Traefik by its Helm chart (k3s bundles it; the clouds install it): the same `traefik.io/v1alpha1` CRDs the
+ * services' IngressRoutes use, behind the cloud's load balancer. The only Service of type LoadBalancer of the
+ * platform. HTTP on :80 redirects to HTTPS on :443.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+export const TRAEFIK_CHART = {
+  chart: "traefik",
+  version: "37.1.2",
+  repo: "https://traefik.github.io/charts",
+} as const;
+
+export interface TraefikArgs {
+  readonly namespace: string;
+  /** Annotations of the LoadBalancer Service (NLB on AWS, Azure LB settings on AKS). */
+  readonly serviceAnnotations: Record<string, pulumi.Input<string>>;
+  /** Where TLS ends: at the load balancer (an ACM certificate) or in Traefik. */
+  readonly tlsAtLoadBalancer: boolean;
+  readonly provider: k8s.Provider;
+  readonly dependsOn: pulumi.Resource[];
+}
+
+export function traefik(name: string, a: TraefikArgs): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      chart: TRAEFIK_CHART.chart,
+      version: TRAEFIK_CHART.version,
+      repositoryOpts: { repo: TRAEFIK_CHART.repo },
+      namespace: a.namespace,
+      createNamespace: true,
+      atomic: true,
+      values: {
+        deployment: { replicas: 2 },
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        providers: {
+          kubernetesCRD: { enabled: true, allowCrossNamespace: false },
+          kubernetesIngress: { enabled: false },
+        },
+        service: {
+          type: "LoadBalancer",
+          annotations: a.serviceAnnotations,
+          spec: { externalTrafficPolicy: "Local" },
+        },
+        ports: {
+          web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+          // With TLS ended at the load balancer, Traefik's websecure port receives plain HTTP from it.
+          websecure: { tls: { enabled: !a.tlsAtLoadBalancer } },
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+          runAsNonRoot: true,
+        },
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        logs: { access: { enabled: true } },
+      },
+    },
+    { provider: a.provider, dependsOn: a.dependsOn },
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The Azure Managed Redis backend: a Redis Enterprise cluster (high availability on, nodes across zones,
+ * TLS 1.2 or newer, public network access disabled) holding one database (`default`: TLS only, port 10000,
+ * `noeviction`, AOF persistence every second, access-key AUTH), reached through a private endpoint whose
+ * address registers in the `privatelink.redis.azure.net` zone, so the cluster's host name resolves to it
+ * from the AKS VNet.
+ *
+ * `noeviction` and AOF as in the cluster: cache, Celery queues and event streams share the database. The
+ * password is the database's primary access key, read with `listDatabaseKeys` and kept secret.
+ */
+import * as network from "@pulumi/azure-native/network";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AZURE_DATABASE_NAME,
+  AZURE_REDIS_PORT,
+  AZURE_REDIS_PRIVATE_DNS_ZONE,
+  type AzureManagedRedisSettings,
+} from "./managed-settings";
+import type { DirectServer } from "./types";
+
+/** The private link sub-resource of a Redis Enterprise cluster. */
+export const REDIS_ENTERPRISE_GROUP_ID = "redisEnterprise";
+
+/** What the Azure Managed Redis backend made: the endpoint clients reach and its key resources. */
+export interface AzureManagedRedisResources {
+  readonly server: DirectServer;
+  readonly cluster: redisenterprise.RedisEnterprise;
+  readonly database: redisenterprise.Database;
+  readonly privateEndpoint: network.PrivateEndpoint;
+}
+
+export function azureManagedRedis(
+  name: string,
+  s: AzureManagedRedisSettings,
+  parent: pulumi.Resource,
+): AzureManagedRedisResources {
+  const opts = { parent };
+  const stateful = { parent, protect: s.protect };
+  const tags = s.tags ? { ...s.tags } : undefined;
+
+  const cluster = new redisenterprise.RedisEnterprise(
+    `${name}-cluster`,
+    {
+      resourceGroupName: s.resourceGroupName,
+      location: s.location,
+      sku: { name: s.skuName },
+      highAvailability: "Enabled",
+      minimumTlsVersion: "1.2",
+      publicNetworkAccess: "Disabled",
+      ...(s.zones.length ? { zones: [...s.zones] } : {}),
+      tags,
+    },
+    stateful,
+  );
+  const database = new redisenterprise.Database(
+    `${name}-database`,
+    {
+      resourceGroupName: s.resourceGroupName,
+      clusterName: cluster.name,
+      databaseName: AZURE_DATABASE_NAME,
+      clientProtocol: "Encrypted",
+      clusteringPolicy: s.clusteringPolicy,
+      port: AZURE_REDIS_PORT,
+      evictionPolicy: "NoEviction",
+      persistence: { aofEnabled: true, aofFrequency: "1s", rdbEnabled: false },
+      accessKeysAuthentication: "Enabled",
+    },
+    stateful,
+  );
+
+  const privateEndpoint = new network.PrivateEndpoint(
+    `${name}-endpoint`,
+    {
+      resourceGroupName: s.resourceGroupName,
+      location: s.location,
+      subnet: { id: s.privateEndpointSubnetId },
+      privateLinkServiceConnections: [
+        {
+          name: `${name}-redis`,
+          privateLinkServiceId: cluster.id,
+          groupIds: [REDIS_ENTERPRISE_GROUP_ID],
+        },
+      ],
+      tags,
+    },
+    opts,
+  );
+  new network.PrivateDnsZoneGroup(
+    `${name}-dns`,
+    {
+      resourceGroupName: s.resourceGroupName,
+      privateEndpointName: privateEndpoint.name,
+      privateDnsZoneGroupName: "default",
+      privateDnsZoneConfigs: [
+        { name: AZURE_REDIS_PRIVATE_DNS_ZONE.replace(/\./g, "-"), privateDnsZoneId: s.privateDnsZoneId },
+      ],
+    },
+    opts,
+  );
+
+  const keys = redisenterprise.listDatabaseKeysOutput(
+    { resourceGroupName: s.resourceGroupName, clusterName: cluster.name, databaseName: database.name },
+    { parent },
+  );
+
+  return {
+    server: {
+      kind: "direct",
+      host: cluster.hostName,
+      port: AZURE_REDIS_PORT,
+      tls: true,
+      password: pulumi.secret(keys.primaryKey),
+    },
+    cluster,
+    database,
+    privateEndpoint,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The AWS stack: VPC, EKS with its add-ons, RDS for PostgreSQL, S3 with IRSA, ECR, Traefik behind an NLB,
+ * and the same platform as dev on top. Or, with `ferrum:aws.existingCluster`, an existing cluster's network
+ * and kubeconfig (the secret `ferrum:clusterKubeconfig`) instead of a new VPC and EKS.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedConfig } from "../config";
+import { clusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
+import { eksCluster } from "../components/aws/cluster";
+import { network } from "../components/aws/network";
+import { ecrImages } from "../components/aws/registry";
+import { traefik } from "../components/cluster/traefik";
+import type { RedisBackend } from "../components/redis-ha";
+import { platform, StackOutputs } from "./platform";
+
+/** What the platform needs of the cluster, made here or given by config. */
+interface ClusterHandle {
+  readonly provider: k8s.Provider;
+  readonly vpcId: pulumi.Input<string>;
+  readonly dataSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly clusterSecurityGroupId: pulumi.Input<string>;
+  readonly oidcProviderArn: pulumi.Input<string>;
+  readonly oidcProviderUrl: pulumi.Input<string>;
+  readonly ready: pulumi.Resource[];
+}
+
+export function awsRegion(): string {
+  return new pulumi.Config("aws").get("region") ?? "eu-central-1";
+}
+
+function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHandle {
+  const ex = config.aws.existingCluster;
+  if (ex) {
+    return {
+      provider: new k8s.Provider("existing-cluster", {
+        kubeconfig: config.secrets.clusterKubeconfig,
+        enableServerSideApply: true,
+      }),
+      vpcId: ex.vpcId,
+      dataSubnetIds: [...ex.privateSubnetIds],
+      clusterSecurityGroupId: ex.clusterSecurityGroupId,
+      oidcProviderArn: ex.oidcProviderArn,
+      oidcProviderUrl: ex.oidcProviderUrl,
+      ready: [],
+    };
+  }
+  const name = `ferrum-${config.stack}`;
+  const net = network(`${name}-vpc`, config.aws, name, tags);
+  const eks = eksCluster(name, config.aws, net, tags);
+  const addons = clusterAddons(name, {
+    clusterName: eks.name,
+    clusterNameText: name,
+    region: awsRegion(),
+    identity: eks,
+    provider: eks.provider,
+    dependsOn: eks.ready,
+    tags,
+  });
+  return {
+    provider: eks.provider,
+    vpcId: net.vpcId,
+    dataSubnetIds: net.isolatedSubnetIds,
+    clusterSecurityGroupId: eks.clusterSecurityGroupId,
+    oidcProviderArn: eks.oidcProviderArn,
+    oidcProviderUrl: eks.oidcProviderUrl,
+    ready: [...eks.ready, ...addons],
+  };
+}
+
+export function awsStack(config: LoadedConfig): StackOutputs {
+  const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
+  const c = cluster(config, tags);
+  const a = config.aws;
+
+  const ingress = traefik("traefik", {
+    namespace: config.ingressNamespace,
+    serviceAnnotations: {
+      "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+      "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+      ...(a.acmCertificateArn
+        ? {
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": a.acmCertificateArn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "websecure",
+          }
+        : {}),
+    },
+    tlsAtLoadBalancer: a.acmCertificateArn !== "",
+    provider: c.provider,
+    dependsOn: c.ready,
+  });
+
+  const redis: RedisBackend =
+    a.cache === "elasticache"
+      ? {
+          kind: "elasticache",
+          vpcId: c.vpcId,
+          subnetIds: c.dataSubnetIds,
+          clientSecurityGroupId: c.clusterSecurityGroupId,
+          nodeType: a.elasticache.nodeType,
+          numCacheClusters: a.elasticache.numCacheClusters,
+          snapshotRetentionDays: 7,
+          protect: config.protect,
+          tags,
+        }
+      : {
+          kind: "inCluster",
+          image: config.redis.image,
+          maxmemoryMiB: config.redis.maxmemoryMiB,
+          storageGiB: config.redis.storageGiB,
+          storageClass: config.redis.storageClass || DEFAULT_STORAGE_CLASS,
+          protect: config.protect,
+        };
+
+  const outputs = platform({
+    config,
+    provider: c.provider,
+    postgres: {
+      kind: "rds",
+      identifier: `ferrum-${config.stack}`,
+      vpcId: c.vpcId,
+      subnetIds: c.dataSubnetIds,
+      clientSecurityGroupId: c.clusterSecurityGroupId,
+      engineVersion: a.rds.engineVersion,
+      instanceClass: a.rds.instanceClass,
+      allocatedStorageGiB: a.rds.allocatedStorageGiB,
+      maxAllocatedStorageGiB: a.rds.maxAllocatedStorageGiB,
+      backupRetentionDays: a.rds.backupRetentionDays,
+      bootstrapImage: config.postgres.image,
+      protect: config.protect,
+      tags,
+    },
+    redis,
+    objectStore: {
+      kind: "s3",
+      region: awsRegion(),
+      oidcProviderArn: c.oidcProviderArn,
+      oidcProviderUrl: c.oidcProviderUrl,
+      noncurrentVersionDays: a.noncurrentVersionDays,
+      protect: config.protect,
+      tags,
+    },
+    routing: { kind: "traefik", entryPoints: ["websecure"], tls: a.acmCertificateArn ? undefined : {} },
+    images: ecrImages("ecr", config.services, tags),
+    dependsOn: [...c.ready, ingress],
+  });
+  return { ...outputs, cloud: "aws" };
+}

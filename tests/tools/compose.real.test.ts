@@ -1,0 +1,142 @@
+/**
+ * docker-compose.yml as docker-compose itself reads it: Debian's docker-compose 1.29 (`.ci/run` installs it)
+ * validates and interpolates the committed file with a `.env` that make-env writes. No Docker engine is needed:
+ * `docker-compose config` only parses, validates and interpolates.
+ */
+import { spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { CATALOG } from "../../catalog";
+import { interpolate } from "../../tools/compose/interpolate";
+import { COMPOSE_FILE, djangoServiceNames } from "../../tools/compose/render";
+import { loadComposeConfig } from "../../tools/compose/source";
+import { composeVariables, MISSING_MESSAGE } from "../../tools/compose/variables";
+import { renderEnvFile } from "../../tools/make-env";
+
+const ROOT = path.resolve(__dirname, "../..");
+const COMMITTED = path.join(ROOT, COMPOSE_FILE);
+const BINARY = "docker-compose";
+
+let dir: string;
+let envFile: string;
+let env: Record<string, string>;
+
+/** docker-compose with a clean environment, so no variable of the caller's shell fills a reference. */
+function dockerCompose(file: string, args: string[], withEnv = true) {
+  return spawnSync(BINARY, ["-f", file, ...(withEnv ? ["--env-file", envFile] : []), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
+
+/** A copy of the committed file with `edit` applied, in the temporary directory. */
+function brokenCopy(name: string, edit: (text: string) => string): string {
+  const file = path.join(dir, name);
+  const text = readFileSync(COMMITTED, "utf8");
+  const edited = edit(text);
+  expect(edited).not.toBe(text);
+  writeFileSync(file, edited);
+  return file;
+}
+
+beforeAll(() => {
+  const version = spawnSync(BINARY, ["version", "--short"], { encoding: "utf8" });
+  if (version.error || version.status !== 0) {
+    throw new Error(
+      `${BINARY} is not installed: apt-get install -y docker-compose (Debian's 1.29; .ci/run installs it)`,
+    );
+  }
+  dir = mkdtempSync(path.join(tmpdir(), "ferrum-compose-real-"));
+  envFile = path.join(dir, "test.env");
+  const text = renderEnvFile(composeVariables(loadComposeConfig()));
+  writeFileSync(envFile, text, { mode: 0o600 });
+  env = Object.fromEntries(
+    text
+      .split("\n")
+      .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("docker-compose config (Debian's docker-compose)", () => {
+  test("accepts the committed file and lists postgres, redis, the sentinels, minio, traefik, 4 services, 2 workers, 2 beats", () => {
+    const r = dockerCompose(COMMITTED, ["config", "--services"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const services = r.stdout.trim().split("\n").sort();
+    const expected = [
+      "traefik",
+      "postgres",
+      "postgres-bootstrap",
+      "redis",
+      "sentinel-0",
+      "sentinel-1",
+      "sentinel-2",
+      "minio",
+      "minio-bootstrap",
+      ...CATALOG.flatMap((s) => {
+        const n = djangoServiceNames(s.name);
+        return s.celery ? [n.migrate, n.web, n.worker, n.beat] : [n.migrate, n.web];
+      }),
+    ].sort();
+    expect(services).toEqual(expected);
+    for (const name of [
+      "auth",
+      "user",
+      "content",
+      "catalog",
+      "auth-worker",
+      "catalog-worker",
+      "auth-beat",
+      "catalog-beat",
+    ])
+      expect(services).toContain(name);
+  });
+
+  test("interpolates it as the tests' reading does: env, commands, healthchecks, images and labels agree", () => {
+    const r = dockerCompose(COMMITTED, ["config"]);
+    expect(r.status).toBe(0);
+    // docker-compose prints `$` doubled again; reading its output with no variables undoes just that.
+    const theirs = interpolate(parse(r.stdout), {}).services;
+    const ours = interpolate(parse(readFileSync(COMMITTED, "utf8")), env).services;
+    expect(Object.keys(theirs).sort()).toEqual(Object.keys(ours).sort());
+    for (const [name, svc] of Object.entries<any>(ours)) {
+      const t = theirs[name];
+      for (const key of ["image", "command", "entrypoint", "environment", "labels", "user", "working_dir"])
+        expect([name, key, t[key]]).toEqual([name, key, svc[key]]);
+      expect([name, t.healthcheck?.test]).toEqual([name, svc.healthcheck?.test]);
+      expect([name, t.depends_on]).toEqual([name, svc.depends_on]);
+    }
+    expect(theirs.auth.environment.DATABASE_URL).toBe(
+      `postgres://ferrum_auth:${env.FERRUM_AUTH_DB_PASSWORD}@postgres:5432/ferrum_auth?sslmode=prefer`,
+    );
+  });
+
+  test("bad case: without .env it refuses to run, pointing at make env", () => {
+    const r = dockerCompose(COMMITTED, ["config"], false);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`: ${MISSING_MESSAGE}`);
+    expect(r.stderr).toMatch(/\$\{FERRUM_[A-Z_]+:\?run make env\}/);
+  });
+
+  test("bad case: a depends_on naming no service is rejected", () => {
+    const file = brokenCopy("typo.yml", (t) => t.replace(/^ {6}auth-migrate:$/m, "      auth-migrat:"));
+    const r = dockerCompose(file, ["config"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("depends on service 'auth-migrat' which is undefined");
+  });
+
+  test('bad case: an unquoted `restart: no` is a YAML 1.1 boolean and rejected (why the generator quotes "no")', () => {
+    const file = brokenCopy("unquoted.yml", (t) => t.replace(/restart: "no"/g, "restart: no"));
+    const r = dockerCompose(file, ["config"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      "services.postgres-bootstrap.restart contains an invalid type, it should be a string",
+    );
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * `npm run compose [-- --check] [--root DIR]`
+ *
+ * Renders docker-compose.yml and the files it mounts (compose/) from the catalog, the dev stack's config and the
+ * components' renderers (tools/compose/render.ts), and writes them under DIR (default: the repository root),
+ * removing files under compose/ that are no longer generated. With --check it writes nothing and exits 1, naming
+ * every stale file and the command that regenerates them, when the files under DIR differ from a fresh render.
+ * Exit codes: 0 done / current, 1 stale or bad config or usage, 2 an unexpected failure.
+ */
+import * as path from "path";
+import { loadComposeConfig } from "./compose/source";
+import { staleFiles, staleMessage, writeGenerated } from "./compose/files";
+import { COMPOSE_FILE, GENERATED_DIR, REGENERATE_COMMAND, renderCompose } from "./compose/render";
+import { ROOT } from "./planner";
+
+const USAGE = `usage: ${REGENERATE_COMMAND} [-- --check] [--root DIR]`;
+
+interface Args {
+  readonly check: boolean;
+  readonly root: string;
+}
+
+function parseArgs(argv: readonly string[]): Args | string {
+  let check = false;
+  let root = ROOT;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--check") check = true;
+    else if (a === "--root") {
+      const dir = argv[++i];
+      if (!dir) return `--root needs a directory\n${USAGE}`;
+      root = path.resolve(dir);
+    } else if (a === "-h" || a === "--help") return USAGE;
+    else return `unknown argument ${a}\n${USAGE}`;
+  }
+  return { check, root };
+}
+
+/** The command line; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === "string") {
+    process.stderr.write(`${args}\n`);
+    return args === USAGE ? 0 : 1;
+  }
+  let files;
+  try {
+    files = (await renderCompose(loadComposeConfig())).files;
+  } catch (err) {
+    process.stderr.write(`compose: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  if (args.check) {
+    const problems = staleFiles(args.root, files);
+    if (problems.length) {
+      process.stderr.write(`${staleMessage(problems)}\n`);
+      return 1;
+    }
+    process.stdout.write(`${COMPOSE_FILE} and ${GENERATED_DIR}/ are current (${files.length} files)\n`);
+    return 0;
+  }
+  const r = writeGenerated(args.root, files);
+  process.stdout.write(
+    `${COMPOSE_FILE} and ${GENERATED_DIR}/: ${r.written.length} written, ${r.removed.length} removed, ${r.unchanged.length} unchanged\n` +
+      [...r.written.map((f) => `  wrote   ${f}\n`), ...r.removed.map((f) => `  removed ${f}\n`)].join(""),
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(
+        `compose failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(2);
+    },
+  );
+}
