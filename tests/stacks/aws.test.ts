@@ -2,8 +2,8 @@
  * The prod (AWS) stack's offline plan: the security-critical inputs of every AWS resource, and that the
  * Kubernetes workloads keep the dev stack's contract.
  */
-import { manifests, resourceEntries } from "../../tools/planner";
-import { isSecretEnvelope, runPlan, PlanResult } from "../helpers/pulumi";
+import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
+import { isSecretEnvelope, runPlan, underMocks, PlanResult } from "../helpers/pulumi";
 
 let plan: PlanResult;
 let entries: any[];
@@ -291,5 +291,26 @@ describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
     expect(p.placeholders).toContain("ferrum:clusterKubeconfig");
     const provider = p.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(isSecretEnvelope((provider.inputs as any).kubeconfig)).toBe(true);
+  });
+});
+
+describe("prod (AWS): required secrets under the real engine", () => {
+  test("without YooKassa and SMTP secrets the program stops, naming the exact commands, before any resource", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../index") as () => Promise<unknown>;
+    let error: Error | undefined;
+    const { registrations } = await underMocks(
+      async () => {
+        try {
+          await program();
+        } catch (e) {
+          error = e as Error;
+        }
+      },
+      { stack: "prod", config: loadStackConfig("prod").values },
+    );
+    expect(error?.message).toContain("pulumi config set --secret 'ferrum:emailPassword' <value> -s prod");
+    expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s prod");
+    expect(registrations.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
   });
 });
