@@ -15,6 +15,7 @@ import {
   DEFAULT_REGION,
 } from "./components/object-store/naming";
 import { AwsSettings, readAwsSettings } from "./lib/config-aws";
+import { AZURE_LOCATION_KEY, AzureSettings, readAzureSettings } from "./lib/config-azure";
 import {
   fullKey,
   Json,
@@ -35,7 +36,9 @@ export const STRUCTURED_KEYS = [
   "redis",
   "objectStore",
   "observability",
+  "eventBus",
   "aws",
+  "azure",
 ] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
@@ -115,6 +118,14 @@ export interface ObjectStoreSettings {
   readonly resources: ResourceSpec;
 }
 
+export interface EventBusSettings {
+  readonly enabled: boolean;
+  /** NATS servers: 1, or a JetStream cluster of 3 or more. */
+  readonly replicas: number;
+  /** Each server's JetStream file store volume. */
+  readonly storageGiB: number;
+}
+
 export interface FerrumConfig {
   readonly project: string;
   readonly stack: string;
@@ -139,8 +150,12 @@ export interface FerrumConfig {
   };
   readonly payments: { readonly shopId: string };
   readonly observability: { readonly enabled: boolean; readonly tracing: boolean };
+  /** `ferrum:eventBus`: NATS with JetStream beside Redis Streams, opt-in. */
+  readonly eventBus: EventBusSettings;
   /** `ferrum:aws`, read in every stack (defaults), used by the AWS stack. */
   readonly aws: AwsSettings;
+  /** `ferrum:azure` (and `azure-native:location`), read in every stack (defaults), used by the Azure stack. */
+  readonly azure: AzureSettings;
 }
 
 /** The config plus the secrets it requires, as secret Outputs. */
@@ -382,7 +397,21 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   const obs = top.object("observability");
   const observability = { enabled: obs.boolean("enabled", false), tracing: obs.boolean("tracing", false) };
   obs.rejectUnknown();
+  const eb = top.object("eventBus");
+  const eventBus: EventBusSettings = {
+    enabled: eb.boolean("enabled", false),
+    replicas: eb.integer("replicas", 1, 1, 9),
+    storageGiB: eb.integer("storageGiB", 10, 1, 16384),
+  };
+  eb.rejectUnknown();
+  if (eventBus.replicas === 2) {
+    problems.add(
+      "eventBus.replicas",
+      `must be 1 or at least 3, so a JetStream cluster keeps a majority when a server is lost (got 2); set it with: ${setCommand("eventBus.replicas", 3)}`,
+    );
+  }
   const aws = readAwsSettings(top.object("aws"));
+  const azure = readAzureSettings(top.object("azure"), { stack, location: raw[AZURE_LOCATION_KEY] });
 
   const config: FerrumConfig = {
     project,
@@ -429,7 +458,9 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
       ),
     },
     observability,
+    eventBus,
     aws,
+    azure,
   };
   for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
   top.rejectUnknown();

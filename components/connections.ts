@@ -69,6 +69,12 @@ export interface EmailConnection {
   readonly password?: pulumi.Output<string>;
 }
 
+/**
+ * One service's NATS user on the opt-in EventBus: `NATS_URL` (ConfigMap), `NATS_USER` and `NATS_PASSWORD`
+ * (Secret). Defined beside the component that makes it; listed here with the other connections.
+ */
+export type { EventBusConnection } from "./event-bus/types";
+
 /** YooKassa credentials, for the services the catalog names. */
 export interface PaymentsConnection {
   readonly shopId: string;

@@ -16,7 +16,10 @@ export type Component =
   | "object-store-bootstrap"
   | "network-policy"
   | "namespace"
-  | "ingress";
+  | "ingress"
+  | "metrics"
+  | "monitoring"
+  | "event-bus";
 
 export const PART_OF = "ferrum";
 

@@ -11,6 +11,8 @@ import { eksCluster } from "../components/aws/cluster";
 import { network } from "../components/aws/network";
 import { ecrImages } from "../components/aws/registry";
 import { traefik } from "../components/cluster/traefik";
+import { awsLogStorage, OBSERVABILITY_DEFAULTS } from "../components/observability";
+import { bucketPrefix } from "../components/object-store";
 import type { RedisBackend } from "../components/redis-ha";
 import { platform, StackOutputs } from "./platform";
 
@@ -112,6 +114,19 @@ export function awsStack(config: LoadedConfig): StackOutputs {
           protect: config.protect,
         };
 
+  // Loki's chunks in S3 (through IRSA) rather than on a volume.
+  const logStorage = config.observability.enabled
+    ? awsLogStorage("logs", {
+        bucket: `${bucketPrefix(config.project, config.stack)}-logs`,
+        region: awsRegion(),
+        identity: { oidcProviderArn: c.oidcProviderArn, oidcProviderUrl: c.oidcProviderUrl },
+        namespace: config.monitoringNamespace,
+        retentionDays: OBSERVABILITY_DEFAULTS.logRetentionDays,
+        protect: config.protect,
+        tags,
+      })
+    : undefined;
+
   const outputs = platform({
     config,
     provider: c.provider,
@@ -143,6 +158,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
     routing: { kind: "traefik", entryPoints: ["websecure"], tls: a.acmCertificateArn ? undefined : {} },
     images: ecrImages("ecr", config.services, tags),
     dependsOn: [...c.ready, ingress],
+    logStorage,
   });
   return { ...outputs, cloud: "aws" };
 }

@@ -1,7 +1,7 @@
 /** Picks the composition for the stack's cloud. Each returns the stack outputs. */
-import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
 import { awsStack } from "./aws";
+import { azureStack } from "./azure";
 import { devStack } from "./dev";
 import type { StackOutputs } from "./platform";
 
@@ -14,8 +14,6 @@ export function deployStack(config: LoadedConfig): StackOutputs {
     case "aws":
       return awsStack(config);
     case "azure":
-      throw new pulumi.RunError(
-        `ferrum:cloud ${config.cloud} is not composed yet in this version of the program; use ferrum:cloud k3s with an existing cluster`,
-      );
+      return azureStack(config);
   }
 }

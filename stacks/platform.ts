@@ -9,8 +9,10 @@ import type { LoadedConfig } from "../config";
 import { platformNamespace } from "../components/cluster/namespace";
 import type { EmailConnection, PaymentsConnection } from "../components/connections";
 import { DjangoService, RoutingArgs } from "../components/django-service";
+import { EventBus } from "../components/event-bus";
 import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
 import { bucketPrefix, ObjectStore, ObjectStoreBackend, serviceBuckets } from "../components/object-store";
+import { Observability, type LogStorage, type RedisTarget } from "../components/observability";
 import { RedisBackend, RedisHA } from "../components/redis-ha";
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -26,6 +28,22 @@ export interface PlatformArgs {
   readonly images?: Readonly<Record<string, pulumi.Input<string>>>;
   /** What the workloads wait for besides the namespace (cluster add-ons, storage classes). */
   readonly dependsOn?: pulumi.Resource[];
+  /** Where Loki keeps logs when observability is on. @default - a volume in the cluster (filesystem) */
+  readonly logStorage?: LogStorage;
+}
+
+/** redis_exporter's view of RedisHA: every Redis and Sentinel pod, or the managed cache's endpoint. */
+function redisTarget(redis: RedisHA): RedisTarget {
+  const password = { kind: "value" as const, value: redis.password };
+  return redis.endpoint
+    ? { kind: "direct", host: redis.endpoint.host, port: redis.endpoint.port, tls: true, password }
+    : {
+        kind: "sentinel",
+        masterName: redis.masterName,
+        redisHosts: redis.redisHosts,
+        sentinelHosts: redis.sentinelHosts,
+        password,
+      };
 }
 
 export function emailConnection(config: LoadedConfig): EmailConnection | undefined {
@@ -66,6 +84,51 @@ export function platform(args: PlatformArgs): StackOutputs {
     after,
   );
 
+  const observability = config.observability.enabled
+    ? new Observability(
+        "observability",
+        {
+          namespace: config.monitoringNamespace,
+          platformNamespace: ns,
+          tracing: config.observability.tracing,
+          logs: args.logStorage,
+          redis: redisTarget(redis),
+          postgres: {
+            host: postgres.host,
+            port: postgres.port,
+            user: postgres.adminUsername,
+            // The server's TLS mode: the one every service's connection uses.
+            sslMode: postgres.database(services[0]!).sslMode,
+            password: { kind: "value", value: postgres.adminPassword },
+          },
+          celery: config.services
+            .filter((s) => s.celery)
+            .map((s) => ({
+              service: s.name,
+              brokerUrl: redis.forService(s.name).celeryBrokerUrl,
+              transportOptions: redis.forService(s.name).celeryTransportOptions,
+            })),
+        },
+        after,
+      )
+    : undefined;
+  // ServiceMonitors and PodMonitors need the CRDs kube-prometheus-stack installs.
+  const monitoringCrds = observability ? [observability.prometheusStack] : [];
+  const eventBus = config.eventBus.enabled
+    ? new EventBus(
+        "event-bus",
+        {
+          namespace: ns,
+          services,
+          replicas: config.eventBus.replicas,
+          storageGiB: config.eventBus.storageGiB,
+          monitoringNamespace: observability ? config.monitoringNamespace : undefined,
+          protect: config.protect,
+        },
+        { ...providers, dependsOn: [namespace, ...monitoringCrds] },
+      )
+    : undefined;
+
   const email = emailConnection(config);
   const payments = paymentsConnection(config);
   const django = config.services.map(
@@ -82,10 +145,21 @@ export function platform(args: PlatformArgs): StackOutputs {
           storage: objectStore.forService(service.name),
           email,
           payments: service.payments ? payments : undefined,
+          events: eventBus?.forService(service.name),
           routing: args.routing,
           serviceMonitor: config.observability.enabled,
         },
-        { ...providers, dependsOn: [namespace, postgres.bootstrap, redis, objectStore] },
+        {
+          ...providers,
+          dependsOn: [
+            namespace,
+            postgres.bootstrap,
+            redis,
+            objectStore,
+            ...monitoringCrds,
+            ...(eventBus ? [eventBus] : []),
+          ],
+        },
       ),
   );
 
@@ -101,5 +175,16 @@ export function platform(args: PlatformArgs): StackOutputs {
     redisPassword: redis.password,
     objectStoreEndpoint: objectStore.endpoint,
     buckets: byService((i) => objectStore.forService(services[i]).bucket),
+    ...(observability
+      ? {
+          grafana: {
+            namespace: config.monitoringNamespace,
+            service: observability.endpoints.grafanaService,
+            adminUser: observability.grafanaAdminUser,
+          },
+          grafanaAdminPassword: observability.grafanaAdminPassword,
+        }
+      : {}),
+    ...(eventBus ? { natsUrl: eventBus.url } : {}),
   };
 }

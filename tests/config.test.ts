@@ -2,6 +2,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
+import { azureStackProblems } from "../lib/config-azure";
 import { CATALOG } from "../catalog";
 
 const ok = (raw: Record<string, string>, stack = "dev") => {
@@ -288,5 +289,139 @@ describe("parseConfig: ferrum:redis", () => {
   ])("%j is refused", (redis, message) => {
     const r = parseConfig({ "ferrum:redis": JSON.stringify(redis) }, "dev");
     expect(r.problems).toEqual([expect.stringContaining(message)]);
+  });
+});
+
+describe("parseConfig: ferrum:azure", () => {
+  const DEPLOYER = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  /** An Azure stack's raw config: the region, and `ferrum:azure` with a deployer unless the case says otherwise. */
+  const azure = (settings: Record<string, unknown> = {}) => ({
+    "ferrum:cloud": "azure",
+    "azure-native:location": "westeurope",
+    "ferrum:azure": JSON.stringify({ deployerPrincipalId: DEPLOYER, ...settings }),
+  });
+
+  test("defaults: names from the stack, a private API server, Flexible Server GeneralPurpose with 14 days of backups, in-cluster Redis, Premium ACR", () => {
+    const a = ok(azure(), "prod-azure").azure;
+    expect(a).toMatchObject({
+      location: "westeurope",
+      resourceGroupName: "ferrum-prod-azure",
+      vnetCidr: "10.50.0.0/16",
+      kubernetesVersion: "1.33",
+      clusterTier: "Standard",
+      upgradeChannel: "patch",
+      systemPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 6 },
+      authorizedIpRanges: [],
+      deployerPrincipalId: DEPLOYER,
+      deployerPrincipalType: "ServicePrincipal",
+      kubelogin: "azurecli",
+      logAnalyticsWorkspaceId: "",
+      postgres: {
+        serverName: "ferrum-prod-azure",
+        tier: "GeneralPurpose",
+        storageGiB: 128,
+        backupRetentionDays: 14,
+        geoRedundantBackup: false,
+      },
+      cache: "inCluster",
+      acrName: "ferrumprodazure",
+      acrSku: "Premium",
+      acrPublicNetworkAccess: "Enabled",
+    });
+  });
+
+  test("only the Azure stack needs a region and somebody to administer the cluster, both named at once", () => {
+    expect(azureStackProblems(ok({}).azure)).toHaveLength(2);
+    expect(parseConfig({ "ferrum:cloud": "aws" }, "prod").problems).toEqual([]);
+    const bare = ok({ "ferrum:cloud": "azure" }, "prod-azure");
+    expect(azureStackProblems(bare.azure)).toEqual([
+      "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set azure-native:location westeurope",
+      "ferrum:azure.deployerPrincipalId must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got \"\"); set it with: pulumi config set --path 'ferrum:azure.deployerPrincipalId' $(az ad signed-in-user show --query id -o tsv)",
+    ]);
+    expect(azureStackProblems(ok(azure(), "prod-azure").azure)).toEqual([]);
+    const byGroup = ok(
+      {
+        ...azure(),
+        "ferrum:azure": JSON.stringify({ adminGroupObjectIds: ["3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b"] }),
+      },
+      "prod-azure",
+    );
+    expect(azureStackProblems(byGroup.azure)).toEqual([]);
+  });
+
+  const cases: [string, Record<string, string>, string][] = [
+    [
+      "the API server open to the internet",
+      azure({ authorizedIpRanges: ["198.51.100.0/24", "0.0.0.0/0"] }),
+      "ferrum:azure.authorizedIpRanges must not open the cluster API to the whole internet (got \"0.0.0.0/0\"); list your runners' and offices' CIDRs, or none for a private cluster",
+    ],
+    [
+      "backups kept less than 7 days",
+      azure({ postgres: { backupRetentionDays: 3 } }),
+      "ferrum:azure.postgres.backupRetentionDays must be an integer between 7 and 35 (got 3); set it with: pulumi config set --path 'ferrum:azure.postgres.backupRetentionDays' 14",
+    ],
+    [
+      "a Burstable server (no high availability)",
+      azure({ postgres: { tier: "Burstable" } }),
+      'ferrum:azure.postgres.tier must be one of GeneralPurpose, MemoryOptimized (got "Burstable")',
+    ],
+    [
+      "a storage size Flexible Server does not offer",
+      azure({ postgres: { storageGiB: 100 } }),
+      "ferrum:azure.postgres.storageGiB must be one of the sizes Flexible Server offers, 32, 64, 128,",
+    ],
+    [
+      "a VNet overlapping the cluster's service range",
+      azure({ vnetCidr: "172.16.0.0/12" }),
+      `ferrum:azure.vnetCidr must be clear of the cluster's pod and service ranges and of the ranges AKS reserves (overlaps 172.16.0.0/16, 172.30.0.0/16, 172.31.0.0/16) (got "172.16.0.0/12")`,
+    ],
+    [
+      "a VNet too small for the subnets",
+      azure({ vnetCidr: "10.50.0.0/24" }),
+      'ferrum:azure.vnetCidr must be a /8 to /19 (nodes take a /20, the database and the private endpoints a /24 each) (got "10.50.0.0/24")',
+    ],
+    [
+      "a VNet CIDR with host bits",
+      azure({ vnetCidr: "10.50.3.0/16" }),
+      'ferrum:azure.vnetCidr must be a network address, 10.50.0.0/16 (got "10.50.3.0/16")',
+    ],
+    [
+      "a private registry without Premium",
+      azure({ acrSku: "Standard", acrPublicNetworkAccess: "Disabled" }),
+      'ferrum:azure.acrPublicNetworkAccess can be Disabled only with acrSku Premium, which serves private endpoints (got acrSku "Standard")',
+    ],
+    [
+      "fewer nodes allowed than required",
+      azure({ systemPool: { minCount: 4, maxCount: 2 } }),
+      "ferrum:azure.systemPool.maxCount must be at least minCount (got 2 < 4); set it with: pulumi config set --path 'ferrum:azure.systemPool.maxCount' 4",
+    ],
+    [
+      "an admin group by name instead of object id",
+      azure({ adminGroupObjectIds: ["aks-admins"] }),
+      'ferrum:azure.adminGroupObjectIds must be a list of Entra ID group object ids (GUIDs) (got ["aks-admins"])',
+    ],
+    [
+      "an unknown kubelogin mode",
+      azure({ kubelogin: "devicecode" }),
+      'ferrum:azure.kubelogin must be one of azurecli, workloadidentity (got "devicecode")',
+    ],
+    [
+      "a registry name with a hyphen",
+      azure({ acrName: "ferrum-prod" }),
+      'ferrum:azure.acrName must be 5 to 50 letters and digits (got "ferrum-prod")',
+    ],
+    [
+      "a misspelt key",
+      azure({ postgres: { backupRetention: 14 } }),
+      "ferrum:azure.postgres.backupRetention is not a known setting (got 14); known keys here:",
+    ],
+  ];
+
+  test.each(cases)("%s", (_label, raw, message) => {
+    const r = parseConfig(raw, "prod-azure");
+    expect(r.config).toBeUndefined();
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toContain(message);
+    expect(r.problems[0].startsWith(message.split(" ")[0])).toBe(true);
   });
 });

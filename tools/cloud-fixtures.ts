@@ -142,6 +142,65 @@ const azureAccessKey = (seed: string): string =>
 
 export const AZURE_SUBSCRIPTION = "00000000-0000-4000-8000-000000000000";
 export const AZURE_TENANT = "11111111-1111-4111-8111-111111111111";
+/** The identity the plan runs as (`getClientConfig`): a service principal of the deploy workflow. */
+export const AZURE_CLIENT_ID = "22222222-2222-4222-8222-222222222222";
+export const AZURE_CLIENT_OBJECT_ID = "33333333-3333-4333-8333-333333333333";
+
+/** A GUID made from a seed, as Azure hands out for principals and role assignments. */
+const guid = (seed: string): string => {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/**
+ * The user kubeconfig AKS returns for an Entra ID cluster (`format: exec`): kubelogin in device-code mode,
+ * the API server's private or public host name.
+ */
+function aksKubeconfig(clusterName: string, server: string): string {
+  const user = `clusterUser_${clusterName}_${clusterName}`;
+  return [
+    "apiVersion: v1",
+    "clusters:",
+    "- cluster:",
+    `    certificate-authority-data: ${Buffer.from(`ferrum-plan-ca:${clusterName}`).toString("base64")}`,
+    `    server: https://${server}:443`,
+    `  name: ${clusterName}`,
+    "contexts:",
+    "- context:",
+    `    cluster: ${clusterName}`,
+    `    user: ${user}`,
+    `  name: ${clusterName}`,
+    `current-context: ${clusterName}`,
+    "kind: Config",
+    "preferences: {}",
+    "users:",
+    `- name: ${user}`,
+    "  user:",
+    "    exec:",
+    "      apiVersion: client.authentication.k8s.io/v1beta1",
+    "      args:",
+    "      - get-token",
+    "      - --environment",
+    "      - AzurePublicCloud",
+    "      - --server-id",
+    "      - 6dae42f8-4368-4678-94ff-3960e28e3630",
+    "      - --client-id",
+    "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+    "      - --tenant-id",
+    `      - ${AZURE_TENANT}`,
+    "      - --login",
+    "      - devicecode",
+    "      command: kubelogin",
+    "      env: null",
+    "      installHint: kubelogin is not installed which is required to connect to AAD enabled cluster.",
+    "      interactiveMode: IfAvailable",
+    "      provideClusterInfo: false",
+    "",
+  ].join("\n");
+}
+
+/** Host names of the AKS clusters the plan made, by cluster name (the kubeconfig invoke reads them). */
+const aksServers = new Map<string, string>();
 
 export function azureOutputs(type: string, name: string, inputs: Values): Values | undefined {
   if (!type.startsWith("azure-native:")) return undefined;
@@ -149,7 +208,152 @@ export function azureOutputs(type: string, name: string, inputs: Values): Values
   const ready = { provisioningState: "Succeeded" };
   const id = (provider: string, kind: string, resourceName: string) =>
     `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${String(inputs.resourceGroupName ?? "ferrum")}/providers/${provider}/${kind}/${resourceName}`;
+  const network = (kind: string, resourceName: string) => id("Microsoft.Network", kind, resourceName);
   switch (type) {
+    case "azure-native:resources:ResourceGroup": {
+      const groupName = autoName(inputs.resourceGroupName);
+      return {
+        ...inputs,
+        ...ready,
+        name: groupName,
+        id: `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${groupName}`,
+      };
+    }
+    case "azure-native:network:VirtualNetwork": {
+      const vnetName = autoName(inputs.virtualNetworkName);
+      return {
+        ...inputs,
+        ...ready,
+        name: vnetName,
+        id: network("virtualNetworks", vnetName),
+        resourceGuid: guid(`${name}-vnet`),
+      };
+    }
+    case "azure-native:network:Subnet": {
+      const subnetName = autoName(inputs.subnetName);
+      return {
+        ...inputs,
+        ...ready,
+        name: subnetName,
+        id: `${network("virtualNetworks", String(inputs.virtualNetworkName))}/subnets/${subnetName}`,
+      };
+    }
+    case "azure-native:privatedns:PrivateZone": {
+      const zoneName = autoName(inputs.privateZoneName);
+      return { ...inputs, ...ready, name: zoneName, id: network("privateDnsZones", zoneName) };
+    }
+    case "azure-native:privatedns:VirtualNetworkLink": {
+      const linkName = autoName(inputs.virtualNetworkLinkName);
+      return {
+        ...inputs,
+        ...ready,
+        name: linkName,
+        id: `${network("privateDnsZones", String(inputs.privateZoneName))}/virtualNetworkLinks/${linkName}`,
+        virtualNetworkLinkState: "Completed",
+      };
+    }
+    case "azure-native:managedidentity:UserAssignedIdentity": {
+      const identityName = autoName(inputs.resourceName);
+      return {
+        ...inputs,
+        ...ready,
+        name: identityName,
+        id: id("Microsoft.ManagedIdentity", "userAssignedIdentities", identityName),
+        principalId: guid(`${name}-principal`),
+        clientId: guid(`${name}-client`),
+        tenantId: AZURE_TENANT,
+      };
+    }
+    case "azure-native:containerservice:ManagedCluster": {
+      const clusterName = autoName(inputs.resourceName);
+      const location = String(inputs.location);
+      const prefix = `${String(inputs.dnsPrefix ?? clusterName)}-${hex(name, 8)}`;
+      const fqdn = `${prefix}.hcp.${location}.azmk8s.io`;
+      const privateFQDN = `${prefix}.${guid(`${name}-private`)}.privatelink.${location}.azmk8s.io`;
+      const access = (inputs.apiServerAccessProfile ?? {}) as Values;
+      const isPrivate = access.enablePrivateCluster === true;
+      aksServers.set(clusterName, isPrivate ? privateFQDN : fqdn);
+      const nodeGroup = String(
+        inputs.nodeResourceGroup ?? `MC_${String(inputs.resourceGroupName)}_${clusterName}_${location}`,
+      );
+      const kubeletId = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${nodeGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${clusterName}-agentpool`;
+      return {
+        ...inputs,
+        ...ready,
+        name: clusterName,
+        id: id("Microsoft.ContainerService", "managedClusters", clusterName),
+        fqdn: isPrivate && access.enablePrivateClusterPublicFQDN === false ? undefined : fqdn,
+        privateFQDN: isPrivate ? privateFQDN : undefined,
+        azurePortalFQDN: `${prefix}.portal.hcp.${location}.azmk8s.io`,
+        currentKubernetesVersion: `${String(inputs.kubernetesVersion)}.3`,
+        nodeResourceGroup: nodeGroup,
+        powerState: { code: "Running" },
+        identityProfile: {
+          kubeletidentity: {
+            clientId: guid(`${name}-kubelet-client`),
+            objectId: guid(`${name}-kubelet-object`),
+            resourceId: kubeletId,
+          },
+        },
+        oidcIssuerProfile: {
+          ...((inputs.oidcIssuerProfile as Values | undefined) ?? {}),
+          issuerURL: `https://${location}.oic.prod-aks.azure.com/${AZURE_TENANT}/${guid(`${name}-oidc`)}/`,
+        },
+      };
+    }
+    case "azure-native:dbforpostgresql:Server": {
+      const serverName = autoName(inputs.serverName);
+      return {
+        ...inputs,
+        ...ready,
+        name: serverName,
+        id: id("Microsoft.DBforPostgreSQL", "flexibleServers", serverName),
+        fullyQualifiedDomainName: `${serverName}.postgres.database.azure.com`,
+        state: "Ready",
+        minorVersion: "9",
+        // The provider never returns the password.
+        administratorLoginPassword: undefined,
+      };
+    }
+    case "azure-native:dbforpostgresql:Database": {
+      const databaseName = autoName(inputs.databaseName);
+      return {
+        ...inputs,
+        name: databaseName,
+        id: `${id("Microsoft.DBforPostgreSQL", "flexibleServers", String(inputs.serverName))}/databases/${databaseName}`,
+      };
+    }
+    case "azure-native:dbforpostgresql:Configuration": {
+      const configurationName = autoName(inputs.configurationName);
+      return {
+        ...inputs,
+        name: configurationName,
+        id: `${id("Microsoft.DBforPostgreSQL", "flexibleServers", String(inputs.serverName))}/configurations/${configurationName}`,
+        isConfigPendingRestart: false,
+      };
+    }
+    case "azure-native:containerregistry:Registry": {
+      const registryName = autoName(inputs.registryName);
+      return {
+        ...inputs,
+        ...ready,
+        name: registryName,
+        id: id("Microsoft.ContainerRegistry", "registries", registryName),
+        loginServer: `${registryName.toLowerCase()}.azurecr.io`,
+        creationDate: "2026-11-26T00:00:00Z",
+      };
+    }
+    case "azure-native:authorization:RoleAssignment": {
+      // Role assignments are named by a GUID; Pulumi generates one.
+      const assignmentName =
+        typeof inputs.roleAssignmentName === "string" ? inputs.roleAssignmentName : guid(name);
+      return {
+        ...inputs,
+        name: assignmentName,
+        id: `${String(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}`,
+        principalType: inputs.principalType ?? "ServicePrincipal",
+      };
+    }
     case "azure-native:redisenterprise:RedisEnterprise": {
       const clusterName = autoName(inputs.clusterName);
       return {
@@ -187,6 +391,20 @@ export function azureOutputs(type: string, name: string, inputs: Values): Values
 
 export function azureCall(token: string, inputs: Values): Values | undefined {
   switch (token) {
+    case "azure-native:authorization:getClientConfig":
+      return {
+        clientId: AZURE_CLIENT_ID,
+        objectId: AZURE_CLIENT_OBJECT_ID,
+        subscriptionId: AZURE_SUBSCRIPTION,
+        tenantId: AZURE_TENANT,
+      };
+    case "azure-native:containerservice:listManagedClusterUserCredentials": {
+      const clusterName = String(inputs.resourceName);
+      const server =
+        aksServers.get(clusterName) ?? `${clusterName}-${hex(clusterName, 8)}.hcp.westeurope.azmk8s.io`;
+      const kubeconfig = Buffer.from(aksKubeconfig(clusterName, server)).toString("base64");
+      return { kubeconfigs: [{ name: "clusterUser", value: secretEnvelope(kubeconfig) }] };
+    }
     case "azure-native:redisenterprise:listDatabaseKeys": {
       const database = `${String(inputs.clusterName)}/${String(inputs.databaseName)}`;
       return {

@@ -144,7 +144,9 @@ export class MockRuntime implements pulumi.runtime.Mocks {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     const state = providerOutputs(args.type, args.name, inputs, this.stack);
     this.states.set(`${args.type}::${args.name}`, { inputs, state });
-    return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+    // A fixture may give the provider's id (an ARM id, sg-...); otherwise a fixed one.
+    const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
+    return { id: args.custom === false ? undefined : id, state };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

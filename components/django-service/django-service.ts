@@ -12,6 +12,7 @@ import type {
   CacheConnection,
   DatabaseConnection,
   EmailConnection,
+  EventBusConnection,
   PaymentsConnection,
   StorageConnection,
 } from "../connections";
@@ -36,6 +37,8 @@ export interface DjangoServiceArgs {
   readonly email?: EmailConnection;
   /** YooKassa credentials; required exactly when the catalog says the service takes payments. */
   readonly payments?: PaymentsConnection;
+  /** The service's NATS user on the opt-in EventBus. @default - no NATS variables */
+  readonly events?: EventBusConnection;
   readonly routing: RoutingArgs;
   /** Create a ServiceMonitor for Prometheus Operator. @default false */
   readonly serviceMonitor?: boolean;
@@ -81,6 +84,7 @@ export class DjangoService extends pulumi.ComponentResource {
       storage: args.storage,
       email: args.email,
       payments: args.payments,
+      events: args.events,
     });
 
     // Auto-named, so a change rolls the pods that read them.

@@ -8,6 +8,7 @@ import type {
   CacheConnection,
   DatabaseConnection,
   EmailConnection,
+  EventBusConnection,
   PaymentsConnection,
   StorageConnection,
 } from "../connections";
@@ -23,6 +24,8 @@ export interface EnvInputs {
   readonly storage?: StorageConnection;
   readonly email?: EmailConnection;
   readonly payments?: PaymentsConnection;
+  /** NATS on the opt-in EventBus; Redis Streams (`EVENTS_REDIS_URL`) stay the default. */
+  readonly events?: EventBusConnection;
 }
 
 export interface RenderedEnv {
@@ -82,6 +85,12 @@ export function renderEnv(i: EnvInputs): RenderedEnv {
   if (i.payments) {
     secret.YOOKASSA_SHOP_ID = pulumi.secret(i.payments.shopId);
     secret.YOOKASSA_SECRET_KEY = pulumi.secret(i.payments.secretKey);
+  }
+
+  if (i.events) {
+    config.NATS_URL = i.events.url;
+    secret.NATS_USER = pulumi.secret(i.events.user);
+    secret.NATS_PASSWORD = pulumi.secret(i.events.password);
   }
   return { config, secret };
 }

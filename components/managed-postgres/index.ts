@@ -1,3 +1,9 @@
 export { ManagedPostgres } from "./managed-postgres";
-export type { ManagedPostgresArgs, PostgresBackend, InClusterPostgres, RdsPostgres } from "./types";
+export type {
+  ManagedPostgresArgs,
+  PostgresBackend,
+  InClusterPostgres,
+  RdsPostgres,
+  AzurePostgres,
+} from "./types";
 export * from "./naming";

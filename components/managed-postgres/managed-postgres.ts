@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../connections";
+import { azureServer } from "./azure";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
 import { rdsServer } from "./rds";
@@ -13,6 +14,18 @@ import { databaseName, databaseUrl, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,40}$/;
+
+function backendServer(name: string, args: ManagedPostgresArgs, parent: pulumi.Resource): PostgresServer {
+  const backend = args.backend;
+  switch (backend.kind) {
+    case "rds":
+      return rdsServer(name, backend, parent);
+    case "azure":
+      return azureServer(name, backend, args.databases, parent);
+    case "inCluster":
+      return inClusterServer(name, backend, args.namespace, parent);
+  }
+}
 
 export class ManagedPostgres extends pulumi.ComponentResource {
   /** Host name clients connect to. */
@@ -35,10 +48,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
       );
     }
 
-    const server: PostgresServer =
-      args.backend.kind === "rds"
-        ? rdsServer(name, args.backend, this)
-        : inClusterServer(name, args.backend, args.namespace, this);
+    const server = backendServer(name, args, this);
 
     const passwords = new Map<string, pulumi.Output<string>>();
     const connections = new Map<string, DatabaseConnection>();

@@ -41,7 +41,43 @@ export interface RdsPostgres {
   readonly tags?: Record<string, string>;
 }
 
-export type PostgresBackend = InClusterPostgres | RdsPostgres;
+/**
+ * Azure Database for PostgreSQL Flexible Server 16: zone-redundant HA, VNet-integrated through a delegated
+ * subnet and a private DNS zone (no public access), TLS required, backed up, `protect`ed.
+ */
+export interface AzurePostgres {
+  readonly kind: "azure";
+  /** Server name; the host is `<serverName>.postgres.database.azure.com`. */
+  readonly serverName: string;
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Azure region, e.g. `westeurope`. */
+  readonly location: string;
+  /** Subnet delegated to `Microsoft.DBforPostgreSQL/flexibleServers`, used by nothing else. */
+  readonly delegatedSubnetId: pulumi.Input<string>;
+  /** Private DNS zone `<name>.private.postgres.database.azure.com` (or `privatelink.postgres...`), linked to the VNet. */
+  readonly privateDnsZoneId: pulumi.Input<string>;
+  /** Compute size, e.g. `Standard_D4ds_v5`. */
+  readonly skuName: string;
+  /** GeneralPurpose or MemoryOptimized: Burstable has no high availability. */
+  readonly tier: "GeneralPurpose" | "MemoryOptimized";
+  /** One of the sizes Flexible Server offers (32, 64, 128, ... GiB); grows by itself when nearly full. */
+  readonly storageGiB: number;
+  /** Automated backups kept, days (7 to 35). */
+  readonly backupRetentionDays: number;
+  /** Copy backups to the paired region (fixed at creation). */
+  readonly geoRedundantBackup: boolean;
+  /** Zone of the primary; the standby goes to the next one. @default "1" (standby "2") */
+  readonly availabilityZone?: string;
+  /** Image with psql >= 15 for the bootstrap Job. */
+  readonly bootstrapImage: string;
+  /** `protect` the server and its databases: on in every cloud stack. */
+  readonly protect: boolean;
+  /** What the server must wait for (the private DNS zone's link to the VNet). */
+  readonly dependsOn?: pulumi.Resource[];
+  readonly tags?: Record<string, string>;
+}
+
+export type PostgresBackend = InClusterPostgres | RdsPostgres | AzurePostgres;
 
 export interface ManagedPostgresArgs {
   /** Where the server runs; decides which resources exist. */

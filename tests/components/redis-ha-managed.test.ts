@@ -229,7 +229,7 @@ describe("RedisHA, ElastiCache backend: what it registers", () => {
       subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"],
     });
     expect(rg.subnetGroupName).toBe(r.get(SUBNETS, "redis-subnets").state.name);
-    expect(rg.securityGroupIds).toEqual(["redis-sg-id"]);
+    expect(rg.securityGroupIds).toEqual([r.get("aws:ec2/securityGroup:SecurityGroup", "redis-sg").state.id]);
     expect(r.inputs(PARAMS, "redis-params")).toMatchObject({
       family: "redis7",
       parameters: [{ name: "maxmemory-policy", value: "noeviction" }],
@@ -346,7 +346,11 @@ describeAzure("RedisHA, Azure Managed Redis backend: what it registers", () => {
       subnet: { id: PE_SUBNET },
     });
     expect(pe.privateLinkServiceConnections).toEqual([
-      { name: "redis-redis", privateLinkServiceId: "redis-cluster-id", groupIds: ["redisEnterprise"] },
+      {
+        name: "redis-redis",
+        privateLinkServiceId: r.get("azure-native:redisenterprise:RedisEnterprise", "redis-cluster").state.id,
+        groupIds: ["redisEnterprise"],
+      },
     ]);
     const dns = r.inputs(DNS, "redis-dns") as Json;
     expect(dns.privateEndpointName).toBe(r.get(PE, "redis-endpoint").state.name);

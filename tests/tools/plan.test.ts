@@ -75,7 +75,22 @@ describe("npm run plan (the command line)", () => {
     try {
       expect(r.status).toBe(0);
       const docs = parseAllDocuments(r.read("manifests.yaml")).map((d) => d.toJSON());
-      expect(docs.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(4);
+      // The four services', and the exporters' (Redis, PostgreSQL, a celery-exporter per Celery service).
+      expect(
+        docs
+          .filter((d) => d.kind === "ServiceMonitor")
+          .map((d) => d.metadata.name)
+          .sort(),
+      ).toEqual([
+        "auth",
+        "catalog",
+        "celery-exporter-auth",
+        "celery-exporter-catalog",
+        "content",
+        "postgres-exporter",
+        "redis-exporter",
+        "user",
+      ]);
       const secret = docs.find((d) => d.kind === "Secret" && d.metadata.name.startsWith("catalog-secret"));
       expect(secret.stringData.YOOKASSA_SECRET_KEY).toBe(placeholderFor("ferrum:yookassaSecretKey"));
       expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_catalog:/);

@@ -1,0 +1,35 @@
+/** EventBus's arguments and the connection it hands each service. */
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * One service's view of the event bus (DESIGN.md's env contract): `NATS_URL` in the ConfigMap, `NATS_USER`
+ * and `NATS_PASSWORD` in the Secret. components/connections.ts re-exports it beside the other connections.
+ */
+export interface EventBusConnection {
+  /** `NATS_URL`: `nats://nats.<namespace>.svc.cluster.local:4222`. */
+  readonly url: pulumi.Output<string>;
+  /** `NATS_USER`: the service's own user (its name). */
+  readonly user: string;
+  /** `NATS_PASSWORD` (secret). */
+  readonly password: pulumi.Output<string>;
+}
+
+export interface EventBusArgs {
+  /** Namespace of NATS: the platform's, so its NetworkPolicy admits the services and nothing else. */
+  readonly namespace: string;
+  /** One NATS user per service (catalog names). */
+  readonly services: readonly string[];
+  /** NATS servers: 1, or a JetStream cluster of 3 or more (a majority must survive a loss). @default 1 */
+  readonly replicas?: number;
+  /** Size of each server's JetStream file store volume. @default 10 */
+  readonly storageGiB?: number;
+  /** StorageClass of the file store volumes. @default - the cluster's default class */
+  readonly storageClass?: string;
+  /**
+   * Namespace of Prometheus: when set, NATS's exporter gets a PodMonitor and that namespace is admitted to its
+   * port. @default - no PodMonitor
+   */
+  readonly monitoringNamespace?: string;
+  /** `protect` the release (its StatefulSet and the streams' volumes). @default false */
+  readonly protect?: boolean;
+}

@@ -1,0 +1,129 @@
+/**
+ * The Azure backend: Azure Database for PostgreSQL Flexible Server 16 with zone-redundant high availability
+ * (a synchronous standby in another zone), VNet integration through a delegated subnet and a private DNS
+ * zone (public network access disabled), TLS required, backups kept at least 7 days, `protect`ed and, like
+ * RDS's deletion protection, locked against deletion (a `CanNotDelete` lock also stops a portal or `az` delete).
+ *
+ * The admin `ferrum_admin` is not a superuser on Flexible Server (CREATEDB CREATEROLE, member of
+ * azure_pg_admin): exactly the admin the shared bootstrap Job expects. One `Database` per service makes the
+ * databases visible to Azure (portal, backups, `az postgres flexible-server db list`); the Job then creates
+ * each service's role and hands it the database (`ALTER DATABASE ... OWNER TO`), so it waits for them.
+ *
+ * Changing `administratorLoginPassword` through the provider has been reported to replace the server, so the
+ * Server ignores changes to it; rotating the password is an `az` command (README, "Production on Azure").
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ADMIN_ROLE, databaseName, POSTGRES_PORT } from "./naming";
+import type { AzurePostgres, PostgresServer } from "./types";
+
+export const FLEXIBLE_SERVER_VERSION = "16";
+/** Properties of the Server a later `pulumi up` must leave alone (see the file comment). */
+export const SERVER_IGNORED_CHANGES = ["administratorLoginPassword"];
+
+/** Zones of the primary and its standby: the given zone and the next one of 1, 2, 3. */
+export function haZones(primary = "1"): { primary: string; standby: string } {
+  return { primary, standby: String((Number(primary) % 3) + 1) };
+}
+
+export function azureServer(
+  name: string,
+  backend: AzurePostgres,
+  databases: readonly string[],
+  parent: pulumi.Resource,
+): PostgresServer {
+  const stateful = { parent, protect: backend.protect };
+  const zones = haZones(backend.availabilityZone);
+
+  const password = new random.RandomPassword(
+    `${name}-admin-password`,
+    { length: 32, special: false },
+    { parent },
+  );
+  const server = new dbforpostgresql.Server(
+    `${name}-server`,
+    {
+      serverName: backend.serverName,
+      resourceGroupName: backend.resourceGroupName,
+      location: backend.location,
+      version: FLEXIBLE_SERVER_VERSION,
+      createMode: "Default",
+      administratorLogin: ADMIN_ROLE,
+      administratorLoginPassword: password.result,
+      authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+      sku: { name: backend.skuName, tier: backend.tier },
+      storage: { storageSizeGB: backend.storageGiB, autoGrow: "Enabled" },
+      backup: {
+        backupRetentionDays: backend.backupRetentionDays,
+        geoRedundantBackup: backend.geoRedundantBackup ? "Enabled" : "Disabled",
+      },
+      highAvailability: { mode: "ZoneRedundant", standbyAvailabilityZone: zones.standby },
+      availabilityZone: zones.primary,
+      network: {
+        delegatedSubnetResourceId: backend.delegatedSubnetId,
+        privateDnsZoneArmResourceId: backend.privateDnsZoneId,
+        publicNetworkAccess: "Disabled",
+      },
+      maintenanceWindow: { customWindow: "Enabled", dayOfWeek: 0, startHour: 3, startMinute: 0 },
+      tags: backend.tags,
+    },
+    { ...stateful, ignoreChanges: SERVER_IGNORED_CHANGES, dependsOn: backend.dependsOn },
+  );
+
+  if (backend.protect) {
+    new authorization.ManagementLockByScope(
+      `${name}-delete-lock`,
+      {
+        scope: server.id,
+        level: "CanNotDelete",
+        lockName: "ferrum-no-delete",
+        notes:
+          "Ferrum's database: remove this lock (and pulumi state unprotect) only to delete the server on purpose",
+      },
+      { parent },
+    );
+  }
+
+  // Flexible Server enforces TLS by default; saying so keeps a portal click from turning it off unseen.
+  const tls = new dbforpostgresql.Configuration(
+    `${name}-require-tls`,
+    {
+      resourceGroupName: backend.resourceGroupName,
+      serverName: server.name,
+      configurationName: "require_secure_transport",
+      value: "on",
+      source: "user-override",
+    },
+    { parent },
+  );
+
+  // One at a time: a Flexible Server runs one management operation at a time and answers the rest with 409.
+  const created: dbforpostgresql.Database[] = [];
+  for (const service of databases) {
+    created.push(
+      new dbforpostgresql.Database(
+        `${name}-${service}-db`,
+        {
+          resourceGroupName: backend.resourceGroupName,
+          serverName: server.name,
+          databaseName: databaseName(service),
+          charset: "UTF8",
+          collation: "en_US.utf8",
+        },
+        { ...stateful, dependsOn: [tls, ...created.slice(-1)] },
+      ),
+    );
+  }
+
+  return {
+    host: server.fullyQualifiedDomainName,
+    port: POSTGRES_PORT,
+    adminUsername: ADMIN_ROLE,
+    adminPassword: pulumi.secret(password.result),
+    sslMode: "require",
+    bootstrapImage: backend.bootstrapImage,
+    dependsOn: [server, tls, ...created],
+  };
+}

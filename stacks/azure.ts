@@ -1,0 +1,117 @@
+/**
+ * The Azure stack: a resource group with the VNet, AKS, Azure Database for PostgreSQL Flexible Server, ACR,
+ * Traefik behind the Azure load balancer, and the same platform as dev on top: Redis with Sentinel and MinIO
+ * in the cluster on zone-redundant disks (or Azure Managed Redis with `ferrum:azure.cache`).
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import { ConfigError, type LoadedConfig } from "../config";
+import { azureStackProblems } from "../lib/config-azure";
+import { aksCluster } from "../components/azure/cluster";
+import { azureNetwork } from "../components/azure/network";
+import { acr } from "../components/azure/registry";
+import { azureStorage, AZURE_STORAGE_CLASS } from "../components/azure/storage";
+import { traefik } from "../components/cluster/traefik";
+import type { RedisBackend } from "../components/redis-ha";
+import { platform, StackOutputs } from "./platform";
+
+export function azureStack(config: LoadedConfig): StackOutputs {
+  const a = config.azure;
+  const problems = azureStackProblems(a);
+  if (problems.length) throw new ConfigError(problems);
+  const name = `ferrum-${config.stack}`;
+  const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
+  const { subscriptionId } = authorization.getClientConfigOutput();
+
+  const net = azureNetwork(name, a, { protect: config.protect, tags });
+  const aks = aksCluster(name, a, net, { subscriptionId, protect: config.protect });
+  const k8sOpts = { provider: aks.provider, dependsOn: aks.ready };
+  const storage = azureStorage(name, k8sOpts);
+  const registry = acr("acr", {
+    settings: a,
+    network: net,
+    subscriptionId,
+    kubeletObjectId: aks.kubeletObjectId,
+    services: config.services,
+  });
+
+  const ingress = traefik("traefik", {
+    namespace: config.ingressNamespace,
+    serviceAnnotations: {
+      // With externalTrafficPolicy Local the load balancer probes the health check node port on this path:
+      // only nodes running a Traefik pod receive traffic, and clients' addresses reach Traefik unchanged.
+      "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz",
+      // `<label>.<region>.cloudapp.azure.com`: a stable name to point ferrum:apiHost's DNS record at.
+      "service.beta.kubernetes.io/azure-dns-label-name": name,
+    },
+    tlsAtLoadBalancer: false,
+    ...k8sOpts,
+  });
+
+  const storageClass = (configured: string) => configured || AZURE_STORAGE_CLASS;
+  const redis: RedisBackend =
+    a.cache === "azureManagedRedis"
+      ? {
+          kind: "azureManagedRedis",
+          resourceGroupName: net.resourceGroupName,
+          location: a.location,
+          skuName: a.redisSku,
+          privateEndpointSubnetId: net.endpointsSubnetId,
+          privateDnsZoneId: net.redisDns!.id,
+          protect: config.protect,
+          tags,
+        }
+      : {
+          kind: "inCluster",
+          image: config.redis.image,
+          maxmemoryMiB: config.redis.maxmemoryMiB,
+          storageGiB: config.redis.storageGiB,
+          storageClass: storageClass(config.redis.storageClass),
+          protect: config.protect,
+        };
+
+  const os = config.objectStore;
+  const outputs = platform({
+    config,
+    provider: aks.provider,
+    postgres: {
+      kind: "azure",
+      serverName: a.postgres.serverName,
+      resourceGroupName: net.resourceGroupName,
+      location: a.location,
+      delegatedSubnetId: net.postgresSubnetId,
+      privateDnsZoneId: net.postgresDns.id,
+      skuName: a.postgres.skuName,
+      tier: a.postgres.tier,
+      storageGiB: a.postgres.storageGiB,
+      backupRetentionDays: a.postgres.backupRetentionDays,
+      geoRedundantBackup: a.postgres.geoRedundantBackup,
+      bootstrapImage: config.postgres.image,
+      protect: config.protect,
+      dependsOn: net.postgresDns.ready,
+      tags,
+    },
+    redis,
+    objectStore: {
+      kind: "inCluster",
+      image: os.image,
+      clientImage: os.clientImage,
+      storageGiB: os.storageGiB,
+      storageClass: storageClass(os.storageClass),
+      resources: os.resources,
+      region: os.region,
+      protect: config.protect,
+    },
+    // Traefik serves websecure (:443) with its default certificate until one is configured, as on k3s.
+    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+    images: registry.images,
+    dependsOn: [...aks.ready, ...storage, ...registry.ready, ingress],
+  });
+  return {
+    ...outputs,
+    cloud: "azure",
+    resourceGroup: net.resourceGroupName,
+    aksCluster: aks.name,
+    oidcIssuerUrl: aks.oidcIssuerUrl,
+    acrLoginServer: registry.loginServer,
+  };
+}
