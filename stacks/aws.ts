@@ -156,7 +156,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       tags,
     },
     routing: { kind: "traefik", entryPoints: ["websecure"], tls: a.acmCertificateArn ? undefined : {} },
-    images: ecrImages("ecr", config.services, tags),
+    images: ecrImages("ecr", config.services, tags, config.protect),
     dependsOn: [...c.ready, ingress],
     logStorage,
   });

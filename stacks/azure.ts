@@ -32,6 +32,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
     subscriptionId,
     kubeletObjectId: aks.kubeletObjectId,
     services: config.services,
+    protect: config.protect,
   });
 
   const ingress = traefik("traefik", {

@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   writeFileSync(
     path.join(args.out, "manifests.yaml"),
     manifests(plan, args.showSecrets)
-      .map((m) => stringify(m, { lineWidth: 0 }))
+      .map((m) => stringify(m, { lineWidth: 0, version: "1.1" }))
       .join("---\n"),
   );
   writeFileSync(

@@ -185,6 +185,8 @@ export async function runPlan(stack: string, overrides: readonly string[] = []):
     // Registrations that no output depends on are still in flight: wait for the engine queue to drain.
     await waitForRPCs();
   } catch (err) {
+    // Let registrations already in flight finish, so the next plan in this process starts clean.
+    await waitForRPCs().catch(() => undefined);
     if (err instanceof ConfigError) throw new PlanConfigError(err.problems);
     throw err;
   }

@@ -24,17 +24,23 @@ export function ecrImages(
   name: string,
   services: readonly ServiceSettings[],
   tags: Record<string, string>,
+  protect: boolean,
 ): Record<string, pulumi.Output<string>> {
   const images: Record<string, pulumi.Output<string>> = {};
   for (const s of services) {
-    const repo = new ecr.Repository(`${name}-${s.name}`, {
-      name: `ferrum/${s.imageRepository}`,
-      imageScanningConfiguration: { scanOnPush: true },
-      imageTagMutability: "IMMUTABLE",
-      encryptionConfigurations: [{ encryptionType: "KMS" }],
-      forceDelete: false,
-      tags,
-    });
+    const repo = new ecr.Repository(
+      `${name}-${s.name}`,
+      {
+        name: `ferrum/${s.imageRepository}`,
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: "IMMUTABLE",
+        encryptionConfigurations: [{ encryptionType: "KMS" }],
+        forceDelete: false,
+        tags,
+      },
+      // The repositories hold every image a rollback may need.
+      { protect },
+    );
     new ecr.LifecyclePolicy(
       `${name}-${s.name}-lifecycle`,
       { repository: repo.name, policy: JSON.stringify(untaggedExpiryPolicy) },

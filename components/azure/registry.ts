@@ -30,6 +30,8 @@ export interface AcrArgs {
   /** Object id of the cluster's kubelet identity. */
   readonly kubeletObjectId: pulumi.Input<string>;
   readonly services: readonly ServiceSettings[];
+  /** `protect` the registry: it holds every image a rollback may need. */
+  readonly protect: boolean;
 }
 
 export interface Acr {
@@ -45,23 +47,27 @@ export function acr(name: string, a: AcrArgs): Acr {
   const s = a.settings;
   const net = a.network;
   const premium = s.acrSku === "Premium";
-  const registry = new containerregistry.Registry(name, {
-    resourceGroupName: net.resourceGroupName,
-    location: net.location,
-    registryName: s.acrName,
-    sku: { name: s.acrSku },
-    adminUserEnabled: false,
-    anonymousPullEnabled: false,
-    publicNetworkAccess: s.acrPublicNetworkAccess,
-    networkRuleBypassOptions: "AzureServices",
-    ...(premium
-      ? {
-          zoneRedundancy: "Enabled",
-          policies: { retentionPolicy: { status: "enabled", days: UNTAGGED_RETENTION_DAYS } },
-        }
-      : {}),
-    tags: net.tags,
-  });
+  const registry = new containerregistry.Registry(
+    name,
+    {
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
+      registryName: s.acrName,
+      sku: { name: s.acrSku },
+      adminUserEnabled: false,
+      anonymousPullEnabled: false,
+      publicNetworkAccess: s.acrPublicNetworkAccess,
+      networkRuleBypassOptions: "AzureServices",
+      ...(premium
+        ? {
+            zoneRedundancy: "Enabled",
+            policies: { retentionPolicy: { status: "enabled", days: UNTAGGED_RETENTION_DAYS } },
+          }
+        : {}),
+      tags: net.tags,
+    },
+    { protect: a.protect },
+  );
 
   const pull = grantRole(
     `${name}-pull`,

@@ -16,6 +16,9 @@ type PodSpec = k8s.types.input.core.v1.PodSpec;
 /** The service images run as this non-root user (the convention of the services' Dockerfiles). */
 export const APP_UID = 10001;
 
+/** Where Celery beat keeps its schedule (a shelve file: the dbm module may add a suffix). */
+export const BEAT_SCHEDULE = "/tmp/celerybeat-schedule";
+
 export interface PodInputs {
   readonly service: ServiceSettings;
   /** The image every container runs: the configured one, or the digest a build pushed. */
@@ -76,7 +79,7 @@ export function celeryCommand(i: PodInputs, role: "worker" | "beat"): string[] {
         "--hostname",
         `${i.service.name}@%h`,
       ]
-    : ["celery", "--app", app, "beat", "--loglevel", "INFO", "--schedule", "/tmp/celerybeat-schedule"];
+    : ["celery", "--app", app, "beat", "--loglevel", "INFO", "--schedule", BEAT_SCHEDULE];
 }
 
 export function webPodSpec(i: PodInputs): PodSpec {
@@ -114,5 +117,21 @@ export function webPodSpec(i: PodInputs): PodSpec {
 }
 
 export function beatPodSpec(i: PodInputs): PodSpec {
-  return podSpec(i, [{ ...baseContainer("beat", i, i.service.beat), command: celeryCommand(i, "beat") }]);
+  const dir = BEAT_SCHEDULE.slice(0, BEAT_SCHEDULE.lastIndexOf("/"));
+  const file = BEAT_SCHEDULE.slice(BEAT_SCHEDULE.lastIndexOf("/") + 1);
+  return podSpec(i, [
+    {
+      ...baseContainer("beat", i, i.service.beat),
+      command: celeryCommand(i, "beat"),
+      // Beat rewrites its schedule at least every few minutes (sync every 180 s, a loop of at most 300 s): a
+      // schedule untouched for 15 minutes means a stuck scheduler. Touches neither the broker nor the database.
+      livenessProbe: {
+        exec: { command: ["sh", "-c", `find ${dir} -maxdepth 1 -name '${file}*' -mmin -15 | grep -q .`] },
+        initialDelaySeconds: 120,
+        periodSeconds: 60,
+        timeoutSeconds: 10,
+        failureThreshold: 3,
+      },
+    },
+  ]);
 }

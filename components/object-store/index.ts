@@ -6,7 +6,6 @@ export type {
   S3ObjectStore,
   BucketSpec,
 } from "./types";
-export { tlsOnlyBucketPolicy } from "./s3";
 export * from "./naming";
 export { bucketPolicy, renderPolicy } from "./policy";
 export type { PolicyDocument, PolicyStatement } from "./policy";

@@ -6,27 +6,11 @@
 // Submodule imports: the top-level @pulumi/aws costs every stack (dev included) load time.
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
+import { privateBucket } from "../aws/bucket";
 import { irsaRole } from "../aws/irsa";
 import type { StorageConnection } from "../connections";
 import { bucketPolicy } from "./policy";
 import type { BucketSpec, S3ObjectStore } from "./types";
-
-/** Denies every request that is not over TLS. Pure. */
-export function tlsOnlyBucketPolicy(bucket: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  };
-}
 
 export function s3Bucket(
   name: string,
@@ -37,36 +21,11 @@ export function s3Bucket(
 ): StorageConnection {
   const id = `${name}-${b.service}`;
   const opts = { parent };
-  const bucket = new s3.Bucket(
-    id,
-    { bucket: b.bucket, forceDestroy: false, tags: backend.tags },
-    { parent, protect: backend.protect },
+  const bucket = privateBucket(
+    { logicalName: id, childPrefix: id, bucketName: b.bucket, protect: backend.protect, tags: backend.tags },
+    opts,
   );
   const child = { parent: bucket };
-  new s3.BucketPublicAccessBlock(
-    `${id}-public-access-block`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    child,
-  );
-  new s3.BucketOwnershipControls(
-    `${id}-ownership`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    child,
-  );
-  new s3.BucketServerSideEncryptionConfiguration(
-    `${id}-encryption`,
-    {
-      bucket: bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
-    },
-    child,
-  );
   const versioning = new s3.BucketVersioning(
     `${id}-versioning`,
     { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
@@ -87,11 +46,6 @@ export function s3Bucket(
       ],
     },
     { parent: bucket, dependsOn: [versioning] },
-  );
-  new s3.BucketPolicy(
-    `${id}-tls-only`,
-    { bucket: bucket.id, policy: JSON.stringify(tlsOnlyBucketPolicy(b.bucket)) },
-    child,
   );
 
   const role = irsaRole(

@@ -6,7 +6,7 @@
 import * as s3 from "@pulumi/aws/s3";
 import type * as pulumi from "@pulumi/pulumi";
 import { irsaRole, type IrsaIdentity } from "../aws/irsa";
-import { tlsOnlyBucketPolicy } from "../object-store/s3";
+import { privateBucket } from "../aws/bucket";
 import type { S3Logs } from "./types";
 import { LOKI_SERVICE_ACCOUNT } from "./values";
 
@@ -44,36 +44,17 @@ export function awsLogStorage(
   a: AwsLogStorageArgs,
   opts: pulumi.CustomResourceOptions = {},
 ): S3Logs {
-  const bucket = new s3.Bucket(
-    `${name}-bucket`,
-    { bucket: a.bucket, forceDestroy: false, tags: a.tags },
-    { ...opts, protect: a.protect },
+  const bucket = privateBucket(
+    {
+      logicalName: `${name}-bucket`,
+      childPrefix: name,
+      bucketName: a.bucket,
+      protect: a.protect,
+      tags: a.tags,
+    },
+    opts,
   );
   const child = { parent: bucket };
-  new s3.BucketPublicAccessBlock(
-    `${name}-public-access-block`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    child,
-  );
-  new s3.BucketOwnershipControls(
-    `${name}-ownership`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    child,
-  );
-  new s3.BucketServerSideEncryptionConfiguration(
-    `${name}-encryption`,
-    {
-      bucket: bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
-    },
-    child,
-  );
   new s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
     {
@@ -88,11 +69,6 @@ export function awsLogStorage(
         },
       ],
     },
-    child,
-  );
-  new s3.BucketPolicy(
-    `${name}-tls-only`,
-    { bucket: bucket.id, policy: JSON.stringify(tlsOnlyBucketPolicy(a.bucket)) },
     child,
   );
   const role = irsaRole(

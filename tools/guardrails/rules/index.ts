@@ -1,0 +1,39 @@
+/** Every guardrail rule, in the order the policy pack lists them. */
+import type { Rule } from "../resource";
+import { deletionProtectionAndBackups, protectStateful } from "./durability";
+import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
+import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
+import { pinnedImages } from "./images";
+import { networkPolicyPerDataNamespace } from "./network-policy";
+import { noPlainSecrets } from "./plain-secrets";
+import { containerProbes, containerResources, containerSecurityContext } from "./workloads";
+
+export const RULES: readonly Rule[] = [
+  noPublicDataStores,
+  encryptionAtRest,
+  bucketEncryptionRule,
+  deletionProtectionAndBackups,
+  protectStateful,
+  containerResources,
+  containerProbes,
+  containerSecurityContext,
+  pinnedImages,
+  onlyIngressLoadBalancer,
+  networkPolicyPerDataNamespace,
+  noPlainSecrets,
+];
+
+export {
+  bucketEncryptionRule,
+  containerProbes,
+  containerResources,
+  containerSecurityContext,
+  deletionProtectionAndBackups,
+  encryptionAtRest,
+  networkPolicyPerDataNamespace,
+  noPlainSecrets,
+  noPublicDataStores,
+  onlyIngressLoadBalancer,
+  pinnedImages,
+  protectStateful,
+};

@@ -1,0 +1,75 @@
+/**
+ * `npm run guardrails:urns -- [--update] [stack ...]`: compares every stack's plan with its URN snapshot
+ * (guardrails/urns/<stack>.json), or with --update rewrites the snapshots. Stacks default to every
+ * `Pulumi.<stack>.yaml` the program can plan. Exit code 1 when a stateful resource's URN would change.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import * as path from "path";
+import { ROOT } from "../planner";
+import { planStack, stackNames } from "./stacks";
+import { compareUrns, plannedUrns, snapshotOf, updateCommand, type UrnSnapshot } from "./urns";
+
+export const SNAPSHOT_DIR = path.join(ROOT, "guardrails/urns");
+
+export function snapshotPath(stack: string): string {
+  return path.join(SNAPSHOT_DIR, `${stack}.json`);
+}
+
+export function readSnapshot(stack: string): UrnSnapshot | undefined {
+  const file = snapshotPath(stack);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as UrnSnapshot) : undefined;
+}
+
+/** The snapshot file's text, formatted as Prettier formats JSON (so `npm run lint` stays clean). */
+export async function renderSnapshot(snapshot: UrnSnapshot): Promise<string> {
+  const prettier = await import("prettier");
+  const doc = { refresh: updateCommand(snapshot.stack), ...snapshot };
+  const options = (await prettier.resolveConfig(snapshotPath(snapshot.stack))) ?? {};
+  return prettier.format(JSON.stringify(doc), { ...options, parser: "json" });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const update = argv.includes("--update");
+  const named = argv.filter((a) => !a.startsWith("--"));
+  const stacks = named.length ? named : stackNames();
+  let failed = false;
+  for (const stack of stacks) {
+    const result = await planStack(stack);
+    if ("notComposed" in result) {
+      console.log(`${stack}: skipped, the program cannot plan it yet (${result.notComposed.split("\n")[0]})`);
+      if (named.length) failed = true;
+      continue;
+    }
+    const planned = plannedUrns(result.plan.resources);
+    if (update) {
+      mkdirSync(SNAPSHOT_DIR, { recursive: true });
+      writeFileSync(snapshotPath(stack), await renderSnapshot(snapshotOf(stack, planned)));
+      console.log(
+        `${stack}: wrote ${path.relative(process.cwd(), snapshotPath(stack))} (${planned.length} URNs)`,
+      );
+      continue;
+    }
+    const snapshot = readSnapshot(stack);
+    if (!snapshot) {
+      console.log(`${stack}: FAIL no URN snapshot; write it with: ${updateCommand(stack)}`);
+      failed = true;
+      continue;
+    }
+    const { failures, warnings } = compareUrns(snapshot, planned);
+    for (const w of warnings) console.log(`warning: ${w}`);
+    for (const f of failures) console.log(`FAIL ${f}`);
+    if (failures.length) failed = true;
+    else console.log(`${stack}: every stateful URN is where the snapshot has it (${planned.length} URNs)`);
+  }
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}
