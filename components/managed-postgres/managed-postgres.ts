@@ -6,12 +6,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../connections";
-import { azureServer } from "./azure";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
-import { rdsServer } from "./rds";
 import { databaseName, databaseUrl, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
+
+/*
+ * Cloud backends are loaded only when a stack uses them: their provider SDKs cost every other stack
+ * (dev included) a second of start-up otherwise.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,40}$/;
 
@@ -19,9 +23,14 @@ function backendServer(name: string, args: ManagedPostgresArgs, parent: pulumi.R
   const backend = args.backend;
   switch (backend.kind) {
     case "rds":
-      return rdsServer(name, backend, parent);
+      return (require("./rds") as typeof import("./rds")).rdsServer(name, backend, parent);
     case "azure":
-      return azureServer(name, backend, args.databases, parent);
+      return (require("./azure") as typeof import("./azure")).azureServer(
+        name,
+        backend,
+        args.databases,
+        parent,
+      );
     case "inCluster":
       return inClusterServer(name, backend, args.namespace, parent);
   }

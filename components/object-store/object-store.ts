@@ -8,10 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
-import { s3Bucket } from "./s3";
 import { serviceKeys, ServiceKeys } from "./keys";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems, problemsMessage } from "./validation";
+
+/*
+ * Cloud backends are loaded only when a stack uses them: their provider SDKs cost every other stack
+ * (dev included) a second of start-up otherwise.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** Throws one error listing every problem, before the component registers anything. */
 function checked(name: string, args: ObjectStoreArgs): ObjectStoreArgs {
@@ -40,7 +45,10 @@ export class ObjectStore extends pulumi.ComponentResource {
 
     if (backend.kind === "s3") {
       this.connections = new Map(
-        buckets.map((b) => [b.service, s3Bucket(name, b, backend, namespace, this)]),
+        buckets.map((b) => [
+          b.service,
+          (require("./s3") as typeof import("./s3")).s3Bucket(name, b, backend, namespace, this),
+        ]),
       );
       this.endpoint = pulumi.output("");
       this.region = backend.region;

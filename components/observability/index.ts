@@ -16,4 +16,3 @@ export { OBSERVABILITY_DEFAULTS } from "./settings";
 export { alertNames, DEFAULT_RULE_PARAMS, renderRules, renderRulesYaml } from "./rules";
 export { renderDashboard, renderDashboardJson } from "./dashboard";
 export { monitoringFiles } from "./files";
-export { awsLogStorage } from "./aws-log-storage";

@@ -6,13 +6,17 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CacheConnection } from "../connections";
-import { azureManagedRedis } from "./azure-managed-redis";
 import { EVENTS_DB, serviceDatabases, type ServiceDatabases } from "./databases";
-import { elastiCacheRedis } from "./elasticache";
 import { inClusterRedis } from "./in-cluster";
 import { resolveSettings, type ResolvedSettings } from "./settings";
 import type { CacheServer, RedisHAArgs } from "./types";
 import { cacheValues, DIRECT_DB, keyPrefix, sentinelList, type CacheValues } from "./urls";
+
+/*
+ * Cloud backends are loaded only when a stack uses them: their provider SDKs cost every other stack
+ * (dev included) a second of start-up otherwise.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** A managed cache's endpoint. */
 export interface CacheEndpoint {
@@ -112,7 +116,11 @@ export class RedisHA extends pulumi.ComponentResource {
         };
       }
       case "elasticache": {
-        const made = elastiCacheRedis(name, settings, this);
+        const made = (require("./elasticache") as typeof import("./elasticache")).elastiCacheRedis(
+          name,
+          settings,
+          this,
+        );
         return {
           server: made.server,
           managedCache: made.replicationGroup,
@@ -121,7 +129,9 @@ export class RedisHA extends pulumi.ComponentResource {
         };
       }
       case "azureManagedRedis": {
-        const made = azureManagedRedis(name, settings, this);
+        const made = (
+          require("./azure-managed-redis") as typeof import("./azure-managed-redis")
+        ).azureManagedRedis(name, settings, this);
         return { server: made.server, managedCache: made.database, redisHosts: [], sentinelHosts: [] };
       }
     }

@@ -1,5 +1,5 @@
 /** Observability's pure pieces and its AWS log storage. */
-import { awsLogStorage } from "../../components/observability";
+import { awsLogStorage } from "../../components/observability/aws-log-storage";
 import { lokiBucketPolicy } from "../../components/observability/aws-log-storage";
 import {
   celeryTransportOptionEnv,
