@@ -10,6 +10,7 @@ import { containerSecurityContext, podSecurityContext, resources } from "../../l
 import { renderAdminInitScript } from "./bootstrap-sql";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
 import type { InClusterPostgres, PostgresServer } from "./types";
+import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 
 /** The official image's postgres user. */
 const POSTGRES_UID = 999;
@@ -118,20 +119,10 @@ export function inClusterServer(
             ],
           },
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: "data", labels: labels(meta) },
-            spec: {
-              accessModes: ["ReadWriteOnce"],
-              ...(backend.storageClass ? { storageClassName: backend.storageClass } : {}),
-              resources: { requests: { storage: `${backend.storageGiB}Gi` } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataVolumeClaim(backend, labels(meta))],
       },
     },
-    // The volume claim template is immutable; the data must outlive a mistaken delete.
-    { ...opts, protect: backend.protect, retainOnDelete: backend.protect },
+    statefulOptions(opts, backend.protect),
   );
 
   return {

@@ -17,6 +17,7 @@ import {
   SERVER_NAME,
 } from "./naming";
 import type { InClusterObjectStore, StorageServer } from "./types";
+import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 
 /** Any non-root uid works: the server only needs its volume (owned through fsGroup) and /tmp. */
 const MINIO_UID = 1000;
@@ -131,20 +132,10 @@ export function inClusterServer(
             volumes: [{ name: "tmp", emptyDir: {} }],
           },
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: "data", labels: labels(meta) },
-            spec: {
-              accessModes: ["ReadWriteOnce"],
-              ...(backend.storageClass ? { storageClassName: backend.storageClass } : {}),
-              resources: { requests: { storage: `${backend.storageGiB}Gi` } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataVolumeClaim(backend, labels(meta))],
       },
     },
-    // The volume claim template is immutable; the data must outlive a mistaken delete.
-    { ...opts, protect: backend.protect, retainOnDelete: backend.protect },
+    statefulOptions(opts, backend.protect),
   );
 
   return {

@@ -22,6 +22,7 @@ import { PASSWORD_KEY, redisPodTemplate, sentinelPodTemplate } from "./pod-specs
 import { renderRedisInitScript, renderSentinelInitScript } from "./scripts";
 import type { RedisHASettings } from "./settings";
 import type { SentinelServer } from "./types";
+import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 
 /** What the in-cluster backend made: the server clients reach and its key resources. */
 export interface InClusterRedisResources {
@@ -123,20 +124,10 @@ export function inClusterRedis(
           port: REDIS_PORT,
           maxmemoryMiB: s.maxmemoryMiB,
         }),
-        volumeClaimTemplates: [
-          {
-            metadata: { name: "data", labels: labels(redisMeta) },
-            spec: {
-              accessModes: ["ReadWriteOnce"],
-              ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
-              resources: { requests: { storage: `${s.storageGiB}Gi` } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataVolumeClaim(s, labels(redisMeta))],
       },
     },
-    // The volume claim template is immutable; the data must outlive a mistaken delete.
-    { ...opts, protect: s.protect, retainOnDelete: s.protect },
+    statefulOptions(opts, s.protect),
   );
   const sentinel = new k8s.apps.v1.StatefulSet(
     `${name}-sentinel`,
