@@ -37,7 +37,7 @@ ci:
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
 env:
-	./node_modules/.bin/tsx tools/make-env.ts
+	node tools/run.js tools/make-env.ts
 up: env
 	$(COMPOSE) up -d
 down:

@@ -5,7 +5,19 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "plan/", "coverage/", "**/*.js", "**/*.mjs", "tests/fixtures/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "bin/",
+      "plan/",
+      "coverage/",
+      "**/*.js",
+      "!tools/**/*.js",
+      "!jest.config.js",
+      "**/*.mjs",
+      "tests/fixtures/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +29,15 @@ export default tseslint.config(
       "pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // The plain CommonJS that runs before any TypeScript is compiled (tools/run.js and what it loads).
+    files: ["tools/**/*.js", "jest.config.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { process: "readonly", console: "readonly", __dirname: "readonly", __filename: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // Tests dig into rendered manifests, whose shape is the thing under test.

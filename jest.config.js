@@ -8,6 +8,12 @@ const common = {
   testEnvironment: "node",
   testEnvironmentOptions: { globalsCleanup: "off" },
   moduleFileExtensions: ["ts", "js", "json"],
+  // Modules @pulumi/pulumi loads only for closure serialization load on first use (tools/lazy-modules.js):
+  // ~0.6 s less for every test file that imports Pulumi.
+  moduleNameMapper: {
+    "^typescript$": "<rootDir>/tools/lazy/typescript.js",
+    "^@npmcli/arborist$": "<rootDir>/tools/lazy/arborist.js",
+  },
 };
 module.exports = {
   projects: [

@@ -2,12 +2,12 @@
  * `npm run bench`: medians of repeated runs, measured as a user runs them, against the targets below.
  * A benchmark, not a test: it reports and never fails a build; CI does not run it.
  *
- *   - each stack's offline plan: wall time of the whole `tsx tools/plan.ts` process and its peak RSS
- *   - `tsc --noEmit`: wall time
- *   - the unit suite (`jest --selectProjects unit`): wall time
+ *   - each stack's offline plan (`npm run plan -- <stack>`): wall time of the whole process, peak RSS
+ *   - `npm run typecheck`: wall time
+ *   - `npm run test:unit`: wall time
  */
 import { spawnSync } from "child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -23,9 +23,19 @@ interface Sample {
   detail?: string;
 }
 
-function run(cmd: string, args: string[]): Sample {
+/** package.json's scripts: the bench runs their command lines, as `npm run` would, minus npm's own start. */
+const SCRIPTS = (
+  JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
+
+function run(script: string, args: string[]): Sample {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync("sh", ["-c", [SCRIPTS[script], ...args].join(" ")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` },
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const stats = /plan-stats wall_ms=\d+ peak_rss_mib=([\d.]+)/.exec(r.stderr ?? "");
   return {
@@ -43,10 +53,10 @@ const median = (xs: number[]): number => {
 
 function measure(
   label: string,
-  cmd: string,
-  args: string[],
+  script: string,
+  args: string[] = [],
 ): { label: string; seconds: number; rssMiB?: number; ok: boolean; detail?: string } {
-  const samples = Array.from({ length: RUNS }, () => run(cmd, args));
+  const samples = Array.from({ length: RUNS }, () => run(script, args));
   const failed = samples.find((s) => !s.ok);
   const rss = samples.map((s) => s.rssMiB).filter((x): x is number => x !== undefined);
   return {
@@ -65,16 +75,10 @@ function main(): void {
     .sort();
   const rows = [
     ...stacks.map((s) =>
-      measure(`plan ${s}`, path.join(BIN, "tsx"), [
-        "tools/plan.ts",
-        s,
-        "--stats",
-        "--out",
-        path.join(ROOT, "plan", "bench", s),
-      ]),
+      measure(`plan ${s}`, "plan", [s, "--stats", "--out", path.join(ROOT, "plan", "bench", s)]),
     ),
-    measure("tsc --noEmit", path.join(BIN, "tsc"), ["--noEmit"]),
-    measure("unit suite", path.join(BIN, "jest"), ["--selectProjects", "unit", "--silent"]),
+    measure("typecheck", "typecheck"),
+    measure("unit suite", "test:unit", ["--silent"]),
   ];
   const verdict = (r: (typeof rows)[number]): string => {
     if (!r.ok) return `FAILED: ${r.detail}`;
@@ -82,7 +86,7 @@ function main(): void {
       return r.seconds <= TARGETS.planSeconds && (r.rssMiB ?? 0) <= TARGETS.planMiB
         ? "within target"
         : "OVER target";
-    if (r.label.startsWith("tsc"))
+    if (r.label === "typecheck")
       return r.seconds <= TARGETS.typecheckSeconds ? "within target" : "OVER target";
     return r.seconds <= TARGETS.unitSeconds ? "within target" : "OVER target";
   };

@@ -1,5 +1,5 @@
 /**
- * `tsx tools/make-env.ts [--file PATH]` (what `make up` runs first): writes the git-ignored `.env` that
+ * `node tools/run.js tools/make-env.ts [--file PATH]` (what `make up` runs first): writes the git-ignored `.env` that
  * docker-compose.yml reads its credentials from, with random letters and digits (Node's crypto), mode 0600.
  *
  * An existing file is never rewritten: its values are what the data volumes were initialised with (PostgreSQL
@@ -144,7 +144,8 @@ export function ensureEnvFile(
   };
 }
 
-const USAGE = "usage: tsx tools/make-env.ts [--file PATH]   (default: .env beside docker-compose.yml)";
+const USAGE =
+  "usage: node tools/run.js tools/make-env.ts [--file PATH]   (default: .env beside docker-compose.yml)";
 
 export function main(argv: readonly string[]): number {
   let file = path.join(ROOT, ".env");

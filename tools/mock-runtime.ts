@@ -10,6 +10,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { answerCall, providerOutputs } from "./fixtures";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
 export interface ResourceOptionsRecord {
   protect?: boolean;
   retainOnDelete?: boolean;
@@ -93,6 +96,55 @@ function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
   // A provider reference is "<urn>::<id>"; the URN is what identifies it.
   if (req.getProvider()) o.provider = req.getProvider().split("::").slice(0, -1).join("::");
   return o;
+}
+
+/**
+ * Runs `body` (which registers resources) as a stack's program under the installed mock runtime and
+ * resolves once every registration has reached the monitor, with `body`'s value or its error.
+ *
+ * - The error is caught inside the stack and rethrown once the queue drains: passed through Pulumi's
+ *   Stack resource it also surfaced as an unhandled rejection, which killed a jest worker.
+ * - No stack frames are recorded while it runs. Pulumi records `new Error().stack` for every promise it
+ *   creates (for its leak report) and every resource (its source position, read with no frame limit by
+ *   Resource.callsites, which answers nothing here); the mock monitor reads neither,
+ *   and under jest every frame of every one was source-mapped: 70% of a stack plan's time there. An error
+ *   keeps its message and says how to get its frames: FERRUM_STACK_TRACES=1.
+ */
+export async function runProgram<T>(body: () => Promise<T>): Promise<T> {
+  const keepFrames = process.env.FERRUM_STACK_TRACES === "1";
+  const savedLimit = Error.stackTraceLimit;
+  // Resource.callsites (private) lifts the limit to read every frame for the source position.
+  const statics = pulumi.Resource as unknown as { callsites(): unknown[] };
+  const savedCallsites = statics.callsites;
+  if (!keepFrames) {
+    Error.stackTraceLimit = 0;
+    statics.callsites = () => [];
+  }
+  let outcome: { value: T } | { error: unknown } | undefined;
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        outcome = { value: await body() };
+        return {}; // the root stack's outputs: callers resolve what they need from `body`'s value
+      } catch (error) {
+        outcome = { error };
+        return {};
+      }
+    });
+    await waitForRPCs();
+  } finally {
+    Error.stackTraceLimit = savedLimit;
+    statics.callsites = savedCallsites;
+  }
+  if (!outcome) throw new Error("the stack's program never ran");
+  if ("error" in outcome) {
+    const err = outcome.error;
+    if (!keepFrames && err instanceof Error && !err.stack?.includes("\n    at ")) {
+      err.stack = `${err.stack ?? String(err)}\n    (no frames: the mock runtime records none; FERRUM_STACK_TRACES=1 does)`;
+    }
+    throw err;
+  }
+  return outcome.value;
 }
 
 /** Records registrations and answers the engine's calls with fixtures. */

@@ -9,13 +9,10 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { parseConfig, requiredSecretKeys, SecretKey, ConfigError } from "../config";
 import { fullKey, PROJECT } from "../lib/config-reader";
-import { MockRuntime, PlanResource } from "./mock-runtime";
+import { MockRuntime, PlanResource, runProgram } from "./mock-runtime";
 import { isSecretEnvelope, redact } from "./envelope";
 
 export const ROOT = path.resolve(__dirname, "..");
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 /** The value every secret the plan cannot know is replaced with. */
 export const placeholderFor = (key: string): string =>
@@ -173,7 +170,7 @@ export async function runPlan(stack: string, overrides: readonly string[] = []):
   const program = require(path.join(ROOT, "index")) as () => Promise<Record<string, unknown>>;
   const outputs: PlanOutput[] = [];
   try {
-    await pulumi.runtime.runInPulumiStack(async () => {
+    await runProgram(async () => {
       const result = await program();
       for (const [name, value] of Object.entries(result ?? {})) {
         const out = pulumi.output(value);
@@ -182,11 +179,7 @@ export async function runPlan(stack: string, overrides: readonly string[] = []):
       }
       return result;
     });
-    // Registrations that no output depends on are still in flight: wait for the engine queue to drain.
-    await waitForRPCs();
   } catch (err) {
-    // Let registrations already in flight finish, so the next plan in this process starts clean.
-    await waitForRPCs().catch(() => undefined);
     if (err instanceof ConfigError) throw new PlanConfigError(err.problems);
     throw err;
   }

@@ -3,12 +3,9 @@
  * call, every registration recorded with its inputs and options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockRuntime, PlanResource } from "../../tools/mock-runtime";
+import { MockRuntime, PlanResource, runProgram } from "../../tools/mock-runtime";
 import { isSecretEnvelope, redact, secretValues } from "../../tools/envelope";
 import { resolveOutput, runPlan, PlanResult } from "../../tools/planner";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 /** What a test run registered, with lookups by type and name. */
 export class Registrations {
@@ -52,13 +49,8 @@ export async function underMocks<T>(
   const runtime = new MockRuntime(options.stack ?? "test");
   await runtime.install("ferrum");
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
-  let result: T | undefined;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    result = await body();
-    return {};
-  });
-  await waitForRPCs();
-  return { result: result as T, registrations: new Registrations(runtime.resources), runtime };
+  const result = await runProgram(async () => body());
+  return { result, registrations: new Registrations(runtime.resources), runtime };
 }
 
 /** Whether an Output is secret, and its value. */

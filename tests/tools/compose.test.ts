@@ -52,7 +52,7 @@ import {
 import { manifests, runPlan } from "../../tools/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+const RUN = path.join(ROOT, "tools/run.js");
 
 let config: FerrumConfig;
 let rendered: RenderedCompose;
@@ -166,7 +166,7 @@ describe("docker-compose.yml is generated, never edited", () => {
     const file = path.join(root, GENERATED_DIR, "postgres/bootstrap/bootstrap.sql");
     const edited = `${readFileSync(file, "utf8")}-- a hand edit\n`;
     writeFileSync(file, edited);
-    const r = spawnSync(TSX, ["tools/compose.ts", "--check", "--root", root], {
+    const r = spawnSync(process.execPath, [RUN, "tools/compose.ts", "--check", "--root", root], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

@@ -9,12 +9,12 @@ import { parseAllDocuments } from "yaml";
 import { loadStackConfig, placeholderFor } from "../../tools/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+const RUN = path.join(ROOT, "tools/run.js");
 
 function plan(...args: string[]) {
   const out = mkdtempSync(path.join(tmpdir(), "ferrum-plan-"));
   const dir = path.join(out, "plan");
-  const r = spawnSync(TSX, ["tools/plan.ts", ...args, "--out", dir], {
+  const r = spawnSync(process.execPath, [RUN, "tools/plan.ts", ...args, "--out", dir], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 60_000,

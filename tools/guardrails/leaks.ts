@@ -126,16 +126,21 @@ function decodedForms(text: string): { text: string; encoding: Leak["encoding"] 
 
 /** Every place a secret shows up in the clear. */
 export function findLeaks(secrets: readonly SecretValue[], texts: readonly VisibleText[]): Leak[] {
+  const forms = secrets.map((s) => {
+    const b64 = Buffer.from(s.value).toString("base64");
+    const url = encodeURIComponent(s.value);
+    return { ...s, b64, b64Unpadded: b64.replace(/=+$/, ""), url: url === s.value ? undefined : url };
+  });
   const leaks: Leak[] = [];
   for (const t of texts) {
+    // Every form of a secret (and every text decoded from a form) is at least as long as the secret.
+    if (t.text.length < MIN_SECRET_LENGTH) continue;
     const hidden = decodedForms(t.text);
-    for (const s of secrets) {
-      const b64 = Buffer.from(s.value).toString("base64");
-      const url = encodeURIComponent(s.value);
+    for (const s of forms) {
       let encoding: Leak["encoding"] | undefined;
       if (t.text.includes(s.value)) encoding = "verbatim";
-      else if (t.text.includes(b64) || t.text.includes(b64.replace(/=+$/, ""))) encoding = "base64";
-      else if (url !== s.value && t.text.includes(url)) encoding = "URL-encoded";
+      else if (t.text.includes(s.b64) || t.text.includes(s.b64Unpadded)) encoding = "base64";
+      else if (s.url && t.text.includes(s.url)) encoding = "URL-encoded";
       else encoding = hidden.find((h) => h.text.includes(s.value))?.encoding;
       if (encoding) leaks.push({ origin: s.origin, where: t.where, encoding });
     }

@@ -1,0 +1,155 @@
+/**
+ * tools/run.js (how `npm run plan` and the other tools start) and tools/lazy-modules.js (what it and jest
+ * defer): TypeScript entry points run as `node FILE` would run them, compiled output is reused only while
+ * the source is unchanged, and the modules Pulumi loads for closure serialization load on first use and
+ * still work when used.
+ */
+import { spawnSync } from "child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../..");
+const RUN = path.join(ROOT, "tools/run.js");
+const CACHE = path.join(ROOT, "node_modules/.cache/ferrum-ts");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { lazyModule } = require("../../tools/lazy-modules") as {
+  lazyModule<T extends object>(load: () => T, options?: { esModule?: boolean }): T;
+};
+
+function node(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
+}
+
+describe("node tools/run.js FILE.ts", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "ferrum-run-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("runs the file as the main module, with its arguments, imports of other .ts files and its exit code", () => {
+    writeFileSync(path.join(dir, "helper.ts"), "export const twice = (n: number): number => n * 2;\n");
+    writeFileSync(
+      path.join(dir, "main.ts"),
+      [
+        'import { twice } from "./helper";',
+        "interface Shown { main: boolean; args: string[]; value: number }",
+        "const shown: Shown = { main: require.main === module, args: process.argv.slice(2), value: twice(21) };",
+        "console.log(JSON.stringify(shown));",
+        "process.exitCode = 3;",
+      ].join("\n"),
+    );
+    const r = node([RUN, path.join(dir, "main.ts"), "dev", "--out", "x"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toEqual({ main: true, args: ["dev", "--out", "x"], value: 42 });
+  });
+
+  test("an edited file is recompiled: the cache is keyed by content, not by path or time", () => {
+    const file = path.join(dir, "edited.ts");
+    writeFileSync(file, 'const word: string = "before";\nconsole.log(word);\n');
+    expect(node([RUN, file]).stdout.trim()).toBe("before");
+    const cachedBefore = readdirSync(CACHE).length;
+    writeFileSync(file, 'const word: string = "after";\nconsole.log(word);\n');
+    expect(node([RUN, file]).stdout.trim()).toBe("after");
+    expect(readdirSync(CACHE).length).toBe(cachedBefore + 1);
+    // Unchanged: served from the cache, no new entry.
+    expect(node([RUN, file]).stdout.trim()).toBe("after");
+    expect(readdirSync(CACHE).length).toBe(cachedBefore + 1);
+  });
+
+  test("a syntax error names the file and fails", () => {
+    const file = path.join(dir, "broken.ts");
+    writeFileSync(file, "const = ;\n");
+    const r = node([RUN, file]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("broken.ts");
+  });
+
+  test("without a file: usage and exit 2", () => {
+    const r = node([RUN]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("usage: node tools/run.js FILE.ts [ARGS...]");
+  });
+});
+
+describe("the modules @pulumi/pulumi loads for closure serialization", () => {
+  const probe = (code: string) =>
+    node([
+      "-e",
+      [
+        'require("./tools/run.js").register();',
+        'const { stillDeferred } = require("./tools/lazy-modules.js");',
+        'const pulumi = require("@pulumi/pulumi");',
+        code,
+      ].join("\n"),
+    ]);
+
+  test("are not loaded when @pulumi/pulumi is (the plan, a plain Node process)", () => {
+    const r = probe(
+      'console.log(JSON.stringify({ deferred: stillDeferred(), pacote: Object.keys(require.cache).some((k) => k.includes("/pacote/")) }));',
+    );
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ deferred: ["typescript", "@npmcli/arborist"], pacote: false });
+  });
+
+  test("load on first use and work: serializeFunction parses with TypeScript through the stand-in", () => {
+    const r = probe(
+      "pulumi.runtime.serializeFunction(() => 6 * 7).then((f) => console.log(JSON.stringify({ text: f.text.includes('6 * 7'), deferred: stillDeferred() })));",
+    );
+    // (Closure serialization walks every loaded module: Node warns about `sys` and WASI on stderr.)
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ text: true, deferred: ["@npmcli/arborist"] });
+  });
+
+  test("under jest too (moduleNameMapper): typescript through the stand-in is the real compiler", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof import("typescript");
+    const source = ts.createSourceFile("x.ts", "const a: number = 1;", ts.ScriptTarget.ES2022);
+    expect(source.statements).toHaveLength(1);
+    expect(ts.SyntaxKind[source.statements[0].kind]).toBe("FirstStatement");
+  });
+});
+
+describe("lazyModule", () => {
+  test("loads nothing until a property is read, then forwards reads, `in`, keys and writes", () => {
+    let loads = 0;
+    const real: Record<string, unknown> = {};
+    Object.defineProperty(real, "fixed", { value: 1, enumerable: true, configurable: false });
+    real.plain = "x";
+    const m = lazyModule(() => {
+      loads++;
+      return real;
+    });
+    expect(loads).toBe(0);
+    expect((m as Record<string, unknown>).fixed).toBe(1);
+    expect("plain" in m).toBe(true);
+    expect(Object.keys(m)).toEqual(["fixed", "plain"]);
+    // A non-configurable export is reported configurable: the proxy's own target is empty.
+    expect(Object.getOwnPropertyDescriptor(m, "fixed")).toMatchObject({ value: 1, configurable: true });
+    (m as Record<string, unknown>).added = 2;
+    expect(real.added).toBe(2);
+    expect(loads).toBe(1);
+  });
+
+  test("esModule: __esModule is answered without loading, so __importStar keeps the stand-in", () => {
+    let loads = 0;
+    const m = lazyModule(
+      () => {
+        loads++;
+        return { Arborist: class {} };
+      },
+      { esModule: true },
+    ) as { __esModule?: boolean; Arborist?: unknown };
+    expect(m.__esModule).toBe(true);
+    expect(loads).toBe(0);
+    expect(typeof m.Arborist).toBe("function");
+    expect(loads).toBe(1);
+  });
+});
