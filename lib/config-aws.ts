@@ -1,6 +1,7 @@
 /**
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
+import { subnetLayout } from "./cidr";
 import { ObjectReader, setCommand } from "./config-reader";
 
 export interface AwsSettings {
@@ -153,6 +154,16 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     }),
     ...(existing ? { existingCluster: existing } : {}),
   };
+  if (CIDR.test(settings.vpcCidr)) {
+    try {
+      subnetLayout(settings.vpcCidr);
+    } catch (e) {
+      p.add(
+        "aws.vpcCidr",
+        `must hold three /19 node subnets and six /24 subnets, so a /16 or /17 with no host bits set (got "${settings.vpcCidr}": ${(e as Error).message}); set it with: ${setCommand("aws.vpcCidr", "10.40.0.0/16")}`,
+      );
+    }
+  }
   if (settings.publicAccessCidrs.includes("0.0.0.0/0")) {
     p.add(
       "aws.publicAccessCidrs",

@@ -7,8 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
 import { clusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
-import { eksCluster } from "../components/aws/cluster";
-import { network } from "../components/aws/network";
+import { EksCluster } from "../components/aws/cluster";
+import { AwsNetwork } from "../components/aws/network";
 import { ecrImages } from "../components/aws/registry";
 import { traefik } from "../components/cluster/traefik";
 import { OBSERVABILITY_DEFAULTS } from "../components/observability";
@@ -49,8 +49,8 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     };
   }
   const name = `ferrum-${config.stack}`;
-  const net = network(`${name}-vpc`, config.aws, name, tags);
-  const eks = eksCluster(name, config.aws, net, tags);
+  const net = new AwsNetwork(`${name}-vpc`, { settings: config.aws, clusterName: name, tags });
+  const eks = new EksCluster(name, { settings: config.aws, network: net, region: awsRegion(), tags });
   const addons = clusterAddons(name, {
     clusterName: eks.name,
     clusterNameText: name,

@@ -1,7 +1,7 @@
 /**
  * Picks the composition for the stack's cloud. Each returns the stack outputs.
  *
- * Each cloud's module is loaded only for its own stack: the AWS one pulls in @pulumi/eks and @pulumi/awsx,
+ * Each cloud's module is loaded only for its own stack: the AWS one pulls in @pulumi/aws's modules,
  * the Azure one azure-native's modules, and a dev run (or preview) should not pay for either.
  */
 import type { LoadedConfig } from "../config";

@@ -68,7 +68,21 @@ function measure(
   };
 }
 
+/**
+ * The machine's speed when the bench ran: a fixed single-threaded loop, in ms, measured before and after.
+ * Shared and virtual machines vary by half and more within an hour; compare rows across runs only
+ * alongside this.
+ */
+function calibrate(): number {
+  const t0 = process.hrtime.bigint();
+  let x = 0;
+  for (let i = 0; i < 300_000_000; i++) x += i % 7;
+  if (x < 0) throw new Error("unreachable");
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 function main(): void {
+  const before = calibrate();
   const stacks = readdirSync(ROOT)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => !!s)
@@ -80,6 +94,7 @@ function main(): void {
     measure("typecheck", "typecheck"),
     measure("unit suite", "test:unit", ["--silent"]),
   ];
+  const calibrationMs = [before, calibrate()].map((ms) => Math.round(ms));
   const verdict = (r: (typeof rows)[number]): string => {
     if (!r.ok) return `FAILED: ${r.detail}`;
     if (r.label.startsWith("plan"))
@@ -91,7 +106,10 @@ function main(): void {
     return r.seconds <= TARGETS.unitSeconds ? "within target" : "OVER target";
   };
   console.log(
-    `Medians of ${RUNS} runs (targets: plan ${TARGETS.planSeconds} s and ${TARGETS.planMiB} MiB, type check ${TARGETS.typecheckSeconds} s, unit suite ${TARGETS.unitSeconds} s)\n`,
+    `Medians of ${RUNS} runs (targets: plan ${TARGETS.planSeconds} s and ${TARGETS.planMiB} MiB, type check ${TARGETS.typecheckSeconds} s, unit suite ${TARGETS.unitSeconds} s)`,
+  );
+  console.log(
+    `Machine speed: a fixed loop took ${calibrationMs.join(" ms before, ")} ms after (lower is faster)\n`,
   );
   for (const r of rows) {
     console.log(
@@ -101,7 +119,7 @@ function main(): void {
   mkdirSync(path.join(ROOT, "plan"), { recursive: true });
   writeFileSync(
     path.join(ROOT, "plan", "bench.json"),
-    `${JSON.stringify({ runs: RUNS, targets: TARGETS, rows }, null, 2)}\n`,
+    `${JSON.stringify({ runs: RUNS, targets: TARGETS, calibrationMs, rows }, null, 2)}\n`,
   );
 }
 

@@ -1,7 +1,6 @@
 /**
  * What AWS and Azure would answer, for the offline plan and the tests: fixed, realistic values, provider-
- * secret outputs marked secret. Multi-language components (awsx Vpc, eks Cluster) register as one resource
- * under mocks, so their outputs are made up here from what they were given.
+ * secret outputs marked secret.
  */
 import { createHash } from "crypto";
 import { secretEnvelope } from "./envelope";
@@ -15,47 +14,48 @@ const hex = (seed: string, n: number) => createHash("sha256").update(seed).diges
 /** Pulumi's physical auto-name: the logical name plus 7 random characters. */
 const physical = (name: string) => `${name}-${hex(name, 7)}`;
 
-const subnets = (kind: string, name: string) =>
-  ["a", "b", "c"].map((az) => `subnet-${hex(`${name}-${kind}-${az}`, 17)}`);
-
 const OIDC_ID = "5C3E1F0A9B8D7C6E5F4A3B2C1D0E9F8A";
 
 export function awsOutputs(type: string, name: string, inputs: Values): Values | undefined {
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${AWS_REGION}:${ACCOUNT_ID}:${resource}`;
   switch (type) {
-    case "awsx:ec2:Vpc":
-      return {
-        ...inputs,
-        vpcId: `vpc-${hex(name, 17)}`,
-        publicSubnetIds: subnets("public", name),
-        privateSubnetIds: subnets("private", name),
-        isolatedSubnetIds: subnets("isolated", name),
-      };
-    case "eks:index:Cluster": {
+    case "aws:ec2/vpc:Vpc":
+      return { ...inputs, id: `vpc-${hex(name, 17)}`, arn: arn("ec2", `vpc/vpc-${hex(name, 17)}`) };
+    case "aws:ec2/subnet:Subnet":
+      return { ...inputs, id: `subnet-${hex(name, 17)}`, arn: arn("ec2", `subnet/subnet-${hex(name, 17)}`) };
+    case "aws:eks/cluster:Cluster": {
       const clusterName = (inputs.name as string) ?? physical(name);
-      const kubeconfig = {
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [
-          {
-            name: clusterName,
-            cluster: { server: `https://${hex(name, 32).toUpperCase()}.gr7.${AWS_REGION}.eks.amazonaws.com` },
-          },
-        ],
-      };
       return {
         ...inputs,
-        eksCluster: { name: clusterName, arn: arn("eks", `cluster/${clusterName}`) },
-        clusterSecurityGroupId: `sg-${hex(`${name}-cluster`, 17)}`,
-        nodeSecurityGroupId: `sg-${hex(`${name}-node`, 17)}`,
-        oidcProviderArn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/oidc.eks.${AWS_REGION}.amazonaws.com/id/${OIDC_ID}`,
-        oidcProviderUrl: `oidc.eks.${AWS_REGION}.amazonaws.com/id/${OIDC_ID}`,
-        oidcIssuer: `oidc.eks.${AWS_REGION}.amazonaws.com/id/${OIDC_ID}`,
-        kubeconfig,
-        kubeconfigJson: secretEnvelope(JSON.stringify(kubeconfig)),
+        name: clusterName,
+        arn: arn("eks", `cluster/${clusterName}`),
+        endpoint: `https://${hex(name, 32).toUpperCase()}.gr7.${AWS_REGION}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(`ferrum-plan-ca:${clusterName}`).toString("base64") },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${AWS_REGION}.amazonaws.com/id/${OIDC_ID}` }] }],
+        vpcConfig: {
+          ...(inputs.vpcConfig as Values),
+          clusterSecurityGroupId: `sg-${hex(`${name}-cluster`, 17)}`,
+          vpcId: `vpc-${hex(`${name}-vpc`, 17)}`,
+        },
       };
     }
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      const url = String(inputs.url ?? "").replace(/^https:\/\//, "");
+      return { ...inputs, url, arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${url}` };
+    }
+    case "aws:kms/key:Key": {
+      const h = hex(name, 32);
+      const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      return { ...inputs, keyId, arn: arn("kms", `key/${keyId}`) };
+    }
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return {
+        ...inputs,
+        id: `lt-${hex(name, 17)}`,
+        latestVersion: 1,
+        arn: arn("ec2", `launch-template/lt-${hex(name, 17)}`),
+      };
     case "aws:iam/role:Role": {
       const roleName = (inputs.name as string) ?? physical(name);
       return {
@@ -122,6 +122,13 @@ export function awsCall(token: string, _inputs: Values): Values | undefined {
         authorizationToken: secretEnvelope(Buffer.from(`AWS:${hex("ecr-token", 40)}`).toString("base64")),
         proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${AWS_REGION}.amazonaws.com`,
         expiresAt: "2026-11-27T00:00:00Z",
+        id: AWS_REGION,
+      };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return {
+        names: ["a", "b", "c"].map((z) => `${AWS_REGION}${z}`),
+        zoneIds: [1, 2, 3].map((n) => `euc1-az${n}`),
+        groupNames: [AWS_REGION],
         id: AWS_REGION,
       };
     case "aws:index/getCallerIdentity:getCallerIdentity":

@@ -83,10 +83,20 @@ export function renderCounts(plan: PlanResult): string {
   ].join("\n");
 }
 
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+/** Where the command writes: the process's streams, or a test's buffers. */
+export interface PlanIO {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+}
+
+/** The command: `argv` without node and the script; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: PlanIO = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  const args = parseArgs([...argv]);
   if (typeof args === "string") {
-    process.stderr.write(`${args}\n`);
+    io.err.write(`${args}\n`);
     return args === USAGE ? 0 : 2;
   }
   let plan: PlanResult;
@@ -95,7 +105,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof PlanConfigError) {
       const problems = err.problems;
-      process.stderr.write(
+      io.err.write(
         `error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`,
       );
       return 1;
@@ -118,7 +128,7 @@ async function main(): Promise<number> {
     `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`,
   );
 
-  const out = process.stdout;
+  const out = io.out;
   out.write(
     `Previewing stack ${args.stack} (offline, Pulumi mock runtime)\n\n${renderTree(plan)}\n\nResources by type:\n${renderCounts(plan)}\n`,
   );
@@ -133,13 +143,13 @@ async function main(): Promise<number> {
   if (args.stats) {
     // Read by tools/bench.ts: the whole process, module loading included.
     const rssMiB = process.resourceUsage().maxRSS / 1024;
-    process.stderr.write(`plan-stats wall_ms=${Date.now() - started} peak_rss_mib=${rssMiB.toFixed(1)}\n`);
+    io.err.write(`plan-stats wall_ms=${Date.now() - started} peak_rss_mib=${rssMiB.toFixed(1)}\n`);
   }
   return 0;
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
       process.stderr.write(

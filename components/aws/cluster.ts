@@ -1,11 +1,21 @@
 /**
- * EKS: authentication through access entries (mode API), the IAM OIDC provider for IRSA, a private API
- * endpoint plus a public one limited to configured CIDRs (none: private only), VPC CNI with network policy
- * enforcement (without it every NetworkPolicy is silently ignored), encrypted node volumes, control-plane
- * logs, and a managed node group in the private subnets that the Cluster Autoscaler resizes.
+ * EKS, secure by default: authentication through access entries only (mode API; `ferrum:aws.adminPrincipalArns`
+ * get cluster admin, and so does the identity that creates it, which then deploys the platform), Kubernetes
+ * Secrets envelope-encrypted with a KMS key of the cluster's own, the API endpoint private plus a public one
+ * limited to configured CIDRs (none: private only), control-plane logs kept 90 days, the IAM OIDC provider for
+ * IRSA, and deletion protection. Add-ons are EKS-managed: VPC CNI with network policy enforcement (without it
+ * every NetworkPolicy is silently ignored), kube-proxy and CoreDNS. One managed node group in the private
+ * subnets, sized by the Cluster Autoscaler, from a launch template that encrypts the root volume and requires
+ * IMDSv2 (a pod cannot reach the node role's credentials through the metadata service).
+ *
+ * Built from plain @pulumi/aws resources rather than @pulumi/eks: every piece is in the plan, where the
+ * guardrails and `pulumi preview --diff` readers see it, and no extra provider plugin runs.
  */
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
-import * as eks from "@pulumi/eks";
+import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
@@ -18,104 +28,261 @@ export interface Cluster {
   readonly clusterSecurityGroupId: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcProviderUrl: pulumi.Output<string>;
-  /** Everything workloads must wait for (node group). */
+  /** Everything workloads must wait for (nodes and cluster DNS). */
   readonly ready: pulumi.Resource[];
 }
 
+export interface EksClusterArgs {
+  readonly settings: Pick<
+    AwsSettings,
+    | "kubernetesVersion"
+    | "publicAccessCidrs"
+    | "adminPrincipalArns"
+    | "nodeInstanceTypes"
+    | "nodeMinSize"
+    | "nodeMaxSize"
+    | "nodeDesiredSize"
+  >;
+  readonly network: Network;
+  readonly region: string;
+  readonly tags: Record<string, string>;
+}
+
+export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator"];
 const NODE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
   "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
 
-export function eksCluster(
+/** A role the given AWS service may assume, with managed policies attached. */
+function serviceRole(
   name: string,
-  settings: AwsSettings,
-  net: Network,
+  service: string,
+  actions: string[],
+  policyArns: string[],
   tags: Record<string, string>,
-): Cluster {
-  const nodeRole = new iam.Role(`${name}-node-role`, {
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    }),
-    tags,
-  });
-  NODE_POLICIES.forEach(
-    (policyArn, i) =>
-      new iam.RolePolicyAttachment(
-        `${name}-node-policy-${i}`,
-        { role: nodeRole.name, policyArn },
-        { parent: nodeRole },
-      ),
-  );
-
-  const cluster = new eks.Cluster(
+  parent: pulumi.Resource,
+): iam.Role {
+  const role = new iam.Role(
     name,
     {
-      name,
-      version: settings.kubernetesVersion,
-      vpcId: net.vpcId,
-      publicSubnetIds: net.publicSubnetIds,
-      privateSubnetIds: net.privateSubnetIds,
-      nodeAssociatePublicIpAddress: false,
-      skipDefaultNodeGroup: true,
-      instanceRoles: [nodeRole],
-      authenticationMode: "API",
-      accessEntries: Object.fromEntries(
-        settings.adminPrincipalArns.map((arn, i) => [
-          `admin-${i}`,
-          {
-            principalArn: arn,
-            accessPolicies: {
-              admin: {
-                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                accessScope: { type: "cluster" },
-              },
-            },
-          },
-        ]),
-      ),
-      createOidcProvider: true,
-      endpointPrivateAccess: true,
-      endpointPublicAccess: settings.publicAccessCidrs.length > 0,
-      publicAccessCidrs: settings.publicAccessCidrs.length ? [...settings.publicAccessCidrs] : undefined,
-      vpcCniOptions: { enableNetworkPolicy: true },
-      enabledClusterLogTypes: ["api", "audit", "authenticator"],
-      deletionProtection: true,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
+      }),
       tags,
     },
-    { protect: true },
+    { parent },
   );
+  policyArns.forEach(
+    (policyArn, i) =>
+      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
+  );
+  return role;
+}
 
-  const nodes = new eks.ManagedNodeGroup(`${name}-nodes`, {
-    cluster,
-    nodeRole,
-    subnetIds: net.privateSubnetIds,
-    instanceTypes: [...settings.nodeInstanceTypes],
-    capacityType: "ON_DEMAND",
-    diskSize: 50,
-    scalingConfig: {
-      minSize: settings.nodeMinSize,
-      maxSize: settings.nodeMaxSize,
-      desiredSize: settings.nodeDesiredSize,
-    },
-    // The Cluster Autoscaler owns the size once the group exists.
-    ignoreScalingChanges: true,
-    labels: { "ferrum.io/pool": "general" },
-    tags,
+/**
+ * The kubeconfig Pulumi's Kubernetes provider uses: the endpoint and CA of the cluster, and a token from
+ * `aws eks get-token` under whatever AWS identity runs Pulumi (no credential is stored in it).
+ */
+export function kubeconfigFor(name: string, endpoint: string, caData: string, region: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": caData } }],
+    users: [
+      {
+        name: "aws",
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", name, "--region", region, "--output", "json"],
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+    contexts: [{ name, context: { cluster: name, user: "aws" } }],
+    "current-context": name,
   });
+}
 
-  const provider = new k8s.Provider(`${name}-k8s`, {
-    kubeconfig: cluster.kubeconfigJson,
-    enableServerSideApply: true,
-  });
-  return {
-    name: cluster.eksCluster.name,
-    provider,
-    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-    oidcProviderArn: cluster.oidcProviderArn,
-    oidcProviderUrl: cluster.oidcProviderUrl,
-    ready: [nodes],
-  };
+export class EksCluster extends pulumi.ComponentResource implements Cluster {
+  readonly name: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ferrum:aws:EksCluster", name, {}, opts);
+    const s = args.settings;
+    const tags = args.tags;
+
+    const clusterRole = serviceRole(
+      `${name}-cluster-role`,
+      "eks.amazonaws.com",
+      ["sts:AssumeRole", "sts:TagSession"],
+      ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
+      tags,
+      this,
+    );
+    // Losing the key makes every Secret in etcd unreadable: protected like the cluster.
+    const secretsKey = new kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      { parent: this, protect: true },
+    );
+    // EKS writes to this group; created here so it has a retention (EKS would keep logs forever).
+    const logGroup = new cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${name}/cluster`, retentionInDays: 90, tags },
+      { parent: this },
+    );
+
+    const cluster = new eks.Cluster(
+      name,
+      {
+        name,
+        version: s.kubernetesVersion,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.network.privateSubnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: s.publicAccessCidrs.length > 0,
+          // Without CIDRs AWS would default the public endpoint to 0.0.0.0/0; it is off then anyway.
+          publicAccessCidrs: s.publicAccessCidrs.length ? [...s.publicAccessCidrs] : undefined,
+        },
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+        enabledClusterLogTypes: CLUSTER_LOG_TYPES,
+        // The managed add-ons below replace the self-managed ones EKS would otherwise install.
+        bootstrapSelfManagedAddons: false,
+        deletionProtection: true,
+        tags,
+      },
+      { parent: this, protect: true, dependsOn: [logGroup] },
+    );
+
+    const issuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
+    const oidc = new iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ["sts.amazonaws.com"], tags },
+      { parent: this },
+    );
+
+    s.adminPrincipalArns.forEach((principalArn, i) => {
+      const entry = new eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName: cluster.name, principalArn, type: "STANDARD", tags },
+        { parent: this },
+      );
+      new eks.AccessPolicyAssociation(
+        `${name}-admin-${i}`,
+        {
+          clusterName: cluster.name,
+          principalArn,
+          policyArn: CLUSTER_ADMIN_POLICY,
+          accessScope: { type: "cluster" },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
+
+    const addon = (addonName: string, extra: Partial<eks.AddonArgs>, dependsOn: pulumi.Resource[] = []) =>
+      new eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName: cluster.name,
+          addonName,
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+          tags,
+          ...extra,
+        },
+        { parent: this, dependsOn },
+      );
+    const vpcCni = addon("vpc-cni", {
+      configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+    });
+    const kubeProxy = addon("kube-proxy", {});
+
+    const nodeRole = serviceRole(
+      `${name}-node-role`,
+      "ec2.amazonaws.com",
+      ["sts:AssumeRole"],
+      NODE_POLICIES,
+      tags,
+      this,
+    );
+    const launchTemplate = new ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        description: `Nodes of EKS cluster ${name}: encrypted root volume, IMDSv2 only`,
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          },
+        ],
+        // Hop limit 1: pods (one hop further) cannot reach the node's instance metadata.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        tagSpecifications: [
+          { resourceType: "instance", tags: { ...tags, Name: `${name}-node` } },
+          { resourceType: "volume", tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    const nodes = new eks.NodeGroup(
+      `${name}-nodes`,
+      {
+        clusterName: cluster.name,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.network.privateSubnetIds,
+        instanceTypes: [...s.nodeInstanceTypes],
+        capacityType: "ON_DEMAND",
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+        scalingConfig: { minSize: s.nodeMinSize, maxSize: s.nodeMaxSize, desiredSize: s.nodeDesiredSize },
+        updateConfig: { maxUnavailable: 1 },
+        labels: { "ferrum.io/pool": "general" },
+        tags,
+      },
+      // The Cluster Autoscaler owns the size once the group exists.
+      { parent: this, dependsOn: [vpcCni, kubeProxy], ignoreChanges: ["scalingConfig.desiredSize"] },
+    );
+    const coreDns = addon("coredns", {}, [nodes]);
+
+    this.name = cluster.name;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.oidcProviderArn = oidc.arn;
+    this.oidcProviderUrl = oidc.url;
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: pulumi
+          .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+          .apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
+        enableServerSideApply: true,
+      },
+      { parent: this },
+    );
+    this.ready = [nodes, coreDns];
+    this.registerOutputs({
+      name: this.name,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcProviderUrl: this.oidcProviderUrl,
+    });
+  }
 }

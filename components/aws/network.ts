@@ -1,12 +1,17 @@
 /**
- * The VPC: three availability zones, public subnets for load balancers only, private subnets for nodes, and
- * isolated subnets (no route to the internet) for the database and the cache. NAT per AZ by default.
+ * The VPC: three availability zones, each with a public subnet (load balancers only, no public IP for
+ * anything launched there), a private subnet for nodes and pods (a /19: the VPC CNI gives every pod a VPC
+ * address) and an isolated subnet with no route out, for the database and the cache. A NAT gateway per zone,
+ * so losing one zone never cuts the others off (`ferrum:aws.natGateways: single` for a cheaper stack). The
+ * default security group is emptied, so nothing lands in an open group by accident.
  *
- * awsx's Vpc is well kept and does the CIDR arithmetic and routing; it is a multi-language component, so the
- * tests check what is passed to it.
+ * Built from plain @pulumi/aws resources rather than awsx's Vpc: every subnet, route and gateway is in the
+ * plan, where the guardrails and `pulumi preview --diff` readers see it, and no extra provider plugin runs.
  */
-import * as awsx from "@pulumi/awsx/ec2";
-import type * as pulumi from "@pulumi/pulumi";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as pulumi from "@pulumi/pulumi";
+import { subnetLayout, ZONES } from "../../lib/cidr";
 import type { AwsSettings } from "../../lib/config-aws";
 
 export interface Network {
@@ -16,39 +21,125 @@ export interface Network {
   readonly isolatedSubnetIds: pulumi.Output<string[]>;
 }
 
-export function network(
-  name: string,
-  settings: AwsSettings,
-  clusterName: string,
-  tags: Record<string, string>,
-): Network {
-  const vpc = new awsx.Vpc(name, {
-    cidrBlock: settings.vpcCidr,
-    numberOfAvailabilityZones: 3,
-    enableDnsHostnames: true,
-    enableDnsSupport: true,
-    natGateways: { strategy: settings.natGateways === "single" ? "Single" : "OnePerAz" },
-    subnetStrategy: "Auto",
-    subnetSpecs: [
-      // Load balancers only: the tag tells Kubernetes where internet-facing NLBs go.
+export interface NetworkArgs {
+  readonly settings: Pick<AwsSettings, "vpcCidr" | "natGateways">;
+  /** The EKS cluster's name: subnets are tagged for its load balancer controller. */
+  readonly clusterName: string;
+  readonly tags: Record<string, string>;
+}
+
+export class AwsNetwork extends pulumi.ComponentResource implements Network {
+  readonly vpcId: pulumi.Output<string>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  readonly isolatedSubnetIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ferrum:aws:Network", name, {}, opts);
+    const parent = { parent: this };
+    const layout = subnetLayout(args.settings.vpcCidr);
+    const named = (n: string) => ({ ...args.tags, Name: n });
+    const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
+    const zones = getAvailabilityZonesOutput(
+      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      parent,
+    ).names;
+    const zone = (i: number) =>
+      zones.apply((z) => {
+        if (z.length < ZONES)
+          throw new Error(`the region offers ${z.length} availability zones; the VPC needs ${ZONES}`);
+        return z[i];
+      });
+
+    const vpc = new ec2.Vpc(
+      name,
       {
-        type: "Public",
-        cidrMask: 24,
-        tags: { "kubernetes.io/role/elb": "1", [`kubernetes.io/cluster/${clusterName}`]: "shared" },
+        cidrBlock: args.settings.vpcCidr,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: named(name),
       },
-      {
-        type: "Private",
-        cidrMask: 19,
-        tags: { "kubernetes.io/role/internal-elb": "1", [`kubernetes.io/cluster/${clusterName}`]: "shared" },
-      },
-      { type: "Isolated", cidrMask: 24, name: "data" },
-    ],
-    tags,
-  });
-  return {
-    vpcId: vpc.vpcId,
-    publicSubnetIds: vpc.publicSubnetIds,
-    privateSubnetIds: vpc.privateSubnetIds,
-    isolatedSubnetIds: vpc.isolatedSubnetIds,
-  };
+      parent,
+    );
+    new ec2.DefaultSecurityGroup(
+      `${name}-default`,
+      { vpcId: vpc.id, tags: named(`${name}-default`) },
+      parent,
+    );
+    const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: named(`${name}-igw`) }, parent);
+
+    const subnet = (tier: "public" | "private" | "isolated", i: number, tags: Record<string, string>) =>
+      new ec2.Subnet(
+        `${name}-${tier}-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: layout[tier][i],
+          availabilityZone: zone(i),
+          mapPublicIpOnLaunch: false,
+          tags: { ...named(`${name}-${tier}-${i}`), ...tags },
+        },
+        parent,
+      );
+    const routeTable = (n: string) =>
+      new ec2.RouteTable(`${name}-${n}`, { vpcId: vpc.id, tags: named(`${name}-${n}`) }, parent);
+    const associate = (n: string, s: ec2.Subnet, rt: ec2.RouteTable) =>
+      new ec2.RouteTableAssociation(`${name}-${n}`, { subnetId: s.id, routeTableId: rt.id }, parent);
+    const indices = [...Array(ZONES).keys()];
+
+    // Public: the internet gateway; Kubernetes puts internet-facing load balancers here.
+    const publicRt = routeTable("public");
+    new ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      parent,
+    );
+    const publicSubnets = indices.map((i) => {
+      const s = subnet("public", i, { "kubernetes.io/role/elb": "1", ...clusterTag });
+      associate(`public-${i}`, s, publicRt);
+      return s;
+    });
+
+    // NAT: one per zone, or one for all.
+    const nats = indices.slice(0, args.settings.natGateways === "single" ? 1 : ZONES).map((i) => {
+      const eip = new ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: named(`${name}-nat-${i}`) }, parent);
+      return new ec2.NatGateway(
+        `${name}-nat-${i}`,
+        { subnetId: publicSubnets[i].id, allocationId: eip.id, tags: named(`${name}-nat-${i}`) },
+        { ...parent, dependsOn: [igw] },
+      );
+    });
+
+    // Private: out through the zone's NAT gateway; internal load balancers here.
+    const privateSubnets = indices.map((i) => {
+      const s = subnet("private", i, { "kubernetes.io/role/internal-elb": "1", ...clusterTag });
+      const rt = routeTable(`private-${i}`);
+      new ec2.Route(
+        `${name}-private-${i}-default`,
+        { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id },
+        parent,
+      );
+      associate(`private-${i}`, s, rt);
+      return s;
+    });
+
+    // Isolated: the VPC's local route only.
+    const isolatedRt = routeTable("isolated");
+    const isolatedSubnets = indices.map((i) => {
+      const s = subnet("isolated", i, {});
+      associate(`isolated-${i}`, s, isolatedRt);
+      return s;
+    });
+
+    const ids = (subnets: ec2.Subnet[]) => pulumi.all(subnets.map((s) => s.id));
+    this.vpcId = vpc.id;
+    this.publicSubnetIds = ids(publicSubnets);
+    this.privateSubnetIds = ids(privateSubnets);
+    this.isolatedSubnetIds = ids(isolatedSubnets);
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+      isolatedSubnetIds: this.isolatedSubnetIds,
+    });
+  }
 }

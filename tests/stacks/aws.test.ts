@@ -14,6 +14,8 @@ beforeAll(async () => {
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const ofType = (type: string) => entries.filter((e) => e.type === type);
+/** What the provider answered for an entry (resources.json's entries carry inputs only). */
+const stateOf = (e: { urn: string }): any => plan.resources.find((r) => r.urn === e.urn)!.state;
 const one = (type: string, name?: string) => {
   const found = ofType(type).filter((e) => name === undefined || e.name === name);
   expect(found).toHaveLength(1);
@@ -21,33 +23,217 @@ const one = (type: string, name?: string) => {
 };
 
 describe("prod (AWS): network and cluster", () => {
-  test("a VPC over three AZs with NAT per AZ; public subnets tagged for load balancers only", () => {
-    const vpc = one("awsx:ec2:Vpc").inputs;
-    expect(vpc.numberOfAvailabilityZones).toBe(3);
-    expect(vpc.natGateways).toEqual({ strategy: "OnePerAz" });
-    const specs = Object.fromEntries(vpc.subnetSpecs.map((s: any) => [s.type, s]));
-    expect(Object.keys(specs).sort()).toEqual(["Isolated", "Private", "Public"]);
-    expect(specs.Public.tags["kubernetes.io/role/elb"]).toBe("1");
+  const subnets = (tier: string) =>
+    ofType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.startsWith(`ferrum-prod-vpc-${tier}-`))
+      .map((s) => s.inputs);
+  const routeOf = (table: string) =>
+    ofType("aws:ec2/route:Route").filter(
+      (r) => r.name.startsWith(`${table}-`) || r.name === `${table}-default`,
+    );
+
+  test("a VPC over three AZs: public subnets for load balancers only, /19 private ones for nodes, isolated ones with no route out", () => {
+    expect(one("aws:ec2/vpc:Vpc").inputs).toMatchObject({
+      cidrBlock: "10.40.0.0/16",
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+    });
+    expect(subnets("public").map((s) => [s.cidrBlock, s.availabilityZone])).toEqual([
+      ["10.40.96.0/24", "eu-central-1a"],
+      ["10.40.97.0/24", "eu-central-1b"],
+      ["10.40.98.0/24", "eu-central-1c"],
+    ]);
+    expect(subnets("private").map((s) => s.cidrBlock)).toEqual([
+      "10.40.0.0/19",
+      "10.40.32.0/19",
+      "10.40.64.0/19",
+    ]);
+    expect(subnets("isolated").map((s) => s.cidrBlock)).toEqual([
+      "10.40.99.0/24",
+      "10.40.100.0/24",
+      "10.40.101.0/24",
+    ]);
+    for (const s of ofType("aws:ec2/subnet:Subnet")) expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
+    for (const s of subnets("public")) expect(s.tags["kubernetes.io/role/elb"]).toBe("1");
+    for (const s of subnets("private")) expect(s.tags["kubernetes.io/role/internal-elb"]).toBe("1");
+    for (const s of [...subnets("public"), ...subnets("private")])
+      expect(s.tags["kubernetes.io/cluster/ferrum-prod"]).toBe("shared");
+    // The default security group is emptied.
+    const dsg = one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs;
+    expect([dsg.ingress, dsg.egress]).toEqual([undefined, undefined]);
   });
 
-  test("EKS: access entries, OIDC for IRSA, private endpoint, no public one by default, network policies enforced", () => {
-    const c = one("eks:index:Cluster");
+  test("routes: public through the internet gateway, each private subnet through its own zone's NAT, isolated nowhere", () => {
+    const routes = ofType("aws:ec2/route:Route");
+    const igw = one("aws:ec2/internetGateway:InternetGateway");
+    expect(routeOf("ferrum-prod-vpc-public").map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ destinationCidrBlock: "0.0.0.0/0", gatewayId: `${igw.name}-id` }),
+    ]);
+    const nats = ofType("aws:ec2/natGateway:NatGateway");
+    expect(nats).toHaveLength(3);
+    const publicIds = ofType("aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("-public-"))
+      .map((s) => stateOf(s).id);
+    expect(nats.map((n) => n.inputs.subnetId)).toEqual(publicIds);
+    expect(nats.map((n) => n.options.dependsOn)).toEqual(Array(3).fill([igw.urn]));
+    for (const i of [0, 1, 2]) {
+      expect(routeOf(`ferrum-prod-vpc-private-${i}`).map((r) => r.inputs.natGatewayId)).toEqual([
+        `${nats[i].name}-id`,
+      ]);
+    }
+    // Four routes in all: nothing routes the isolated table anywhere.
+    expect(routes).toHaveLength(4);
+    const isolatedTable = one("aws:ec2/routeTable:RouteTable", "ferrum-prod-vpc-isolated");
+    expect(routes.filter((r) => r.inputs.routeTableId === `${isolatedTable.name}-id`)).toEqual([]);
+    const isolatedAssociations = ofType("aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) =>
+      a.name.includes("-isolated-"),
+    );
+    expect(isolatedAssociations.map((a) => a.inputs.routeTableId)).toEqual(
+      Array(3).fill(`${isolatedTable.name}-id`),
+    );
+  });
+
+  test("ferrum:aws.natGateways single: one NAT gateway every private subnet routes through", async () => {
+    const single = await runPlan("prod", ["ferrum:aws.natGateways=single"]);
+    const nats = single.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway");
+    expect(nats.map((n) => n.name)).toEqual(["ferrum-prod-vpc-nat-0"]);
+    const privateRoutes = single.resources.filter(
+      (r) => r.type === "aws:ec2/route:Route" && r.name.includes("-private-"),
+    );
+    expect(privateRoutes.map((r) => (r.inputs as any).natGatewayId)).toEqual(
+      Array(3).fill("ferrum-prod-vpc-nat-0-id"),
+    );
+  });
+
+  test("EKS: access entries only, Secrets encrypted with its own protected KMS key, private endpoint, logs, deletion protection", () => {
+    const c = one("aws:eks/cluster:Cluster");
     expect(c.inputs).toMatchObject({
-      authenticationMode: "API",
-      createOidcProvider: true,
-      endpointPrivateAccess: true,
-      endpointPublicAccess: false,
-      skipDefaultNodeGroup: true,
-      nodeAssociatePublicIpAddress: false,
-      vpcCniOptions: { enableNetworkPolicy: true },
+      name: "ferrum-prod",
+      version: "1.33",
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      enabledClusterLogTypes: ["api", "audit", "authenticator"],
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: true,
+    });
+    expect(c.inputs.vpcConfig.publicAccessCidrs).toBeUndefined();
+    // The control plane's network interfaces go into the private subnets.
+    expect(c.inputs.vpcConfig.subnetIds).toEqual(
+      ofType("aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.includes("-private-"))
+        .map((s) => stateOf(s).id),
+    );
+    const key = one("aws:kms/key:Key", "ferrum-prod-secrets");
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.options.protect).toBe(true);
+    expect(c.inputs.encryptionConfig).toEqual({
+      resources: ["secrets"],
+      provider: { keyArn: stateOf(key).arn },
     });
     expect(c.options.protect).toBe(true);
-    const mng = one("eks:index:ManagedNodeGroup").inputs;
-    expect(mng.scalingConfig).toEqual({ minSize: 2, maxSize: 6, desiredSize: 3 });
+    const logs = one("aws:cloudwatch/logGroup:LogGroup", "ferrum-prod-control-plane");
+    expect(logs.inputs).toMatchObject({ name: "/aws/eks/ferrum-prod/cluster", retentionInDays: 90 });
+    expect(c.options.dependsOn).toEqual([logs.urn]);
+  });
+
+  test("IRSA: an OIDC provider for the cluster's issuer, audience sts.amazonaws.com", () => {
+    const oidc = one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs;
+    expect(oidc.url).toBe(stateOf(one("aws:eks/cluster:Cluster")).identities[0].oidcs[0].issuer);
+    expect(oidc.clientIdLists).toEqual(["sts.amazonaws.com"]);
+  });
+
+  test("managed add-ons: VPC CNI enforcing network policies, kube-proxy, CoreDNS once nodes exist, EBS CSI", () => {
+    const addons = Object.fromEntries(ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
+    expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(JSON.parse(addons["vpc-cni"].inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
+    const nodes = one("aws:eks/nodeGroup:NodeGroup");
+    expect(addons.coredns.options.dependsOn).toEqual([nodes.urn]);
+    expect(nodes.options.dependsOn.sort()).toEqual([addons["vpc-cni"].urn, addons["kube-proxy"].urn].sort());
+  });
+
+  test("nodes: a managed group in the private subnets the autoscaler sizes, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
+    const nodes = one("aws:eks/nodeGroup:NodeGroup");
+    expect(nodes.inputs).toMatchObject({
+      capacityType: "ON_DEMAND",
+      instanceTypes: ["m7i.large"],
+      scalingConfig: { minSize: 2, maxSize: 6, desiredSize: 3 },
+      updateConfig: { maxUnavailable: 1 },
+    });
+    expect(nodes.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+    expect(nodes.inputs.subnetIds).toEqual(one("aws:eks/cluster:Cluster").inputs.vpcConfig.subnetIds);
+    const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
+    expect(nodes.inputs.launchTemplate).toEqual({ id: stateOf(lt).id, version: "1" });
+    expect(lt.inputs.blockDeviceMappings).toEqual([
+      {
+        deviceName: "/dev/xvda",
+        ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+      },
+    ]);
+    expect(lt.inputs.metadataOptions).toEqual({
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
+    const trust = JSON.parse(one("aws:iam/role:Role", "ferrum-prod-node-role").inputs.assumeRolePolicy);
+    expect(trust.Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+  });
+
+  test("the Kubernetes provider's kubeconfig: the cluster's endpoint and CA, a token from `aws eks get-token`, no credential", () => {
+    const provider = one("pulumi:providers:kubernetes");
+    const cluster = stateOf(one("aws:eks/cluster:Cluster"));
+    const kubeconfig = JSON.parse(provider.inputs.kubeconfig);
+    expect(kubeconfig.clusters).toEqual([
+      {
+        name: "ferrum-prod",
+        cluster: {
+          server: cluster.endpoint,
+          "certificate-authority-data": cluster.certificateAuthority.data,
+        },
+      },
+    ]);
+    expect(kubeconfig.users[0].user.exec).toMatchObject({
+      command: "aws",
+      args: [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "ferrum-prod",
+        "--region",
+        "eu-central-1",
+        "--output",
+        "json",
+      ],
+    });
+    // Nothing but the exec: no token, client certificate, key or password.
+    expect(kubeconfig.users.map((u: any) => Object.keys(u.user))).toEqual([["exec"]]);
+  });
+
+  test("-c ferrum:aws.adminPrincipalArns: an access entry with cluster admin for each", async () => {
+    const arns = [
+      "arn:aws:iam::123456789012:role/platform-admin",
+      "arn:aws:iam::123456789012:role/ferrum-deploy",
+    ];
+    const p = await runPlan("prod", [`ferrum:aws.adminPrincipalArns=${JSON.stringify(arns)}`]);
+    const entries = p.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry");
+    expect(entries.map((e) => (e.inputs as any).principalArn)).toEqual(arns);
+    for (const e of entries) expect((e.inputs as any).type).toBe("STANDARD");
+    const associations = p.resources.filter(
+      (r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    );
+    expect(associations.map((a) => a.inputs)).toEqual(
+      arns.map((principalArn) =>
+        expect.objectContaining({
+          principalArn,
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          accessScope: { type: "cluster" },
+        }),
+      ),
+    );
+    expect(associations.map((a) => a.options.dependsOn)).toEqual(entries.map((e) => [e.urn]));
   });
 
   test("add-ons: EBS CSI driver with IRSA, a default encrypted gp3 StorageClass, metrics-server, Cluster Autoscaler with IRSA", () => {
-    const ebs = one("aws:eks/addon:Addon").inputs;
+    const ebs = ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver").inputs;
     expect(ebs.addonName).toBe("aws-ebs-csi-driver");
     expect(ebs.serviceAccountRoleArn).toMatch(/^arn:aws:iam::\d{12}:role\//);
     const sc = one("kubernetes:storage.k8s.io/v1:StorageClass").inputs;
@@ -74,8 +260,12 @@ describe("prod (AWS): network and cluster", () => {
 
   test("-c ferrum:aws.publicAccessCidrs opens the public endpoint to those CIDRs only; 0.0.0.0/0 is refused", async () => {
     const open = await runPlan("prod", ['ferrum:aws.publicAccessCidrs=["198.51.100.0/24"]']);
-    const c = open.resources.find((r) => r.type === "eks:index:Cluster")!.inputs as any;
-    expect([c.endpointPublicAccess, c.publicAccessCidrs]).toEqual([true, ["198.51.100.0/24"]]);
+    const c = open.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.inputs as any;
+    expect(c.vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["198.51.100.0/24"],
+    });
     await expect(runPlan("prod", ['ferrum:aws.publicAccessCidrs=["0.0.0.0/0"]'])).rejects.toThrow(
       'ferrum:aws.publicAccessCidrs must not open the cluster API to the whole internet (got "0.0.0.0/0")',
     );
@@ -106,8 +296,8 @@ describe("prod (AWS): data tier", () => {
 
   test("the database admits 5432 from the cluster security group only", () => {
     const sg = one("aws:ec2/securityGroup:SecurityGroup", "postgres-sg").inputs;
-    const clusterSg = plan.resources.find((r) => r.type === "eks:index:Cluster")!.state
-      .clusterSecurityGroupId;
+    const clusterSg = (plan.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.state as any)
+      .vpcConfig.clusterSecurityGroupId;
     expect(sg.ingress).toEqual([
       expect.objectContaining({ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [clusterSg] }),
     ]);
@@ -285,9 +475,7 @@ describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
 
   test("creates no VPC or cluster, and takes the kubeconfig as a secret", async () => {
     const p = await runPlan("prod", existing);
-    expect(p.resources.filter((r) => r.type === "awsx:ec2:Vpc" || r.type === "eks:index:Cluster")).toEqual(
-      [],
-    );
+    expect(p.resources.filter((r) => /^(aws:ec2|aws:eks|aws:kms|ferrum:aws):/.test(r.type))).toEqual([]);
     expect(p.placeholders).toContain("ferrum:clusterKubeconfig");
     const provider = p.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(isSecretEnvelope((provider.inputs as any).kubeconfig)).toBe(true);

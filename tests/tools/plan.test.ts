@@ -1,11 +1,13 @@
 /**
- * `npm run plan` as a user runs it: a child process, its exit code, its files and what it prints.
+ * `npm run plan` as a user runs it: the dev plan as a child process (its exit code, its files and what it
+ * prints), the other cases through the same `main` in-process.
  */
 import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { main } from "../../tools/plan";
 import { loadStackConfig, placeholderFor } from "../../tools/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -21,6 +23,19 @@ function plan(...args: string[]) {
   });
   const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
   return { ...r, dir, read, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+/** The same command in-process: exit code, what it printed, its files. */
+async function planHere(...args: string[]) {
+  const out = mkdtempSync(path.join(tmpdir(), "ferrum-plan-"));
+  const dir = path.join(out, "plan");
+  const printed = { stdout: "", stderr: "" };
+  const status = await main([...args, "--out", dir], {
+    out: { write: (t: string) => (printed.stdout += t) },
+    err: { write: (t: string) => (printed.stderr += t) },
+  });
+  const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
+  return { status, ...printed, dir, read, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
 describe("npm run plan (the command line)", () => {
@@ -47,8 +62,8 @@ describe("npm run plan (the command line)", () => {
     }
   });
 
-  test("a bad -c value exits 1 naming the key and the fix, with no stack trace and no files", () => {
-    const r = plan("dev", "-c", "ferrum:services.auth.maxReplicas=0", "-c", "ferrum:cloud=gcp");
+  test("a bad -c value exits 1 naming the key and the fix, with no stack trace and no files", async () => {
+    const r = await planHere("dev", "-c", "ferrum:services.auth.maxReplicas=0", "-c", "ferrum:cloud=gcp");
     try {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("error: the configuration of stack dev is invalid (2 problems):");
@@ -63,15 +78,15 @@ describe("npm run plan (the command line)", () => {
     }
   });
 
-  test("an unknown stack exits 1 and says which stacks exist", () => {
-    const r = plan("staging");
+  test("an unknown stack exits 1 and says which stacks exist", async () => {
+    const r = await planHere("staging");
     r.cleanup();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("there is no stack file Pulumi.staging.yaml");
   });
 
-  test("-c path keys change the plan: observability on adds ServiceMonitors; --show-secrets writes secrets in the clear", () => {
-    const r = plan("dev", "-c", "ferrum:observability.enabled=true", "--show-secrets");
+  test("-c path keys change the plan: observability on adds ServiceMonitors; --show-secrets writes secrets in the clear", async () => {
+    const r = await planHere("dev", "-c", "ferrum:observability.enabled=true", "--show-secrets");
     try {
       expect(r.status).toBe(0);
       const docs = parseAllDocuments(r.read("manifests.yaml")).map((d) => d.toJSON());

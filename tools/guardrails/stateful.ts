@@ -18,7 +18,6 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws:ecr/repository:Repository",
   "aws:kms/key:Key",
   "aws:eks/cluster:Cluster",
-  "eks:index:Cluster",
   "aws:efs/fileSystem:FileSystem",
   "aws:ebs/volume:Volume",
   // Azure
