@@ -56,7 +56,10 @@ const NODE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
 
-/** A role the given AWS service may assume, with managed policies attached. */
+/**
+ * A role the given AWS service may assume, and its managed policies' attachments (what uses the role waits
+ * for those: EKS checks the permissions when it creates the cluster or the nodes).
+ */
 function serviceRole(
   name: string,
   service: string,
@@ -64,7 +67,7 @@ function serviceRole(
   policyArns: string[],
   tags: Record<string, string>,
   parent: pulumi.Resource,
-): iam.Role {
+): { role: iam.Role; attachments: iam.RolePolicyAttachment[] } {
   const role = new iam.Role(
     name,
     {
@@ -76,11 +79,11 @@ function serviceRole(
     },
     { parent },
   );
-  policyArns.forEach(
+  const attachments = policyArns.map(
     (policyArn, i) =>
       new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
   );
-  return role;
+  return { role, attachments };
 }
 
 /**
@@ -154,7 +157,7 @@ export class EksCluster extends pulumi.ComponentResource implements Cluster {
       {
         name,
         version: s.kubernetesVersion,
-        roleArn: clusterRole.arn,
+        roleArn: clusterRole.role.arn,
         vpcConfig: {
           subnetIds: args.network.privateSubnetIds,
           endpointPrivateAccess: true,
@@ -170,7 +173,7 @@ export class EksCluster extends pulumi.ComponentResource implements Cluster {
         deletionProtection: true,
         tags,
       },
-      { parent: this, protect: true, dependsOn: [logGroup] },
+      { parent: this, protect: true, dependsOn: [logGroup, ...clusterRole.attachments] },
     );
 
     const issuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
@@ -248,7 +251,7 @@ export class EksCluster extends pulumi.ComponentResource implements Cluster {
       `${name}-nodes`,
       {
         clusterName: cluster.name,
-        nodeRoleArn: nodeRole.arn,
+        nodeRoleArn: nodeRole.role.arn,
         subnetIds: args.network.privateSubnetIds,
         instanceTypes: [...s.nodeInstanceTypes],
         capacityType: "ON_DEMAND",
@@ -259,7 +262,11 @@ export class EksCluster extends pulumi.ComponentResource implements Cluster {
         tags,
       },
       // The Cluster Autoscaler owns the size once the group exists.
-      { parent: this, dependsOn: [vpcCni, kubeProxy], ignoreChanges: ["scalingConfig.desiredSize"] },
+      {
+        parent: this,
+        dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
+        ignoreChanges: ["scalingConfig.desiredSize"],
+      },
     );
     const coreDns = addon("coredns", {}, [nodes]);
 

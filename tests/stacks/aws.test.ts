@@ -133,7 +133,12 @@ describe("prod (AWS): network and cluster", () => {
     expect(c.options.protect).toBe(true);
     const logs = one("aws:cloudwatch/logGroup:LogGroup", "ferrum-prod-control-plane");
     expect(logs.inputs).toMatchObject({ name: "/aws/eks/ferrum-prod/cluster", retentionInDays: 90 });
-    expect(c.options.dependsOn).toEqual([logs.urn]);
+    const clusterPolicy = one(
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "ferrum-prod-cluster-role-policy-0",
+    );
+    expect(clusterPolicy.inputs.policyArn).toBe("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
+    expect(c.options.dependsOn).toEqual([logs.urn, clusterPolicy.urn]);
   });
 
   test("IRSA: an OIDC provider for the cluster's issuer, audience sts.amazonaws.com", () => {
@@ -148,7 +153,17 @@ describe("prod (AWS): network and cluster", () => {
     expect(JSON.parse(addons["vpc-cni"].inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
     const nodes = one("aws:eks/nodeGroup:NodeGroup");
     expect(addons.coredns.options.dependsOn).toEqual([nodes.urn]);
-    expect(nodes.options.dependsOn.sort()).toEqual([addons["vpc-cni"].urn, addons["kube-proxy"].urn].sort());
+    const nodePolicies = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+      a.name.startsWith("ferrum-prod-node-role-policy-"),
+    );
+    expect(nodePolicies.map((a) => a.inputs.policyArn)).toEqual([
+      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    ]);
+    expect([...nodes.options.dependsOn].sort()).toEqual(
+      [addons["vpc-cni"].urn, addons["kube-proxy"].urn, ...nodePolicies.map((a) => a.urn)].sort(),
+    );
   });
 
   test("nodes: a managed group in the private subnets the autoscaler sizes, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
