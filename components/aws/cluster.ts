@@ -21,17 +21,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
 import type { Network } from "./network";
 
-export interface Cluster {
-  readonly name: pulumi.Output<string>;
-  readonly provider: k8s.Provider;
-  /** The cluster security group: managed node groups' pods use it, so the database admits it. */
-  readonly clusterSecurityGroupId: pulumi.Output<string>;
-  readonly oidcProviderArn: pulumi.Output<string>;
-  readonly oidcProviderUrl: pulumi.Output<string>;
-  /** Everything workloads must wait for (nodes and cluster DNS). */
-  readonly ready: pulumi.Resource[];
-}
-
 export interface EksClusterArgs {
   readonly settings: Pick<
     AwsSettings,
@@ -113,12 +102,15 @@ export function kubeconfigFor(name: string, endpoint: string, caData: string, re
   });
 }
 
-export class EksCluster extends pulumi.ComponentResource implements Cluster {
+export class EksCluster extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
+  /** Kubernetes provider for the cluster (kubeconfig: see kubeconfigFor). */
   readonly provider: k8s.Provider;
+  /** The cluster security group: managed node groups' pods use it, so the database admits it. */
   readonly clusterSecurityGroupId: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcProviderUrl: pulumi.Output<string>;
+  /** Everything workloads must wait for (nodes and cluster DNS). */
   readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
