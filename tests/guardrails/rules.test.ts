@@ -13,7 +13,9 @@ import {
   containerSecurityContext,
   deletionProtectionAndBackups,
   encryptionAtRest,
+  lockedDownControlPlane,
   networkPolicyPerDataNamespace,
+  nodeMetadataV2,
   noPlainSecrets,
   noPublicDataStores,
   onlyIngressLoadBalancer,
@@ -409,6 +411,100 @@ describe("no-plain-secrets", () => {
       'kubernetes:apps/v1:Deployment "auth-web": container "web" env DJANGO_SECRET_KEY looks like a secret and has a literal value; use valueFrom.secretKeyRef',
       'kubernetes:apps/v1:Deployment "auth-web": container "web" env CELERY_BROKER_URL holds a URL with a password (redis://:***@...); use valueFrom.secretKeyRef',
     ]);
+  });
+});
+
+describe("locked-down-control-plane", () => {
+  const eks = (props: Record<string, unknown>) =>
+    resource("aws:eks/cluster:Cluster", "ferrum-prod", {
+      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      accessConfig: { authenticationMode: "API" },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-central-1:1:key/k" } },
+      ...props,
+    });
+  const aks = (props: Record<string, unknown>) =>
+    resource("azure-native:containerservice:ManagedCluster", "aks", {
+      apiServerAccessProfile: { enablePrivateCluster: true },
+      disableLocalAccounts: true,
+      ...props,
+    });
+
+  test("an EKS public endpoint with no CIDRs (AWS opens it to everyone) or with 0.0.0.0/0", () => {
+    expect(lockedDownControlPlane.check(eks({ vpcConfig: { endpointPublicAccess: true } }))).toEqual([
+      `aws:eks/cluster:Cluster "ferrum-prod": the public API endpoint is open to 0.0.0.0/0 (no publicAccessCidrs); set vpcConfig.endpointPublicAccess: false, or list your runners' and offices' CIDRs in vpcConfig.publicAccessCidrs`,
+    ]);
+    expect(
+      lockedDownControlPlane.check(
+        eks({
+          vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] },
+        }),
+      ),
+    ).toEqual([
+      `aws:eks/cluster:Cluster "ferrum-prod": the public API endpoint is open to 0.0.0.0/0; set vpcConfig.endpointPublicAccess: false, or list your runners' and offices' CIDRs in vpcConfig.publicAccessCidrs`,
+    ]);
+    // Left unset, the endpoint is public: the same finding.
+    expect(lockedDownControlPlane.check(eks({ vpcConfig: {} }))).toHaveLength(1);
+  });
+
+  test("EKS signing in through the aws-auth ConfigMap, and Secrets not envelope-encrypted", () => {
+    expect(
+      lockedDownControlPlane.check(eks({ accessConfig: undefined, encryptionConfig: undefined })),
+    ).toEqual([
+      'aws:eks/cluster:Cluster "ferrum-prod": accessConfig.authenticationMode is not set (CONFIG_MAP); set "API" so only access entries grant access, not the aws-auth ConfigMap',
+      `aws:eks/cluster:Cluster "ferrum-prod": Kubernetes Secrets are not envelope-encrypted; set encryptionConfig: { resources: ["secrets"], provider: { keyArn: <a KMS key of the cluster's own> } }`,
+    ]);
+    expect(
+      lockedDownControlPlane.check(eks({ accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } })),
+    ).toEqual([
+      'aws:eks/cluster:Cluster "ferrum-prod": accessConfig.authenticationMode is "API_AND_CONFIG_MAP"; set "API" so only access entries grant access, not the aws-auth ConfigMap',
+    ]);
+  });
+
+  test("a private EKS endpoint, or a public one limited to listed CIDRs, passes; unknown values are skipped", () => {
+    expect(lockedDownControlPlane.check(eks({}))).toEqual([]);
+    expect(
+      lockedDownControlPlane.check(
+        eks({ vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] } }),
+      ),
+    ).toEqual([]);
+    expect(lockedDownControlPlane.check(eks({ vpcConfig: { endpointPublicAccess: UNKNOWN } }))).toEqual([]);
+  });
+
+  test("an AKS API server public to everyone, and local accounts left on", () => {
+    expect(
+      lockedDownControlPlane.check(
+        aks({ apiServerAccessProfile: { enablePrivateCluster: false }, disableLocalAccounts: false }),
+      ),
+    ).toEqual([
+      `azure-native:containerservice:ManagedCluster "aks": the API server is reachable from the internet (no authorizedIPRanges); set apiServerAccessProfile.enablePrivateCluster: true, or list your runners' and offices' CIDRs in apiServerAccessProfile.authorizedIPRanges`,
+      'azure-native:containerservice:ManagedCluster "aks": local accounts are enabled (a static admin kubeconfig exists); set disableLocalAccounts: true with aadProfile.managed and Azure RBAC',
+    ]);
+    expect(
+      lockedDownControlPlane.check(
+        aks({ apiServerAccessProfile: { authorizedIPRanges: ["203.0.113.0/24"] } }),
+      ),
+    ).toEqual([]);
+    expect(lockedDownControlPlane.check(aks({}))).toEqual([]);
+  });
+});
+
+describe("node-metadata-imdsv2", () => {
+  const lt = (metadataOptions: unknown) =>
+    resource("aws:ec2/launchTemplate:LaunchTemplate", "nodes", { metadataOptions });
+
+  test("IMDSv1 allowed, or a hop limit that lets pods through", () => {
+    expect(nodeMetadataV2.check(lt(undefined))).toEqual([
+      'aws:ec2/launchTemplate:LaunchTemplate "nodes": metadataOptions.httpTokens is not set (IMDSv1 allowed); set httpTokens: "required" (IMDSv2 only)',
+    ]);
+    expect(nodeMetadataV2.check(lt({ httpTokens: "required", httpPutResponseHopLimit: 2 }))).toEqual([
+      `aws:ec2/launchTemplate:LaunchTemplate "nodes": metadataOptions.httpPutResponseHopLimit is 2, so pods reach the node role's credentials; set 1 and give pods their own roles (IRSA)`,
+    ]);
+  });
+
+  test("IMDSv2 at hop limit 1, or the metadata service off, passes", () => {
+    expect(nodeMetadataV2.check(lt({ httpTokens: "required", httpPutResponseHopLimit: 1 }))).toEqual([]);
+    expect(nodeMetadataV2.check(lt({ httpEndpoint: "disabled" }))).toEqual([]);
+    expect(nodeMetadataV2.check(resource("aws:ec2/vpc:Vpc", "vpc", {}))).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 /** Every guardrail rule, in the order the policy pack lists them. */
 import type { Rule } from "../resource";
+import { lockedDownControlPlane, nodeMetadataV2 } from "./clusters";
 import { deletionProtectionAndBackups, protectStateful } from "./durability";
 import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
 import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
@@ -21,6 +22,8 @@ export const RULES: readonly Rule[] = [
   onlyIngressLoadBalancer,
   networkPolicyPerDataNamespace,
   noPlainSecrets,
+  lockedDownControlPlane,
+  nodeMetadataV2,
 ];
 
 export {
@@ -30,7 +33,9 @@ export {
   containerSecurityContext,
   deletionProtectionAndBackups,
   encryptionAtRest,
+  lockedDownControlPlane,
   networkPolicyPerDataNamespace,
+  nodeMetadataV2,
   noPlainSecrets,
   noPublicDataStores,
   onlyIngressLoadBalancer,
