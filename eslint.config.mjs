@@ -13,6 +13,7 @@ export default tseslint.config(
       "coverage/",
       "**/*.js",
       "!tools/**/*.js",
+      "!tests/helpers/*.js",
       "!jest.config.js",
       "**/*.mjs",
       "tests/fixtures/",
@@ -32,7 +33,7 @@ export default tseslint.config(
   },
   {
     // The plain CommonJS that runs before any TypeScript is compiled (tools/run.js and what it loads).
-    files: ["tools/**/*.js", "jest.config.js"],
+    files: ["tools/**/*.js", "tests/helpers/*.js", "jest.config.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { process: "readonly", console: "readonly", __dirname: "readonly", __filename: "readonly" },
