@@ -2,6 +2,11 @@
  * The prod (AWS) stack's offline plan: the security-critical inputs of every AWS resource, and that the
  * Kubernetes workloads keep the dev stack's contract.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { EksCluster } from "../../components/aws/cluster";
+import { AwsNetwork } from "../../components/aws/network";
+import { parseConfig } from "../../config";
+import type { AwsSettings } from "../../lib/config-aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
 import { isSecretEnvelope, runPlan, underMocks, PlanResult } from "../helpers/pulumi";
 
@@ -13,6 +18,46 @@ beforeAll(async () => {
 });
 
 const SERVICES = ["auth", "user", "content", "catalog"];
+
+/** ferrum:aws as config.ts reads it, with `aws` set: what a component gets from the stack. */
+const awsSettings = (aws: Record<string, unknown>): AwsSettings => {
+  const parsed = parseConfig({ "ferrum:cloud": "aws", "ferrum:aws": JSON.stringify(aws) }, "prod");
+  if (!parsed.config) throw new Error(parsed.problems.join("\n"));
+  return parsed.config.aws;
+};
+/** A variant of one setting, planned as the component alone: the whole stack needs no second plan. */
+const network = async (aws: Record<string, unknown>) =>
+  (
+    await underMocks(
+      () =>
+        new AwsNetwork("ferrum-prod-vpc", {
+          settings: awsSettings(aws),
+          clusterName: "ferrum-prod",
+          tags: {},
+        }),
+      {
+        stack: "prod",
+      },
+    )
+  ).registrations;
+const eksCluster = async (aws: Record<string, unknown>) =>
+  (
+    await underMocks(
+      () =>
+        new EksCluster("ferrum-prod", {
+          settings: awsSettings(aws),
+          network: {
+            vpcId: pulumi.output("vpc-1"),
+            publicSubnetIds: pulumi.output(["subnet-p1", "subnet-p2", "subnet-p3"]),
+            privateSubnetIds: pulumi.output(["subnet-n1", "subnet-n2", "subnet-n3"]),
+            isolatedSubnetIds: pulumi.output(["subnet-i1", "subnet-i2", "subnet-i3"]),
+          },
+          region: "eu-central-1",
+          tags: {},
+        }),
+      { stack: "prod" },
+    )
+  ).registrations;
 const ofType = (type: string) => entries.filter((e) => e.type === type);
 /** What the provider answered for an entry (resources.json's entries carry inputs only). */
 const stateOf = (e: { urn: string }): any => plan.resources.find((r) => r.urn === e.urn)!.state;
@@ -94,15 +139,16 @@ describe("prod (AWS): network and cluster", () => {
   });
 
   test("ferrum:aws.natGateways single: one NAT gateway every private subnet routes through", async () => {
-    const single = await runPlan("prod", ["ferrum:aws.natGateways=single"]);
-    const nats = single.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway");
-    expect(nats.map((n) => n.name)).toEqual(["ferrum-prod-vpc-nat-0"]);
-    const privateRoutes = single.resources.filter(
-      (r) => r.type === "aws:ec2/route:Route" && r.name.includes("-private-"),
-    );
+    const single = await network({ natGateways: "single" });
+    expect(single.ofType("aws:ec2/natGateway:NatGateway").map((n) => n.name)).toEqual([
+      "ferrum-prod-vpc-nat-0",
+    ]);
+    const privateRoutes = single.ofType("aws:ec2/route:Route").filter((r) => r.name.includes("-private-"));
     expect(privateRoutes.map((r) => (r.inputs as any).natGatewayId)).toEqual(
       Array(3).fill("ferrum-prod-vpc-nat-0-id"),
     );
+    // The default layout, for contrast: one per zone.
+    expect((await network({})).ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
   });
 
   test("EKS: access entries only, Secrets encrypted with its own protected KMS key, private endpoint, logs, deletion protection", () => {
@@ -223,18 +269,16 @@ describe("prod (AWS): network and cluster", () => {
     expect(kubeconfig.users.map((u: any) => Object.keys(u.user))).toEqual([["exec"]]);
   });
 
-  test("-c ferrum:aws.adminPrincipalArns: an access entry with cluster admin for each", async () => {
+  test("ferrum:aws.adminPrincipalArns: an access entry with cluster admin for each", async () => {
     const arns = [
       "arn:aws:iam::123456789012:role/platform-admin",
       "arn:aws:iam::123456789012:role/ferrum-deploy",
     ];
-    const p = await runPlan("prod", [`ferrum:aws.adminPrincipalArns=${JSON.stringify(arns)}`]);
-    const entries = p.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry");
+    const c = await eksCluster({ adminPrincipalArns: arns });
+    const entries = c.ofType("aws:eks/accessEntry:AccessEntry");
     expect(entries.map((e) => (e.inputs as any).principalArn)).toEqual(arns);
     for (const e of entries) expect((e.inputs as any).type).toBe("STANDARD");
-    const associations = p.resources.filter(
-      (r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
-    );
+    const associations = c.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(associations.map((a) => a.inputs)).toEqual(
       arns.map((principalArn) =>
         expect.objectContaining({
@@ -245,6 +289,8 @@ describe("prod (AWS): network and cluster", () => {
       ),
     );
     expect(associations.map((a) => a.options.dependsOn)).toEqual(entries.map((e) => [e.urn]));
+    // The prod stack file lists none: no entry but the creator's own.
+    expect(ofType("aws:eks/accessEntry:AccessEntry")).toEqual([]);
   });
 
   test("add-ons: EBS CSI driver with IRSA, a default encrypted gp3 StorageClass, metrics-server, Cluster Autoscaler with IRSA", () => {
@@ -273,10 +319,9 @@ describe("prod (AWS): network and cluster", () => {
     );
   });
 
-  test("-c ferrum:aws.publicAccessCidrs opens the public endpoint to those CIDRs only; 0.0.0.0/0 is refused", async () => {
-    const open = await runPlan("prod", ['ferrum:aws.publicAccessCidrs=["198.51.100.0/24"]']);
-    const c = open.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.inputs as any;
-    expect(c.vpcConfig).toMatchObject({
+  test("ferrum:aws.publicAccessCidrs opens the public endpoint to those CIDRs only; 0.0.0.0/0 is refused", async () => {
+    const open = await eksCluster({ publicAccessCidrs: ["198.51.100.0/24"] });
+    expect((open.get("aws:eks/cluster:Cluster", "ferrum-prod").inputs as any).vpcConfig).toMatchObject({
       endpointPrivateAccess: true,
       endpointPublicAccess: true,
       publicAccessCidrs: ["198.51.100.0/24"],
