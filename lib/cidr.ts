@@ -1,21 +1,40 @@
 /**
- * IPv4 CIDR arithmetic for carving subnets out of a VPC. Pure.
+ * IPv4 CIDR arithmetic: parsing, overlap, carving subnets. Pure; the AWS VPC layout below and the Azure
+ * VNet checks (components/azure/cidr.ts) share it.
  */
 
-/** `a.b.c.d/n` as a 32-bit start address and a prefix length; throws on anything else. */
-export function parseCidr(cidr: string): { start: number; prefix: number } {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m ? Number(m[5]) : -1;
-  if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`not an IPv4 CIDR: ${cidr}`);
-  const start = octets.reduce((acc, o) => acc * 256 + o, 0);
-  if (start % 2 ** (32 - prefix) !== 0) throw new Error(`${cidr} has host bits set`);
-  return { start, prefix };
+export interface Ipv4Cidr {
+  /** The network address as an unsigned 32-bit integer. */
+  readonly base: number;
+  readonly prefix: number;
 }
 
-function format(start: number, prefix: number): string {
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
-  return `${octets.join(".")}/${prefix}`;
+const CIDR_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** `a.b.c.d/n`, or undefined for anything else. */
+export function parseCidr(text: string): Ipv4Cidr | undefined {
+  const m = CIDR_TEXT.exec(text);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return { base, prefix };
+}
+
+export function formatCidr(c: Ipv4Cidr): string {
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(c.base / 2 ** shift) % 256);
+  return `${octets.join(".")}/${c.prefix}`;
+}
+
+/** How many addresses the block holds. */
+export const cidrSize = (c: Ipv4Cidr): number => 2 ** (32 - c.prefix);
+
+/** Whether the address is the network address of its prefix (no host bits set). */
+export const isAligned = (c: Ipv4Cidr): boolean => c.base % cidrSize(c) === 0;
+
+export function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  return a.base < b.base + cidrSize(b) && b.base < a.base + cidrSize(a);
 }
 
 /**
@@ -23,16 +42,18 @@ function format(start: number, prefix: number): string {
  * `cidr`. Throws, naming what does not fit, when they overflow it.
  */
 export function carve(cidr: string, prefixes: readonly number[]): string[] {
-  const { start, prefix } = parseCidr(cidr);
-  const end = start + 2 ** (32 - prefix);
-  let next = start;
+  const outer = parseCidr(cidr);
+  if (!outer) throw new Error(`not an IPv4 CIDR: ${cidr}`);
+  if (!isAligned(outer)) throw new Error(`${cidr} has host bits set`);
+  const end = outer.base + cidrSize(outer);
+  let next = outer.base;
   return prefixes.map((p, i) => {
-    if (p < prefix || p > 28) throw new Error(`a /${p} block cannot be carved from ${cidr}`);
+    if (p < outer.prefix || p > 28) throw new Error(`a /${p} block cannot be carved from ${cidr}`);
     const size = 2 ** (32 - p);
     const at = Math.ceil(next / size) * size;
     if (at + size > end) throw new Error(`block ${i + 1} (/${p}) does not fit in ${cidr}`);
     next = at + size;
-    return format(at, p);
+    return formatCidr({ base: at, prefix: p });
   });
 }
 

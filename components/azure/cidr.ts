@@ -2,6 +2,7 @@
  * IPv4 arithmetic for the Azure network: the VNet's subnet layout and the address ranges it must stay clear
  * of. Pure; config validation (lib/config-azure.ts) and the network (network.ts) share it.
  */
+import { cidrSize, formatCidr, isAligned, overlaps, parseCidr } from "../../lib/cidr";
 
 /** Pod addresses of Azure CNI overlay: never routed in the VNet, but must not overlap it. */
 export const AKS_POD_CIDR = "192.168.0.0/16";
@@ -19,38 +20,6 @@ export const AKS_RESERVED_CIDRS: readonly string[] = [
 /** The widest and narrowest VNet the layout fits: a /20 for nodes and two /24s need a /19. */
 export const MIN_VNET_PREFIX = 8;
 export const MAX_VNET_PREFIX = 19;
-
-export interface Ipv4Cidr {
-  /** The network address as an unsigned 32-bit integer. */
-  readonly base: number;
-  readonly prefix: number;
-}
-
-const CIDR_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-export function parseCidr(text: string): Ipv4Cidr | undefined {
-  const m = CIDR_TEXT.exec(text);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-  return { base, prefix };
-}
-
-export function formatCidr(c: Ipv4Cidr): string {
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(c.base / 2 ** shift) % 256);
-  return `${octets.join(".")}/${c.prefix}`;
-}
-
-const size = (c: Ipv4Cidr): number => 2 ** (32 - c.prefix);
-
-/** Whether the address is the network address of its prefix (no host bits set). */
-export const isAligned = (c: Ipv4Cidr): boolean => c.base % size(c) === 0;
-
-export function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  return a.base < b.base + size(b) && b.base < a.base + size(a);
-}
 
 /** The VNet's subnets: nodes (a /20), the Flexible Server's delegated subnet and private endpoints (a /24 each). */
 export interface SubnetLayout {
@@ -81,7 +50,7 @@ export function vnetCidrProblems(vnetCidr: string): string[] {
     );
   if (!isAligned(vnet))
     problems.push(
-      `a network address, ${formatCidr({ ...vnet, base: vnet.base - (vnet.base % size(vnet)) })}`,
+      `a network address, ${formatCidr({ ...vnet, base: vnet.base - (vnet.base % cidrSize(vnet)) })}`,
     );
   const clashes = [AKS_POD_CIDR, AKS_SERVICE_CIDR, ...AKS_RESERVED_CIDRS].filter((c) =>
     overlaps(vnet, parseCidr(c)!),

@@ -6,8 +6,8 @@ import { parseConfig } from "../../config";
 import { carve, parseCidr, subnetLayout } from "../../lib/cidr";
 
 const range = (cidr: string) => {
-  const { start, prefix } = parseCidr(cidr);
-  return [start, start + 2 ** (32 - prefix)] as const;
+  const { base, prefix } = parseCidr(cidr)!;
+  return [base, base + 2 ** (32 - prefix)] as const;
 };
 
 describe("carve", () => {
