@@ -16,6 +16,12 @@ const physical = (name: string) => `${name}-${hex(name, 7)}`;
 
 const OIDC_ID = "5C3E1F0A9B8D7C6E5F4A3B2C1D0E9F8A";
 
+/** A GUID made from a seed, as Azure hands out for principals and role assignments. */
+const guid = (seed: string): string => {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
 export function awsOutputs(type: string, name: string, inputs: Values): Values | undefined {
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${AWS_REGION}:${ACCOUNT_ID}:${resource}`;
@@ -45,8 +51,7 @@ export function awsOutputs(type: string, name: string, inputs: Values): Values |
       return { ...inputs, url, arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${url}` };
     }
     case "aws:kms/key:Key": {
-      const h = hex(name, 32);
-      const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      const keyId = guid(name);
       return { ...inputs, keyId, arn: arn("kms", `key/${keyId}`) };
     }
     case "aws:ec2/launchTemplate:LaunchTemplate":
@@ -152,12 +157,6 @@ export const AZURE_TENANT = "11111111-1111-4111-8111-111111111111";
 /** The identity the plan runs as (`getClientConfig`): a service principal of the deploy workflow. */
 export const AZURE_CLIENT_ID = "22222222-2222-4222-8222-222222222222";
 export const AZURE_CLIENT_OBJECT_ID = "33333333-3333-4333-8333-333333333333";
-
-/** A GUID made from a seed, as Azure hands out for principals and role assignments. */
-const guid = (seed: string): string => {
-  const h = hex(seed, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
 
 /**
  * The user kubeconfig AKS returns for an Entra ID cluster (`format: exec`): kubelogin in device-code mode,

@@ -19,6 +19,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
+import { attachPolicies } from "./irsa";
 import type { Network } from "./network";
 
 export interface EksClusterArgs {
@@ -68,11 +69,7 @@ function serviceRole(
     },
     { parent },
   );
-  const attachments = policyArns.map(
-    (policyArn, i) =>
-      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
-  );
-  return { role, attachments };
+  return { role, attachments: attachPolicies(name, role, policyArns) };
 }
 
 /**

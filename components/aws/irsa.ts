@@ -50,6 +50,18 @@ export interface IrsaRoleArgs {
   readonly tags?: Record<string, string>;
 }
 
+/** Managed policies attached to a role, as `<name>-policy-<i>` children of it. */
+export function attachPolicies(
+  name: string,
+  role: iam.Role,
+  policyArns: readonly string[],
+): iam.RolePolicyAttachment[] {
+  return policyArns.map(
+    (policyArn, i) =>
+      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
+  );
+}
+
 /** A role for one ServiceAccount with the given permissions. */
 export function irsaRole(name: string, args: IrsaRoleArgs, opts: pulumi.CustomResourceOptions): iam.Role {
   const role = new iam.Role(
@@ -66,10 +78,7 @@ export function irsaRole(name: string, args: IrsaRoleArgs, opts: pulumi.CustomRe
     },
     opts,
   );
-  (args.policyArns ?? []).forEach(
-    (policyArn, i) =>
-      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
-  );
+  attachPolicies(name, role, args.policyArns ?? []);
   if (args.policy)
     new iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy }, { parent: role });
   return role;

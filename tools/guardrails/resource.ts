@@ -110,3 +110,12 @@ export function str(v: unknown): string | undefined {
 export function isCloudStack(resources: readonly Pick<GuardedResource, "type">[]): boolean {
   return resources.some((r) => /^(aws|awsx|eks|azure-native|azure|gcp):/.test(r.type));
 }
+
+const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+
+/** The CIDRs of `lists` (strings or arrays of them) that mean the whole internet. */
+export function worldCidrs(...lists: unknown[]): string[] {
+  return lists
+    .flatMap((l) => (typeof l === "string" ? [l] : arr(l)))
+    .filter((c): c is string => WORLD.has(c as string));
+}

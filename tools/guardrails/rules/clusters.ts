@@ -3,9 +3,16 @@
  * whole internet), only cloud identities sign in (no static kubeconfig credentials), Secrets are encrypted
  * with a key of the cluster's own; nodes' instance metadata answers only IMDSv2 requests, and not to pods.
  */
-import { arr, at, isUnknown, label, obj, type GuardedResource, type ResourceRule } from "../resource";
-
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+import {
+  arr,
+  at,
+  isUnknown,
+  label,
+  obj,
+  worldCidrs,
+  type GuardedResource,
+  type ResourceRule,
+} from "../resource";
 
 function eksFindings(r: GuardedResource): string[] {
   const p = r.props;
@@ -15,8 +22,7 @@ function eksFindings(r: GuardedResource): string[] {
   // EKS defaults the endpoint to public, and a public endpoint's CIDRs to 0.0.0.0/0.
   const isPublic = vpc.endpointPublicAccess !== false;
   if (!isUnknown(vpc.endpointPublicAccess) && !cidrs.some(isUnknown) && isPublic) {
-    const open =
-      cidrs.length === 0 ? ["0.0.0.0/0 (no publicAccessCidrs)"] : cidrs.filter((c) => WORLD.has(c as string));
+    const open = cidrs.length === 0 ? ["0.0.0.0/0 (no publicAccessCidrs)"] : worldCidrs(cidrs);
     if (open.length) {
       found.push(
         `${label(r)}: the public API endpoint is open to ${open.join(" and ")}; set vpcConfig.endpointPublicAccess: false, ` +
@@ -51,10 +57,7 @@ function aksFindings(r: GuardedResource): string[] {
     !ranges.some(isUnknown) &&
     access.enablePrivateCluster !== true
   ) {
-    const open =
-      ranges.length === 0
-        ? ["the internet (no authorizedIPRanges)"]
-        : ranges.filter((c) => WORLD.has(c as string));
+    const open = ranges.length === 0 ? ["the internet (no authorizedIPRanges)"] : worldCidrs(ranges);
     if (open.length) {
       found.push(
         `${label(r)}: the API server is reachable from ${open.join(" and ")}; set apiServerAccessProfile.enablePrivateCluster: ` +

@@ -4,7 +4,17 @@
  * caches, in-cluster data Services), and every Kubernetes Service ClusterIP, Traefik's Helm release excepted.
  */
 import { componentOf, isDataComponent } from "../stateful";
-import { arr, at, isUnknown, label, obj, str, type GuardedResource, type ResourceRule } from "../resource";
+import {
+  arr,
+  at,
+  isUnknown,
+  label,
+  obj,
+  str,
+  worldCidrs,
+  type GuardedResource,
+  type ResourceRule,
+} from "../resource";
 
 /** Ports of the data services a security group must not open to the internet. */
 export const DATA_PORTS: Readonly<Record<number, string>> = {
@@ -20,8 +30,6 @@ export const DATA_PORTS: Readonly<Record<number, string>> = {
 /** Helm charts that are the ingress controller: the only ones allowed a LoadBalancer Service. */
 export const INGRESS_CHARTS: readonly string[] = ["traefik"];
 
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
-
 /** The data ports within `from..to` (protocol `-1`/`all` with 0..0 means every port). */
 function dataPortsIn(protocol: unknown, from: unknown, to: unknown): string[] {
   const all = protocol === "-1" || protocol === "all";
@@ -30,12 +38,6 @@ function dataPortsIn(protocol: unknown, from: unknown, to: unknown): string[] {
   return Object.entries(DATA_PORTS)
     .filter(([p]) => all || (Number(p) >= lo && Number(p) <= hi))
     .map(([p, what]) => `${p} (${what})`);
-}
-
-function worldCidrs(...lists: unknown[]): string[] {
-  return lists
-    .flatMap((l) => (typeof l === "string" ? [l] : arr(l)))
-    .filter((c): c is string => WORLD.has(c as string));
 }
 
 function securityGroupFindings(r: GuardedResource): string[] {
