@@ -1,8 +1,10 @@
 // Two projects: `unit` runs under Pulumi's mock runtime and pure functions only; `real` starts real
 // servers (PostgreSQL, Redis, Sentinel) from Debian packages and needs .ci/run's installs.
-const transform = {
-  "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
-};
+const { SWC_OPTIONS } = require("./tools/run.js");
+const { DEFERRED } = require("./tools/lazy-modules.js");
+
+// The same compiler and settings as tools/run.js, which runs the plan and the other tools.
+const transform = { "^.+\\.ts$": ["@swc/jest", SWC_OPTIONS] };
 const common = {
   transform,
   testEnvironment: "node",
@@ -10,10 +12,7 @@ const common = {
   moduleFileExtensions: ["ts", "js", "json"],
   // Modules @pulumi/pulumi loads only for closure serialization load on first use (tools/lazy-modules.js):
   // ~0.6 s less for every test file that imports Pulumi.
-  moduleNameMapper: {
-    "^typescript$": "<rootDir>/tools/lazy/typescript.js",
-    "^@npmcli/arborist$": "<rootDir>/tools/lazy/arborist.js",
-  },
+  moduleNameMapper: Object.fromEntries(DEFERRED.map((d) => [`^${d.request}$`, `<rootDir>/${d.jestStandIn}`])),
 };
 module.exports = {
   projects: [

@@ -34,10 +34,23 @@ function lazyModule(load, { esModule = false } = {}) {
   );
 }
 
-/** What is deferred: the request as @pulumi/pulumi writes it, and a path to it no mapping rewrites. */
+/**
+ * What is deferred: the request as @pulumi/pulumi writes it (no regex metacharacters: jest.config.js maps
+ * it verbatim), a path to it no mapping rewrites, and the stand-in file jest maps the request to.
+ */
 const DEFERRED = [
-  { request: "typescript", file: "typescript/lib/typescript.js", esModule: false },
-  { request: "@npmcli/arborist", file: "@npmcli/arborist/lib/index.js", esModule: true },
+  {
+    request: "typescript",
+    file: "typescript/lib/typescript.js",
+    esModule: false,
+    jestStandIn: "tools/lazy/typescript.js",
+  },
+  {
+    request: "@npmcli/arborist",
+    file: "@npmcli/arborist/lib/index.js",
+    esModule: true,
+    jestStandIn: "tools/lazy/arborist.js",
+  },
 ];
 
 /**

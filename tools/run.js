@@ -20,10 +20,10 @@ const fs = require("fs");
 const path = require("path");
 
 const CACHE = path.join(__dirname, "..", "node_modules", ".cache", "ferrum-ts");
+/** How TypeScript becomes CommonJS here; jest.config.js hands @swc/jest the same. */
 const SWC_OPTIONS = {
   jsc: { parser: { syntax: "typescript" }, target: "es2022" },
   module: { type: "commonjs" },
-  sourceMaps: "inline",
   swcrc: false,
   configFile: false,
 };
@@ -33,7 +33,7 @@ let compilerKey;
 
 function compilerIdentity() {
   const version = JSON.parse(fs.readFileSync(require.resolve("@swc/core/package.json"), "utf8")).version;
-  return `swc ${version} ${JSON.stringify(SWC_OPTIONS)}`;
+  return `swc ${version} ${JSON.stringify(SWC_OPTIONS)} inline source maps`;
 }
 
 function compile(source, filename) {
@@ -46,7 +46,7 @@ function compile(source, filename) {
     // not compiled yet
   }
   swc ??= require("@swc/core");
-  const { code } = swc.transformSync(source, { ...SWC_OPTIONS, filename });
+  const { code } = swc.transformSync(source, { ...SWC_OPTIONS, sourceMaps: "inline", filename });
   try {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
@@ -77,5 +77,5 @@ if (require.main === module) {
   process.argv = [process.argv[0], file, ...args];
   require("module")._load(file, null, true); // as `node FILE` would: require.main is the entry point
 } else {
-  module.exports = { register, compile };
+  module.exports = { register, compile, SWC_OPTIONS };
 }
