@@ -12,6 +12,7 @@ import { loadComposeConfig } from "./compose/source";
 import { staleFiles, staleMessage, writeGenerated } from "./compose/files";
 import { COMPOSE_FILE, GENERATED_DIR, REGENERATE_COMMAND, renderCompose } from "./compose/render";
 import { ROOT } from "./planner";
+import { runCommand } from "./cli";
 
 const USAGE = `usage: ${REGENERATE_COMMAND} [-- --check] [--root DIR]`;
 
@@ -67,14 +68,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(
-        `compose failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCommand("compose", main);

@@ -17,6 +17,7 @@ import {
   ROOT,
   runPlan,
 } from "./planner";
+import { runCommand } from "./cli";
 
 interface Args {
   stack: string;
@@ -148,14 +149,4 @@ export async function main(
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(
-        `plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCommand("plan", main);
