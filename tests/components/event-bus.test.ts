@@ -5,7 +5,7 @@ import {
   natsPasswordEnv,
   type EventBusArgs,
 } from "../../components/event-bus";
-import { isSecretEnvelope, redact, secretness, secretValues, underMocks } from "../helpers/pulumi";
+import { isSecretEnvelope, redact, secretness, secretValues, refusal, underMocks } from "../helpers/pulumi";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SERVICES = ["auth", "user", "content", "catalog"];
@@ -132,16 +132,9 @@ describe("EventBus: NATS with JetStream", () => {
     ],
     ["no volume", { storageGiB: 0 }, "storageGiB must be a whole number of at least 1 (got 0)"],
   ])("%s is refused before anything registers", async (_case, extra, message) => {
-    const { result, registrations: r } = await underMocks(() => {
-      try {
-        new EventBus("events", args(extra));
-        return undefined;
-      } catch (err) {
-        return err as Error;
-      }
-    });
-    expect(result?.message).toContain(message);
-    expect(r.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    const { error, registered } = await refusal(() => new EventBus("events", args(extra)));
+    expect(error?.message).toContain(message);
+    expect(registered).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   serviceBuckets,
 } from "../../components/object-store";
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
-import { redact, secretness, secretValues, underMocks } from "../helpers/pulumi";
+import { redact, secretness, secretValues, refusal, underMocks } from "../helpers/pulumi";
 import type { PlanResource } from "../helpers/pulumi";
 
 const SERVICES = CATALOG.map((s) => s.name);
@@ -292,16 +292,9 @@ describe("ObjectStore argument validation", () => {
     ],
     ["no buckets", withBuckets([]), `  - buckets must name at least one service's bucket (got none)`],
   ])("%s", async (_case, bad, problem) => {
-    const { result, registrations } = await underMocks(() => {
-      try {
-        new ObjectStore("object-store", bad);
-        return undefined;
-      } catch (e) {
-        return e as Error;
-      }
-    });
-    expect(result?.message).toBe(`${header(1)}${problem}`);
-    expect(registrations.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));
+    expect(error?.message).toBe(`${header(1)}${problem}`);
+    expect(registered).toEqual([]);
   });
 
   test("every problem is reported at once, in one error", async () => {
@@ -314,15 +307,8 @@ describe("ObjectStore argument validation", () => {
         { service: "user", bucket: "ferrum-test-user" },
       ],
     };
-    const { result, registrations } = await underMocks(() => {
-      try {
-        new ObjectStore("object-store", bad);
-        return undefined;
-      } catch (e) {
-        return e as Error;
-      }
-    });
-    expect(result?.message).toBe(
+    const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));
+    expect(error?.message).toBe(
       header(8) +
         [
           `  - namespace must be a DNS label (lowercase letters, digits, '-') (got "Ferrum")`,
@@ -335,6 +321,6 @@ describe("ObjectStore argument validation", () => {
           `  - backend.region must be a region name such as "us-east-1" (got "US East")`,
         ].join("\n"),
     );
-    expect(registrations.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(registered).toEqual([]);
   });
 });

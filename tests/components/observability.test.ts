@@ -7,7 +7,7 @@ import {
   RULE_NAME,
   type ObservabilityArgs,
 } from "../../components/observability";
-import { isSecretEnvelope, redact, runPlan, secretValues, underMocks } from "../helpers/pulumi";
+import { isSecretEnvelope, redact, runPlan, secretValues, refusal, underMocks } from "../helpers/pulumi";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -454,16 +454,11 @@ describe("Observability: arguments", () => {
       'celery services must be unique DNS labels (got ["auth","auth"])',
     ],
   ])("%s is refused, the setting named, before anything registers", async (_case, extra, message) => {
-    const { result, registrations: r } = await underMocks(() => {
-      try {
-        new Observability("observability", args(extra as Partial<ObservabilityArgs>));
-        return undefined;
-      } catch (err) {
-        return err as Error;
-      }
-    });
-    expect(result?.message).toContain(`  - ${message}`);
-    expect(r.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    const { error, registered } = await refusal(
+      () => new Observability("observability", args(extra as Partial<ObservabilityArgs>)),
+    );
+    expect(error?.message).toContain(`  - ${message}`);
+    expect(registered).toEqual([]);
   });
 });
 

@@ -25,6 +25,7 @@ import {
   redact,
   secretness,
   secretValues,
+  refusal,
   underMocks,
   type PlanResource,
   type Registrations,
@@ -533,16 +534,9 @@ describe("RedisHA managed backends: argument validation", () => {
   ])(
     "%s is refused with every problem named, and nothing is registered",
     async (_case, backend, rest, problems) => {
-      const { result, registrations: r } = await underMocks(() => {
-        try {
-          new RedisHA("redis", args(backend, rest));
-          return undefined;
-        } catch (err) {
-          return err as Error;
-        }
-      });
-      expect(result?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
-      expect(r.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+      const { error, registered } = await refusal(() => new RedisHA("redis", args(backend, rest)));
+      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
+      expect(registered).toEqual([]);
     },
   );
 

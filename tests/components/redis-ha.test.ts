@@ -16,7 +16,7 @@ import {
   type SentinelTarget,
 } from "../../components/redis-ha/urls";
 import { topology } from "../../components/redis-ha/naming";
-import { redact, secretness, secretValues, underMocks, type PlanResource } from "../helpers/pulumi";
+import { redact, secretness, secretValues, refusal, underMocks, type PlanResource } from "../helpers/pulumi";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -496,16 +496,9 @@ describe("RedisHA argument validation", () => {
   ])(
     "%s is refused with every problem named, and nothing is registered",
     async (_case, overrides, rest, problems) => {
-      const { result, registrations: r } = await underMocks(() => {
-        try {
-          new RedisHA("redis", args(overrides, rest));
-          return undefined;
-        } catch (err) {
-          return err as Error;
-        }
-      });
-      expect(result?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
-      expect(r.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+      const { error, registered } = await refusal(() => new RedisHA("redis", args(overrides, rest)));
+      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
+      expect(registered).toEqual([]);
     },
   );
 

@@ -53,6 +53,25 @@ export async function underMocks<T>(
   return { result, registrations: new Registrations(runtime.resources), runtime };
 }
 
+/**
+ * Runs `body` under mocks where it should refuse: the error it threw (undefined when it did not) and every
+ * resource registered besides the stack, which a refusal leaves empty.
+ */
+export async function refusal(
+  body: () => unknown,
+  options: { stack?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
+): Promise<{ error: Error | undefined; registered: PlanResource[] }> {
+  let error: Error | undefined;
+  const { registrations } = await underMocks(async () => {
+    try {
+      await body();
+    } catch (e) {
+      error = e as Error;
+    }
+  }, options);
+  return { error, registered: registrations.resources.filter((r) => r.type !== "pulumi:pulumi:Stack") };
+}
+
 /** Whether an Output is secret, and its value. */
 export async function secretness<T>(o: pulumi.Input<T>): Promise<{ secret: boolean; value: T }> {
   const out = pulumi.output(o);

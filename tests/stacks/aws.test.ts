@@ -8,7 +8,7 @@ import { AwsNetwork } from "../../components/aws/network";
 import { parseConfig } from "../../config";
 import type { AwsSettings } from "../../lib/config-aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
-import { isSecretEnvelope, runPlan, underMocks, PlanResult } from "../helpers/pulumi";
+import { isSecretEnvelope, runPlan, refusal, underMocks, PlanResult } from "../helpers/pulumi";
 
 let plan: PlanResult;
 let entries: any[];
@@ -546,19 +546,12 @@ describe("prod (AWS): required secrets under the real engine", () => {
   test("without YooKassa and SMTP secrets the program stops, naming the exact commands, before any resource", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../index") as () => Promise<unknown>;
-    let error: Error | undefined;
-    const { registrations } = await underMocks(
-      async () => {
-        try {
-          await program();
-        } catch (e) {
-          error = e as Error;
-        }
-      },
-      { stack: "prod", config: loadStackConfig("prod").values },
-    );
+    const { error, registered } = await refusal(program, {
+      stack: "prod",
+      config: loadStackConfig("prod").values,
+    });
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:emailPassword' <value> -s prod");
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s prod");
-    expect(registrations.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(registered).toEqual([]);
   });
 });

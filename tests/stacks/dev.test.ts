@@ -2,7 +2,15 @@
  * The dev stack's offline plan, through the same code path as `npm run plan -- dev`.
  */
 import { manifests, outputEntries, resourceEntries } from "../../tools/planner";
-import { isSecretEnvelope, redact, runPlan, secretValues, underMocks, PlanResult } from "../helpers/pulumi";
+import {
+  isSecretEnvelope,
+  redact,
+  runPlan,
+  secretValues,
+  refusal,
+  underMocks,
+  PlanResult,
+} from "../helpers/pulumi";
 
 let plan: PlanResult;
 let objects: any[];
@@ -166,29 +174,19 @@ describe("required secrets under the real engine", () => {
   test("a missing secret stops the program with the exact pulumi config set command, before any resource", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../index") as () => Promise<unknown>;
-    let error: Error | undefined;
-    const { registrations } = await underMocks(
-      async () => {
-        try {
-          await program();
-        } catch (e) {
-          error = e as Error;
-        }
+    const { error, registered } = await refusal(program, {
+      stack: "dev",
+      config: {
+        "ferrum:yookassaShopId": "100500",
+        "ferrum:emailHost": "smtp.example.com",
+        "ferrum:emailUser": "mailer",
       },
-      {
-        stack: "dev",
-        config: {
-          "ferrum:yookassaShopId": "100500",
-          "ferrum:emailHost": "smtp.example.com",
-          "ferrum:emailUser": "mailer",
-        },
-      },
-    );
+    });
     expect(error?.message).toContain(
       "ferrum:emailPassword is required by this stack's settings but not set; set it with: pulumi config set --secret 'ferrum:emailPassword' <value> -s dev",
     );
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s dev");
-    expect(registrations.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(registered).toEqual([]);
   });
 
   test("set as a secret, it reaches the catalog's Secret as a secret", async () => {
