@@ -8,6 +8,7 @@ import { AwsNetwork } from "../../components/aws/network";
 import { parseConfig } from "../../config";
 import type { AwsSettings } from "../../lib/config-aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
+import { kindNames, webEnv } from "../helpers/manifests";
 import { isSecretEnvelope, runPlan, refusal, underMocks, PlanResult } from "../helpers/pulumi";
 
 let plan: PlanResult;
@@ -414,19 +415,7 @@ describe("prod (AWS): data tier", () => {
 
 describe("prod (AWS): the workloads keep the dev contract", () => {
   const objects = () => manifests(plan, true) as any[];
-  const envOf = (s: string) => {
-    const o = objects();
-    const web = o.find((x) => x.kind === "Deployment" && x.metadata.name === `${s}-web`).spec.template.spec
-      .containers[0];
-    return {
-      config: o.find((x) => x.kind === "ConfigMap" && x.metadata.name === web.envFrom[0].configMapRef.name)
-        .data,
-      secret: o.find((x) => x.kind === "Secret" && x.metadata.name === web.envFrom[1].secretRef.name)
-        .stringData,
-      sa: o.find((x) => x.kind === "ServiceAccount" && x.metadata.name === s),
-      image: web.image,
-    };
-  };
+  const envOf = (s: string) => webEnv(objects(), s);
 
   test("every DATABASE_URL points at RDS with sslmode=require", () => {
     for (const s of SERVICES) {
@@ -458,33 +447,16 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
     const dev = manifests(await runPlan("dev"), true) as any[];
     const prod = objects();
     const shape = (o: any[]) =>
-      o
-        .filter((x) =>
-          [
-            "Deployment",
-            "HorizontalPodAutoscaler",
-            "PodDisruptionBudget",
-            "IngressRoute",
-            "NetworkPolicy",
-          ].includes(x.kind),
-        )
-        .filter(
-          (x) =>
-            x.metadata.labels["app.kubernetes.io/component"] !== "cache" &&
-            x.metadata.labels["app.kubernetes.io/component"] !== "sentinel",
-        )
-        .map((x) => `${x.kind}/${x.metadata.name}`)
-        .sort();
+      kindNames(
+        o,
+        ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "IngressRoute", "NetworkPolicy"],
+        ["cache", "sentinel"],
+      );
     expect(shape(prod)).toEqual(shape(dev));
-    const devSecretKeys = (s: string) => {
-      const web = dev.find((x) => x.kind === "Deployment" && x.metadata.name === `${s}-web`).spec.template
-        .spec.containers[0];
-      return Object.keys(
-        dev.find((x) => x.kind === "Secret" && x.metadata.name === web.envFrom[1].secretRef.name).stringData,
-      )
+    const devSecretKeys = (s: string) =>
+      Object.keys(webEnv(dev, s).secret)
         .filter((k) => !k.startsWith("AWS_"))
         .sort();
-    };
     for (const s of SERVICES) {
       expect(
         Object.keys(envOf(s).secret)

@@ -4,6 +4,7 @@
  */
 import { parse } from "yaml";
 import { manifests, PlanConfigError, resourceEntries } from "../../tools/planner";
+import { kindNames, webEnv } from "../helpers/manifests";
 import { AZURE_SUBSCRIPTION } from "../../tools/cloud-fixtures";
 import { isSecretEnvelope, PlanResult, runPlan } from "../helpers/pulumi";
 
@@ -361,16 +362,7 @@ describe("prod-azure: ACR", () => {
 
 describe("prod-azure: the workloads keep the dev contract", () => {
   const objects = () => manifests(plan, true) as any[];
-  const envOf = (o: any[], s: string) => {
-    const web = o.find((x) => x.kind === "Deployment" && x.metadata.name === `${s}-web`).spec.template.spec
-      .containers[0];
-    return {
-      config: o.find((x) => x.kind === "ConfigMap" && x.metadata.name === web.envFrom[0].configMapRef.name)
-        .data,
-      secret: o.find((x) => x.kind === "Secret" && x.metadata.name === web.envFrom[1].secretRef.name)
-        .stringData,
-    };
-  };
+  const envOf = webEnv;
 
   test("every DATABASE_URL points at the Flexible Server with sslmode=require", () => {
     for (const s of SERVICES) {
@@ -385,19 +377,14 @@ describe("prod-azure: the workloads keep the dev contract", () => {
   test("the same Deployments, HPAs, PDBs, routes, NetworkPolicies and env keys as dev (plus SMTP)", async () => {
     const dev = manifests(await runPlan("dev"), true) as any[];
     const shape = (o: any[]) =>
-      o
-        .filter((x) =>
-          [
-            "Deployment",
-            "HorizontalPodAutoscaler",
-            "PodDisruptionBudget",
-            "IngressRoute",
-            "Middleware",
-            "NetworkPolicy",
-          ].includes(x.kind),
-        )
-        .map((x) => `${x.kind}/${x.metadata.name}`)
-        .sort();
+      kindNames(o, [
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "IngressRoute",
+        "Middleware",
+        "NetworkPolicy",
+      ]);
     expect(shape(objects())).toEqual(shape(dev));
     // Every key dev has (the static MinIO keys included); prod adds the SMTP login dev does not set.
     for (const s of SERVICES) {
