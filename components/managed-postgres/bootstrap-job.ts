@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
-import { containerSecurityContext, podSecurityContext } from "../../lib/security";
+import { bootstrapJob as sharedBootstrapJob } from "../../lib/jobs";
 import { renderBootstrapSql } from "./bootstrap-sql";
 import { passwordEnvVar } from "./naming";
 import type { PostgresServer } from "./types";
@@ -53,52 +53,24 @@ export function bootstrapJob(
     opts,
   );
 
-  return new k8s.batch.v1.Job(
-    `${name}-bootstrap`,
+  return sharedBootstrapJob(
+    name,
     {
-      metadata: { namespace, labels: labels(meta) },
-      spec: {
-        backoffLimit: 6,
-        activeDeadlineSeconds: 900,
-        template: {
-          metadata: { labels: labels(meta) },
-          spec: {
-            restartPolicy: "OnFailure",
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(999),
-            containers: [
-              {
-                name: "bootstrap",
-                image: server.bootstrapImage,
-                command: ["sh", "-c", BOOTSTRAP_SHELL],
-                env: [
-                  { name: "PGHOST", value: server.host },
-                  { name: "PGPORT", value: String(server.port) },
-                  { name: "PGUSER", value: server.adminUsername },
-                  { name: "PGDATABASE", value: "postgres" },
-                  { name: "PGSSLMODE", value: server.sslMode },
-                  { name: "PGCONNECT_TIMEOUT", value: "10" },
-                  { name: "HOME", value: "/tmp" },
-                ],
-                envFrom: [{ secretRef: { name: secret.metadata.name } }],
-                resources: {
-                  requests: { cpu: "50m", memory: "64Mi" },
-                  limits: { cpu: "500m", memory: "128Mi" },
-                },
-                securityContext: containerSecurityContext(),
-                volumeMounts: [
-                  { name: "sql", mountPath: "/bootstrap", readOnly: true },
-                  { name: "tmp", mountPath: "/tmp" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "sql", configMap: { name: sql.metadata.name } },
-              { name: "tmp", emptyDir: {} },
-            ],
-          },
-        },
-      },
+      namespace,
+      labels: labels(meta),
+      uid: 999,
+      image: server.bootstrapImage,
+      command: ["sh", "-c", BOOTSTRAP_SHELL],
+      env: [
+        { name: "PGHOST", value: server.host },
+        { name: "PGPORT", value: String(server.port) },
+        { name: "PGUSER", value: server.adminUsername },
+        { name: "PGDATABASE", value: "postgres" },
+        { name: "PGSSLMODE", value: server.sslMode },
+        { name: "PGCONNECT_TIMEOUT", value: "10" },
+      ],
+      envFrom: [{ secretRef: { name: secret.metadata.name } }],
+      mounts: [{ name: "sql", mountPath: "/bootstrap", volume: { configMap: { name: sql.metadata.name } } }],
     },
     { ...opts, dependsOn: server.dependsOn },
   );

@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
-import { containerSecurityContext, podSecurityContext } from "../../lib/security";
+import { bootstrapJob as sharedBootstrapJob } from "../../lib/jobs";
 import {
   POLICY_DIR,
   renderBootstrapScript,
@@ -83,53 +83,31 @@ export function bootstrapJob(
     ref(secret, secretKeyEnvVar(s)),
   ]);
 
-  return new k8s.batch.v1.Job(
-    `${name}-bootstrap`,
+  return sharedBootstrapJob(
+    name,
     {
-      metadata: { namespace, labels: labels(meta) },
-      spec: {
-        backoffLimit: 6,
-        activeDeadlineSeconds: 900,
-        template: {
-          metadata: { labels: labels(meta) },
-          spec: {
-            restartPolicy: "OnFailure",
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(UID),
-            containers: [
-              {
-                name: "bootstrap",
-                image: args.clientImage,
-                command: ["sh", `${SCRIPT_DIR}/bootstrap.sh`],
-                env: [
-                  { name: URL_ENV, value: server.endpointUrl },
-                  ref(server.rootSecret, ROOT_USER_ENV),
-                  ref(server.rootSecret, ROOT_PASSWORD_ENV),
-                  ...serviceEnv,
-                  { name: "MC_CONFIG_DIR", value: MC_CONFIG_DIR },
-                  { name: "HOME", value: "/tmp" },
-                ],
-                resources: {
-                  requests: { cpu: "50m", memory: "64Mi" },
-                  limits: { cpu: "500m", memory: "128Mi" },
-                },
-                securityContext: containerSecurityContext(),
-                volumeMounts: [
-                  { name: "script", mountPath: SCRIPT_DIR, readOnly: true },
-                  { name: "policies", mountPath: POLICY_DIR, readOnly: true },
-                  { name: "tmp", mountPath: "/tmp" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "script", configMap: { name: script.metadata.name, defaultMode: 0o555 } },
-              { name: "policies", configMap: { name: policies.metadata.name } },
-              { name: "tmp", emptyDir: {} },
-            ],
-          },
+      namespace,
+      labels: labels(meta),
+      uid: UID,
+      image: args.clientImage,
+      command: ["sh", `${SCRIPT_DIR}/bootstrap.sh`],
+      env: [
+        { name: URL_ENV, value: server.endpointUrl },
+        ref(server.rootSecret, ROOT_USER_ENV),
+        ref(server.rootSecret, ROOT_PASSWORD_ENV),
+        ...serviceEnv,
+        { name: "MC_CONFIG_DIR", value: MC_CONFIG_DIR },
+      ],
+      mounts: [
+        {
+          name: "script",
+          mountPath: SCRIPT_DIR,
+          volume: { configMap: { name: script.metadata.name, defaultMode: 0o555 } },
         },
-      },
+        { name: "policies", mountPath: POLICY_DIR, volume: { configMap: { name: policies.metadata.name } } },
+      ],
+      // No Service environment variables (MINIO_PORT=tcp://... and the like) beside the client's own.
+      noServiceLinks: true,
     },
     { ...opts, dependsOn: [server.statefulSet, server.service] },
   );
