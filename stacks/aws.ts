@@ -15,7 +15,7 @@ import { OBSERVABILITY_DEFAULTS } from "../components/observability";
 import { awsLogStorage } from "../components/observability/aws-log-storage";
 import { bucketPrefix } from "../components/object-store";
 import type { RedisBackend } from "../components/redis-ha";
-import { platform, StackOutputs } from "./platform";
+import { inClusterRedis, platform, StackOutputs } from "./platform";
 
 /** What the platform needs of the cluster, made here or given by config. */
 interface ClusterHandle {
@@ -106,14 +106,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
           protect: config.protect,
           tags,
         }
-      : {
-          kind: "inCluster",
-          image: config.redis.image,
-          maxmemoryMiB: config.redis.maxmemoryMiB,
-          storageGiB: config.redis.storageGiB,
-          storageClass: config.redis.storageClass || DEFAULT_STORAGE_CLASS,
-          protect: config.protect,
-        };
+      : inClusterRedis(config, DEFAULT_STORAGE_CLASS);
 
   // Loki's chunks in S3 (through IRSA) rather than on a volume.
   const logStorage = config.observability.enabled

@@ -12,7 +12,7 @@ import { acr } from "../components/azure/registry";
 import { azureStorage, AZURE_STORAGE_CLASS } from "../components/azure/storage";
 import { traefik } from "../components/cluster/traefik";
 import type { RedisBackend } from "../components/redis-ha";
-import { platform, StackOutputs } from "./platform";
+import { inClusterRedis, platform, StackOutputs } from "./platform";
 
 export function azureStack(config: LoadedConfig): StackOutputs {
   const a = config.azure;
@@ -61,14 +61,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
           protect: config.protect,
           tags,
         }
-      : {
-          kind: "inCluster",
-          image: config.redis.image,
-          maxmemoryMiB: config.redis.maxmemoryMiB,
-          storageGiB: config.redis.storageGiB,
-          storageClass: storageClass(config.redis.storageClass),
-          protect: config.protect,
-        };
+      : inClusterRedis(config, AZURE_STORAGE_CLASS);
 
   const os = config.objectStore;
   const outputs = platform({

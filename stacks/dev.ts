@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type { LoadedConfig } from "../config";
-import { platform, StackOutputs } from "./platform";
+import { inClusterRedis, platform, StackOutputs } from "./platform";
 
 /** The cluster's provider: the configured kubeconfig and context, or the ambient ones. */
 export function clusterProvider(config: LoadedConfig): k8s.Provider {
@@ -16,7 +16,7 @@ export function clusterProvider(config: LoadedConfig): k8s.Provider {
 }
 
 export function devStack(config: LoadedConfig): StackOutputs {
-  const { postgres: pg, redis, objectStore: os } = config;
+  const { postgres: pg, objectStore: os } = config;
   return platform({
     config,
     provider: clusterProvider(config),
@@ -28,14 +28,7 @@ export function devStack(config: LoadedConfig): StackOutputs {
       resources: pg.resources,
       protect: config.protect,
     },
-    redis: {
-      kind: "inCluster",
-      image: redis.image,
-      maxmemoryMiB: redis.maxmemoryMiB,
-      storageGiB: redis.storageGiB,
-      storageClass: redis.storageClass || undefined,
-      protect: config.protect,
-    },
+    redis: inClusterRedis(config),
     objectStore: {
       kind: "inCluster",
       image: os.image,

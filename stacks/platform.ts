@@ -46,6 +46,19 @@ function redisTarget(redis: RedisHA): RedisTarget {
       };
 }
 
+/** The in-cluster Redis backend as ferrum:redis sets it; `defaultStorageClass` where it names none. */
+export function inClusterRedis(config: LoadedConfig, defaultStorageClass?: string): RedisBackend {
+  const r = config.redis;
+  return {
+    kind: "inCluster",
+    image: r.image,
+    maxmemoryMiB: r.maxmemoryMiB,
+    storageGiB: r.storageGiB,
+    storageClass: r.storageClass || defaultStorageClass,
+    protect: config.protect,
+  };
+}
+
 export function emailConnection(config: LoadedConfig): EmailConnection | undefined {
   if (config.email.host === "") return undefined;
   return { ...config.email, password: config.secrets.emailPassword };
