@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { CATALOG } from "../../catalog";
+import { expectedComposeServices } from "../helpers/compose";
 import { interpolate } from "../../tools/compose/interpolate";
-import { COMPOSE_FILE, djangoServiceNames } from "../../tools/compose/render";
+import { COMPOSE_FILE } from "../../tools/compose/render";
 import { loadComposeConfig } from "../../tools/compose/source";
 import { composeVariables, MISSING_MESSAGE } from "../../tools/compose/variables";
 import { renderEnvFile } from "../../tools/make-env";
@@ -69,21 +69,7 @@ describe("docker-compose config (Debian's docker-compose)", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const services = r.stdout.trim().split("\n").sort();
-    const expected = [
-      "traefik",
-      "postgres",
-      "postgres-bootstrap",
-      "redis",
-      "sentinel-0",
-      "sentinel-1",
-      "sentinel-2",
-      "minio",
-      "minio-bootstrap",
-      ...CATALOG.flatMap((s) => {
-        const n = djangoServiceNames(s.name);
-        return s.celery ? [n.migrate, n.web, n.worker, n.beat] : [n.migrate, n.web];
-      }),
-    ].sort();
+    const expected = expectedComposeServices().sort();
     expect(services).toEqual(expected);
     for (const name of [
       "auth",

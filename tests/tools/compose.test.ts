@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { expectedComposeServices } from "../helpers/compose";
 import { CATALOG, WEB_PORT } from "../../catalog";
 import { DEFAULT_POSTGRES_IMAGE, FerrumConfig } from "../../config";
 import { migrateCommand } from "../../components/django-service/migrate";
@@ -180,21 +181,7 @@ describe("docker-compose.yml is generated, never edited", () => {
 
 describe("services", () => {
   test("postgres, redis, three sentinels, minio, traefik, the one-shots, four web services, two workers, two beats", () => {
-    const expected = [
-      "traefik",
-      "postgres",
-      "postgres-bootstrap",
-      "redis",
-      "sentinel-0",
-      "sentinel-1",
-      "sentinel-2",
-      "minio",
-      "minio-bootstrap",
-      ...CATALOG.flatMap((s) => {
-        const n = djangoServiceNames(s.name);
-        return s.celery ? [n.migrate, n.web, n.worker, n.beat] : [n.migrate, n.web];
-      }),
-    ];
+    const expected = expectedComposeServices();
     expect(Object.keys(compose.services)).toEqual(expected);
     const ofComponent = (c: string) =>
       Object.keys(compose.services).filter(
