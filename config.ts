@@ -15,7 +15,8 @@ import {
   DEFAULT_REGION,
 } from "./components/object-store/naming";
 import { AwsSettings, readAwsSettings } from "./lib/config-aws";
-import { AZURE_LOCATION_KEY, AzureSettings, readAzureSettings } from "./lib/config-azure";
+import { AZURE_LOCATION_KEY, AzureSettings, azureStackProblems, readAzureSettings } from "./lib/config-azure";
+import { foreignKeyProblems, requiredForCloud, unusedSettingProblems } from "./lib/config-scope";
 import {
   fullKey,
   Json,
@@ -47,9 +48,9 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
  * Defaults of every scalar key. Pulumi.yaml declares the same defaults for the CLI; a test keeps the two equal.
+ * `ferrum:cloud` has none: every stack file must say where it deploys.
  */
 export const SCALAR_DEFAULTS = {
-  cloud: "k3s",
   namespace: "ferrum",
   apiHost: "api.ferrum.local",
   kubeconfig: "",
@@ -208,13 +209,13 @@ function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
   if (spec.cpuMillicores > spec.cpuLimitMillicores) {
     r.problems.add(
       `${r.path}.cpuLimitMillicores`,
-      `must be at least cpuMillicores (got ${spec.cpuLimitMillicores} < ${spec.cpuMillicores}); set it with: ${setCommand(`${r.path}.cpuLimitMillicores`, spec.cpuMillicores)}`,
+      `must be at least cpuMillicores (got ${spec.cpuLimitMillicores} < ${spec.cpuMillicores}); set it with: ${r.problems.set(`${r.path}.cpuLimitMillicores`, spec.cpuMillicores)}`,
     );
   }
   if (spec.memoryMiB > spec.memoryLimitMiB) {
     r.problems.add(
       `${r.path}.memoryLimitMiB`,
-      `must be at least memoryMiB (got ${spec.memoryLimitMiB} < ${spec.memoryMiB}); set it with: ${setCommand(`${r.path}.memoryLimitMiB`, spec.memoryMiB)}`,
+      `must be at least memoryMiB (got ${spec.memoryLimitMiB} < ${spec.memoryMiB}); set it with: ${r.problems.set(`${r.path}.memoryLimitMiB`, spec.memoryMiB)}`,
     );
   }
   return spec;
@@ -250,7 +251,7 @@ function readService(
   if (minReplicas > maxReplicas) {
     r.problems.add(
       `${r.path}.maxReplicas`,
-      `must be at least minReplicas (got ${maxReplicas} < ${minReplicas}); set it with: ${setCommand(`${r.path}.maxReplicas`, minReplicas)}`,
+      `must be at least minReplicas (got ${maxReplicas} < ${minReplicas}); set it with: ${r.problems.set(`${r.path}.maxReplicas`, minReplicas)}`,
     );
   }
   const settings: ServiceSettings = {
@@ -284,13 +285,38 @@ export interface ParseResult {
   readonly problems: readonly string[];
 }
 
-/** Validates raw config (as the engine holds it: `ferrum:key -> text`). Pure. */
-export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): ParseResult {
-  const problems = new Problems();
+export interface ParseOptions {
+  readonly project?: string;
+  /** Full keys the offline plan got with `-c`: their fixes correct the `-c`, not the stack file. */
+  readonly overrides?: ReadonlySet<string>;
+}
+
+/** Every top-level `ferrum:` key the program reads. */
+export const FERRUM_KEYS: readonly string[] = [
+  "cloud",
+  ...Object.keys(SCALAR_DEFAULTS),
+  ...STRUCTURED_KEYS,
+  ...SECRET_KEYS,
+];
+
+/**
+ * Validates raw config as the engine holds it (`namespace:key -> text`, every namespace, structured values
+ * as JSON), the stack file's and an ESC environment's alike. Pure but for reading the provider SDKs' key
+ * lists from node_modules.
+ */
+export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions = {}): ParseResult {
+  const project = options.project ?? "ferrum";
+  const problems = new Problems({ stack, overrides: options.overrides });
   const top = new ObjectReader(problems, "", rawToObject(raw, problems, STRUCTURED_KEYS));
   const d = SCALAR_DEFAULTS;
 
-  const cloud = top.oneOf("cloud", CLOUDS, d.cloud);
+  if (raw[fullKey("cloud")] === undefined) {
+    problems.add(
+      "cloud",
+      `must be set in every stack file: it decides what the stack deploys to, and without it the stack would deploy as k3s to whatever cluster your kubeconfig points at (got nothing); set it with: ${problems.set("cloud", "<k3s|aws|azure>")}`,
+    );
+  }
+  const cloud = top.oneOf("cloud", CLOUDS, "k3s");
   const registry = top.string(
     "imageRegistry",
     d.imageRegistry,
@@ -365,7 +391,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   if (redis.storageGiB * 1024 < 2 * redis.maxmemoryMiB) {
     problems.add(
       "redis.storageGiB",
-      `must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got ${redis.storageGiB} GiB for ${redis.maxmemoryMiB} MiB); set it with: ${setCommand("redis.storageGiB", Math.ceil((2 * redis.maxmemoryMiB) / 1024))}`,
+      `must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got ${redis.storageGiB} GiB for ${redis.maxmemoryMiB} MiB); set it with: ${problems.set("redis.storageGiB", Math.ceil((2 * redis.maxmemoryMiB) / 1024))}`,
     );
   }
 
@@ -407,7 +433,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   if (eventBus.replicas === 2) {
     problems.add(
       "eventBus.replicas",
-      `must be 1 or at least 3, so a JetStream cluster keeps a majority when a server is lost (got 2); set it with: ${setCommand("eventBus.replicas", 3)}`,
+      `must be 1 or at least 3, so a JetStream cluster keeps a majority when a server is lost (got 2); set it with: ${problems.set("eventBus.replicas", 3)}`,
     );
   }
   const aws = readAwsSettings(top.object("aws"));
@@ -467,6 +493,21 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
   if (config.email.user !== "" && config.email.host === "") {
     problems.invalid("emailHost", "set when emailUser is set", "", "smtp.example.com");
   }
+  const paying = CATALOG.filter((s) => s.payments).map((s) => s.name);
+  if (paying.length && config.payments.shopId === "" && !problems.has("yookassaShopId")) {
+    problems.add(
+      "yookassaShopId",
+      `must be set: ${paying.join(", ")} takes payments through YooKassa (catalog.ts) (got ""); set it with: ${problems.set("yookassaShopId", "<shop-id>")}, and its secret key with: ${problems.set("yookassaSecretKey", "<value>", true)}`,
+    );
+  }
+  // What a stack of its cloud must have, and what it would ignore, only once the cloud itself is known.
+  const cloudKnown = !problems.has("cloud");
+  foreignKeyProblems(raw, cloudKnown ? cloud : undefined, FERRUM_KEYS, problems);
+  if (cloudKnown) {
+    unusedSettingProblems(top.value, config, d, problems);
+    requiredForCloud(raw, config, problems);
+    if (cloud === "azure") azureStackProblems(azure, problems);
+  }
   return problems.list.length ? { problems: problems.list.map((p) => p.message) } : { config, problems: [] };
 }
 
@@ -482,14 +523,14 @@ export class ConfigError extends pulumi.RunError {
 export function missingSecretsMessage(stack: string, keys: readonly SecretKey[]): string[] {
   return keys.map(
     (k) =>
-      `${fullKey(k)} is required by this stack's settings but not set; set it with: pulumi config set --secret '${fullKey(k)}' <value> -s ${stack}`,
+      `${fullKey(k)} is required by this stack's settings but not set; set it with: ${setCommand({ stack }, k, "<value>", true)}`,
   );
 }
 
 /** Reads and validates the engine's config; secrets come back as secret Outputs. Throws ConfigError. */
 export function loadConfig(): LoadedConfig {
   const raw = pulumi.runtime.allConfig();
-  const result = parseConfig(raw, pulumi.getStack(), pulumi.getProject());
+  const result = parseConfig(raw, pulumi.getStack(), { project: pulumi.getProject() });
   if (!result.config) throw new ConfigError(result.problems);
   const cfg = new pulumi.Config("ferrum");
   const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};

@@ -2,7 +2,7 @@
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
 import { subnetLayout } from "./cidr";
-import { ObjectReader, setCommand } from "./config-reader";
+import { ObjectReader } from "./config-reader";
 
 export interface AwsSettings {
   /** CIDR of the VPC. */
@@ -54,7 +54,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
   if (!(nodeMinSize <= nodeDesiredSize && nodeDesiredSize <= nodeMaxSize)) {
     p.add(
       "aws.nodeDesiredSize",
-      `must lie between nodeMinSize and nodeMaxSize (got ${nodeMinSize} <= ${nodeDesiredSize} <= ${nodeMaxSize}); set it with: ${setCommand("aws.nodeDesiredSize", nodeMinSize)}`,
+      `must lie between nodeMinSize and nodeMaxSize (got ${nodeMinSize} <= ${nodeDesiredSize} <= ${nodeMaxSize}); set it with: ${r.problems.set("aws.nodeDesiredSize", nodeMinSize)}`,
     );
   }
   const rds = r.object("rds");
@@ -77,7 +77,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
   if (rdsSettings.maxAllocatedStorageGiB < rdsSettings.allocatedStorageGiB) {
     p.add(
       "aws.rds.maxAllocatedStorageGiB",
-      `must be at least allocatedStorageGiB (got ${rdsSettings.maxAllocatedStorageGiB} < ${rdsSettings.allocatedStorageGiB}); set it with: ${setCommand("aws.rds.maxAllocatedStorageGiB", rdsSettings.allocatedStorageGiB)}`,
+      `must be at least allocatedStorageGiB (got ${rdsSettings.maxAllocatedStorageGiB} < ${rdsSettings.allocatedStorageGiB}); set it with: ${r.problems.set("aws.rds.maxAllocatedStorageGiB", rdsSettings.allocatedStorageGiB)}`,
     );
   }
   const ec = r.object("elasticache");
@@ -155,19 +155,25 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     ...(existing ? { existingCluster: existing } : {}),
   };
   if (CIDR.test(settings.vpcCidr)) {
+    const prefix = Number(settings.vpcCidr.split("/")[1]);
+    let layoutError: string | undefined;
     try {
       subnetLayout(settings.vpcCidr);
     } catch (e) {
+      layoutError = (e as Error).message;
+    }
+    // AWS takes VPC blocks from /16 to /28; three /19 node subnets and six /24 subnets need a /17 at the least.
+    if (prefix < 16 || prefix > 17 || layoutError) {
       p.add(
         "aws.vpcCidr",
-        `must hold three /19 node subnets and six /24 subnets, so a /16 or /17 with no host bits set (got "${settings.vpcCidr}": ${(e as Error).message}); set it with: ${setCommand("aws.vpcCidr", "10.40.0.0/16")}`,
+        `must be a /16 or /17 with no host bits set: AWS accepts VPC blocks from /16 to /28, and the subnets need three /19 node subnets and six /24 subnets (got "${settings.vpcCidr}"${layoutError ? `: ${layoutError}` : ""}); set it with: ${r.problems.set("aws.vpcCidr", "10.40.0.0/16")}`,
       );
     }
   }
   if (settings.publicAccessCidrs.includes("0.0.0.0/0")) {
     p.add(
       "aws.publicAccessCidrs",
-      `must not open the cluster API to the whole internet (got "0.0.0.0/0"); list your runners' and offices' CIDRs, e.g.: ${setCommand("aws.publicAccessCidrs", "'[\"203.0.113.0/24\"]'")}`,
+      `must not open the cluster API to the whole internet (got "0.0.0.0/0"); list your runners' and offices' CIDRs, e.g.: ${r.problems.set("aws.publicAccessCidrs", "'[\"203.0.113.0/24\"]'")}`,
     );
   }
   r.rejectUnknown();

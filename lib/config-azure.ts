@@ -4,7 +4,7 @@
  * run without it, and checked with the other Azure-only requirements by {@link azureStackProblems}.
  */
 import { vnetCidrProblems } from "../components/azure/cidr";
-import { fullKey, ObjectReader, setCommand } from "./config-reader";
+import { ObjectReader, Problems } from "./config-reader";
 
 export const AZURE_LOCATION_KEY = "azure-native:location";
 
@@ -116,7 +116,7 @@ export function readAzureSettings(
   if (systemPool.maxCount < systemPool.minCount) {
     p.add(
       "azure.systemPool.maxCount",
-      `must be at least minCount (got ${systemPool.maxCount} < ${systemPool.minCount}); set it with: ${setCommand("azure.systemPool.maxCount", systemPool.minCount)}`,
+      `must be at least minCount (got ${systemPool.maxCount} < ${systemPool.minCount}); set it with: ${r.problems.set("azure.systemPool.maxCount", systemPool.minCount)}`,
     );
   }
 
@@ -141,7 +141,7 @@ export function readAzureSettings(
   if (!(FLEXIBLE_SERVER_STORAGE_GIB as readonly number[]).includes(postgres.storageGiB)) {
     p.add(
       "azure.postgres.storageGiB",
-      `must be one of the sizes Flexible Server offers, ${FLEXIBLE_SERVER_STORAGE_GIB.join(", ")} (got ${postgres.storageGiB}); set it with: ${setCommand("azure.postgres.storageGiB", 128)}`,
+      `must be one of the sizes Flexible Server offers, ${FLEXIBLE_SERVER_STORAGE_GIB.join(", ")} (got ${postgres.storageGiB}); set it with: ${r.problems.set("azure.postgres.storageGiB", 128)}`,
     );
   }
 
@@ -154,7 +154,7 @@ export function readAzureSettings(
   if (vnetProblems.length) {
     p.add(
       "azure.vnetCidr",
-      `must be ${vnetProblems.join(" and ")} (got ${JSON.stringify(vnetCidr)}); set it with: ${setCommand("azure.vnetCidr", "10.50.0.0/16")}`,
+      `must be ${vnetProblems.join(" and ")} (got ${JSON.stringify(vnetCidr)}); set it with: ${r.problems.set("azure.vnetCidr", "10.50.0.0/16")}`,
     );
   }
 
@@ -220,13 +220,13 @@ export function readAzureSettings(
   if (wide.length) {
     p.add(
       "azure.authorizedIpRanges",
-      `must not open the cluster API to the whole internet (got ${JSON.stringify(wide[0])}); list your runners' and offices' CIDRs, or none for a private cluster, e.g.: ${setCommand("azure.authorizedIpRanges", "'[\"203.0.113.0/24\"]'")}`,
+      `must not open the cluster API to the whole internet (got ${JSON.stringify(wide[0])}); list your runners' and offices' CIDRs, or none for a private cluster, e.g.: ${r.problems.set("azure.authorizedIpRanges", "'[\"203.0.113.0/24\"]'")}`,
     );
   }
   if (settings.acrPublicNetworkAccess === "Disabled" && settings.acrSku !== "Premium") {
     p.add(
       "azure.acrPublicNetworkAccess",
-      `can be Disabled only with acrSku Premium, which serves private endpoints (got acrSku ${JSON.stringify(settings.acrSku)}); set it with: ${setCommand("azure.acrSku", "Premium")}`,
+      `can be Disabled only with acrSku Premium, which serves private endpoints (got acrSku ${JSON.stringify(settings.acrSku)}); set it with: ${r.problems.set("azure.acrSku", "Premium")}`,
     );
   }
   r.rejectUnknown();
@@ -234,22 +234,21 @@ export function readAzureSettings(
 }
 
 /**
- * What only the Azure stack needs of its settings, as complete messages: a region, and somebody to
- * administer the cluster. Checked by stacks/azure.ts before it registers anything (every stack reads
- * `ferrum:azure`'s defaults, but only an Azure stack must have these).
+ * What only an Azure stack needs of its settings: a region, and somebody to administer the cluster. Checked
+ * by parseConfig for Azure stacks, with every other setting (every stack reads `ferrum:azure`'s defaults,
+ * but only an Azure stack must have these).
  */
-export function azureStackProblems(s: AzureSettings): string[] {
-  const problems: string[] = [];
+export function azureStackProblems(s: AzureSettings, problems: Problems): void {
   if (!REGION.test(s.location)) {
-    const got = s.location === "" ? "nothing" : JSON.stringify(s.location);
-    problems.push(
-      `${AZURE_LOCATION_KEY} must be an Azure region name such as westeurope (got ${got}); set it with: pulumi config set ${AZURE_LOCATION_KEY} westeurope`,
+    problems.add(
+      AZURE_LOCATION_KEY,
+      `must be an Azure region name such as westeurope (got ${s.location === "" ? "nothing" : JSON.stringify(s.location)}); set it with: ${problems.set(AZURE_LOCATION_KEY, "westeurope")}`,
     );
   }
   if (s.deployerPrincipalId === "" && s.adminGroupObjectIds.length === 0) {
-    problems.push(
-      `${fullKey("azure.deployerPrincipalId")} must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got ""); set it with: ${setCommand("azure.deployerPrincipalId", "$(az ad signed-in-user show --query id -o tsv)")}`,
+    problems.add(
+      "azure.deployerPrincipalId",
+      `must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got ""); set it with: ${problems.set("azure.deployerPrincipalId", "$(az ad signed-in-user show --query id -o tsv)")}`,
     );
   }
-  return problems;
 }

@@ -22,23 +22,104 @@ export function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** How to set a key: the `pulumi config set` command a user would type. */
-export function setCommand(key: string, example: string | number | boolean, secret = false): string {
-  const path = key.includes(".") || key.includes("[");
+/**
+ * Where a key's value came from decides how to fix it: a key in the stack file is fixed with `pulumi config`
+ * on that stack; a key the offline plan got with `-c key=value` is fixed by changing that `-c`.
+ */
+export interface FixContext {
+  /** The stack every `pulumi config` command names with `-s`. */
+  readonly stack: string;
+  /** Full keys (`ferrum:services.auth.maxReplicas`, `aws:region`) given with `-c` to the offline plan. */
+  readonly overrides?: ReadonlySet<string>;
+}
+
+const isPath = (key: string) => key.includes(".") || key.includes("[");
+/** `ferrum:foo` for a bare key, the key itself when it names its namespace (`aws:region`). */
+const qualified = (key: string) => (/^[\w-]+:/.test(key) ? key : fullKey(key));
+const topKey = (full: string) => full.replace(/[.[].*$/, "");
+
+/**
+ * The `-c` keys that gave `full`: the key itself, the structured value holding it (`-c ferrum:services={...}`
+ * replaces the whole value), or keys under it (`-c ferrum:aws.vpcCidr=...` for a problem with `ferrum:aws`).
+ */
+function overridesOf(ctx: FixContext, full: string): string[] {
+  return [...(ctx.overrides ?? [])].filter(
+    (o) => o === full || full.startsWith(`${o}.`) || o.startsWith(`${full}.`) || o === topKey(full),
+  );
+}
+
+/** How to set a key: the `pulumi config set ... -s <stack>` command, or the corrected `-c`. */
+export function setCommand(
+  ctx: FixContext,
+  key: string,
+  example: string | number | boolean,
+  secret = false,
+): string {
+  const full = qualified(key);
   const value = typeof example === "string" && secret ? "<value>" : String(example);
-  return `pulumi config set${path ? " --path" : ""}${secret ? " --secret" : ""} '${fullKey(key)}' ${value}`;
+  if (overridesOf(ctx, full).length) return `-c '${full}=${value}'`;
+  return `pulumi config set${isPath(full) ? " --path" : ""}${secret ? " --secret" : ""} '${full}' ${value} -s ${ctx.stack}`;
+}
+
+/** How to remove a key: `pulumi config rm ... -s <stack>`, or dropping the `-c` that gave it. */
+export function removeCommand(ctx: FixContext, key: string): string {
+  const full = qualified(key);
+  const given = overridesOf(ctx, full);
+  if (given.length) return `drop ${given.map((o) => `-c '${o}=...'`).join(" and ")}`;
+  return `pulumi config rm${isPath(full) ? " --path" : ""} '${full}' -s ${ctx.stack}`;
+}
+
+/** The known name closest to `name` (edit distance at most a third of its length), for "did you mean". */
+export function closest(name: string, known: Iterable<string>): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (!best || d < best.distance) best = { candidate, distance: d };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.candidate : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 export class Problems {
   readonly list: ConfigProblem[] = [];
 
+  constructor(readonly fix: FixContext) {}
+
+  /** A problem with `key` (bare keys are the project's, `ns:key` names its namespace). */
   add(key: string, message: string): void {
-    this.list.push({ key: fullKey(key), message: `${fullKey(key)} ${message}` });
+    const full = qualified(key);
+    this.list.push({ key: full, message: `${full} ${message}` });
+  }
+
+  /** Whether a problem with `key` itself is already listed. */
+  has(key: string): boolean {
+    const full = qualified(key);
+    return this.list.some((p) => p.key === full);
   }
 
   /** A typed value outside what is allowed. */
   invalid(key: string, expectation: string, got: unknown, example: string | number | boolean): void {
-    this.add(key, `must be ${expectation} (got ${show(got)}); set it with: ${setCommand(key, example)}`);
+    this.add(key, `must be ${expectation} (got ${show(got)}); set it with: ${this.set(key, example)}`);
+  }
+
+  /** The command that sets `key` on this stack (or the corrected `-c`). */
+  set(key: string, example: string | number | boolean, secret = false): string {
+    return setCommand(this.fix, key, example, secret);
+  }
+
+  /** The command that removes `key` from this stack (or the `-c` to drop). */
+  remove(key: string): string {
+    return removeCommand(this.fix, key);
   }
 }
 
@@ -138,18 +219,20 @@ export class ObjectReader {
     return items;
   }
 
-  /** A nested object; absent means empty. */
+  /** A nested object; absent means empty. An empty object given on purpose sets nothing and is refused. */
   object(name: string): ObjectReader {
     const v = this.raw(name);
-    if (v === undefined || v === null) return new ObjectReader(this.problems, this.key(name), {});
+    const key = this.key(name);
+    if (v === undefined || v === null) return new ObjectReader(this.problems, key, {});
     if (typeof v !== "object" || Array.isArray(v)) {
       this.problems.add(
-        this.key(name),
-        `must be an object (got ${show(v)}); set its fields with: ${setCommand(`${this.key(name)}.<field>`, "<value>")}`,
+        key,
+        `must be an object (got ${show(v)}); set its fields with: ${this.problems.set(`${key}.<field>`, "<value>")}`,
       );
-      return new ObjectReader(this.problems, this.key(name), {});
+      return new ObjectReader(this.problems, key, {});
     }
-    return new ObjectReader(this.problems, this.key(name), v);
+    if (Object.keys(v).length === 0) emptyObjectProblem(this.problems, key);
+    return new ObjectReader(this.problems, key, v);
   }
 
   /** Names of the keys present in this object. */
@@ -157,21 +240,42 @@ export class ObjectReader {
     return Object.keys(this.value);
   }
 
+  /** Whether `name` is present (set by the user, not defaulted). */
+  has(name: string): boolean {
+    return this.value[name] !== undefined && this.value[name] !== null;
+  }
+
   /** Reports every key that no reader asked for: almost always a typo. Call after reading. */
   rejectUnknown(): void {
     const known = [...this.seen].sort();
     for (const k of Object.keys(this.value)) {
-      if (!this.seen.has(k)) {
-        this.problems.add(
-          this.key(k),
-          `is not a known setting (got ${show(this.value[k])}); known keys here: ${known.join(", ")}; remove it with: pulumi config rm${this.path ? " --path" : ""} '${fullKey(this.key(k))}'`,
-        );
-      }
+      if (this.seen.has(k)) continue;
+      const guess = closest(k, known);
+      this.problems.add(
+        this.key(k),
+        `is not a known setting (got ${show(this.value[k])}); ${
+          guess ? `did you mean ${fullKey(this.key(guess))}? ` : ""
+        }known keys here: ${known.join(", ")}; remove it with: ${this.problems.remove(this.key(k))}`,
+      );
     }
   }
 }
 
-/** Turns the engine's flat `ferrum:key -> text` map into one object, parsing structured values. */
+/**
+ * `-c ferrum:services={}` and `pulumi config set ferrum:services '{}'` replace the whole value with nothing:
+ * every per-service setting of the stack file would be dropped without a word.
+ */
+function emptyObjectProblem(problems: Problems, key: string): void {
+  problems.add(
+    key,
+    `is empty (got {}), which drops every setting under it: a value given without --path (or with -c) replaces the whole object; set the fields you mean with: ${problems.set(`${key}.<field>`, "<value>")}, or remove it with: ${problems.remove(key)}`,
+  );
+}
+
+/**
+ * Turns the engine's flat `ferrum:key -> text` map into one object, parsing structured values. Keys of
+ * other namespaces are left to {@link ../lib/config-keys}.
+ */
 export function rawToObject(
   raw: RawConfig,
   problems: Problems,
@@ -181,18 +285,24 @@ export function rawToObject(
   for (const [full, text] of Object.entries(raw)) {
     if (!full.startsWith(`${PROJECT}:`)) continue;
     const key = full.slice(PROJECT.length + 1);
-    if (structuredKeys.includes(key)) {
-      try {
-        out[key] = JSON.parse(text) as Json;
-      } catch {
-        problems.add(
-          key,
-          `must be an object (got ${show(text)}); set its fields with: ${setCommand(`${key}.<field>`, "<value>")}`,
-        );
-      }
-    } else {
+    if (!structuredKeys.includes(key)) {
       out[key] = text;
+      continue;
     }
+    let parsed: Json | undefined;
+    try {
+      parsed = JSON.parse(text) as Json;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      problems.add(
+        key,
+        `must be an object (got ${show(text)}); set its fields with: ${problems.set(`${key}.<field>`, "<value>")}`,
+      );
+      continue;
+    }
+    out[key] = parsed;
   }
   return out;
 }

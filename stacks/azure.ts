@@ -4,8 +4,7 @@
  * in the cluster on zone-redundant disks (or Azure Managed Redis with `ferrum:azure.cache`).
  */
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError, type LoadedConfig } from "../config";
-import { azureStackProblems } from "../lib/config-azure";
+import type { LoadedConfig } from "../config";
 import { aksCluster } from "../components/azure/cluster";
 import { azureNetwork } from "../components/azure/network";
 import { acr } from "../components/azure/registry";
@@ -16,8 +15,6 @@ import { inClusterRedis, platform, StackOutputs } from "./platform";
 
 export function azureStack(config: LoadedConfig): StackOutputs {
   const a = config.azure;
-  const problems = azureStackProblems(a);
-  if (problems.length) throw new ConfigError(problems);
   const name = `ferrum-${config.stack}`;
   const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
   const { subscriptionId } = authorization.getClientConfigOutput();

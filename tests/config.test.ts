@@ -2,18 +2,20 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
-import { azureStackProblems } from "../lib/config-azure";
 import { CATALOG } from "../catalog";
+import { REQUIRED_CONFIG } from "./helpers/config";
 
+const BASE = REQUIRED_CONFIG.k3s;
+const parseWith = (raw: Record<string, string>, stack = "dev") => parseConfig({ ...BASE, ...raw }, stack);
 const ok = (raw: Record<string, string>, stack = "dev") => {
-  const r = parseConfig(raw, stack);
+  const r = parseWith(raw, stack);
   if (!r.config) throw new Error(r.problems.join("\n"));
   return r.config;
 };
 const svc = (json: unknown) => ({ "ferrum:services": JSON.stringify(json) });
 
 describe("parseConfig: valid settings", () => {
-  test("an empty config yields the defaults: k3s, four catalog services, HPA 1..5 at 70%", () => {
+  test("a config with only the required keys yields the defaults: four catalog services, HPA 1..5 at 70%", () => {
     const c = ok({});
     expect(c.cloud).toBe("k3s");
     expect(c.protect).toBe(false);
@@ -29,6 +31,7 @@ describe("parseConfig: valid settings", () => {
   test("structured keys override per service; cloud stacks are protected", () => {
     const c = ok({
       "ferrum:cloud": "aws",
+      "aws:region": "eu-central-1",
       "ferrum:imageTag": "2.3.4",
       ...svc({
         catalog: {
@@ -48,6 +51,7 @@ describe("parseConfig: valid settings", () => {
 
   test("integers and booleans set as text by `pulumi config set` are accepted", () => {
     const c = ok({
+      "ferrum:emailHost": "smtp.example.com",
       "ferrum:emailPort": "2525",
       "ferrum:emailUseTls": "false",
       "ferrum:observability": '{"enabled":"true"}',
@@ -55,17 +59,25 @@ describe("parseConfig: valid settings", () => {
     expect([c.email.port, c.email.useTls, c.observability.enabled]).toEqual([2525, false, true]);
   });
 
-  test("keys of other namespaces (aws:region, kubernetes:context) are not ours to judge", () => {
-    expect(ok({ "aws:region": "eu-central-1", "kubernetes:context": "k3s" }).cloud).toBe("k3s");
+  test("keys of the providers a stack uses, and Pulumi's own, are accepted", () => {
+    expect(ok({ "pulumi:tags": '{"team":"platform"}' }).cloud).toBe("k3s");
+    expect(ok({ "ferrum:cloud": "aws", "aws:region": "eu-west-1", "aws:profile": "prod" }).cloud).toBe("aws");
+    const azure = {
+      "ferrum:cloud": "azure",
+      "azure-native:location": "westeurope",
+      "azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000",
+      "ferrum:azure": JSON.stringify({ deployerPrincipalId: "7c9e6679-7425-40de-944b-e07fc1f90ae7" }),
+    };
+    expect(ok(azure, "prod-azure").cloud).toBe("azure");
+    expect(ok({ ...azure, "docker:host": "unix:///var/run/docker.sock" }, "prod-azure").cloud).toBe("azure");
   });
 
-  test("secrets are required only by the settings that use them", () => {
-    expect(requiredSecretKeys(ok({}))).toEqual([]);
-    expect(
-      requiredSecretKeys(
-        ok({ "ferrum:yookassaShopId": "123", "ferrum:emailHost": "smtp.x.org", "ferrum:emailUser": "u" }),
-      ),
-    ).toEqual(["emailPassword", "yookassaSecretKey"]);
+  test("secrets are required by the settings that use them: payments always (the catalog takes them), SMTP when a user is set", () => {
+    expect(requiredSecretKeys(ok({}))).toEqual(["yookassaSecretKey"]);
+    expect(requiredSecretKeys(ok({ "ferrum:emailHost": "smtp.x.org", "ferrum:emailUser": "u" }))).toEqual([
+      "emailPassword",
+      "yookassaSecretKey",
+    ]);
   });
 });
 
@@ -74,53 +86,53 @@ describe("parseConfig: every invalid setting is named with its value and its fix
     [
       "unknown cloud",
       { "ferrum:cloud": "gcp" },
-      "ferrum:cloud must be one of k3s, aws, azure (got \"gcp\"); set it with: pulumi config set 'ferrum:cloud' k3s",
+      "ferrum:cloud must be one of k3s, aws, azure (got \"gcp\"); set it with: pulumi config set 'ferrum:cloud' k3s -s dev",
     ],
     [
       "namespace not a DNS label",
       { "ferrum:namespace": "Ferrum_NS" },
-      "ferrum:namespace must be a DNS label (lowercase letters, digits, '-') (got \"Ferrum_NS\"); set it with: pulumi config set 'ferrum:namespace' ferrum",
+      "ferrum:namespace must be a DNS label (lowercase letters, digits, '-') (got \"Ferrum_NS\"); set it with: pulumi config set 'ferrum:namespace' ferrum -s dev",
     ],
     [
       "api host with a scheme",
       { "ferrum:apiHost": "https://api.ferrum.local" },
-      "ferrum:apiHost must be a lowercase DNS name (got \"https://api.ferrum.local\"); set it with: pulumi config set 'ferrum:apiHost' api.ferrum.local",
+      "ferrum:apiHost must be a lowercase DNS name (got \"https://api.ferrum.local\"); set it with: pulumi config set 'ferrum:apiHost' api.ferrum.local -s dev",
     ],
     [
       "image tag with a space",
       { "ferrum:imageTag": "1.0 beta" },
-      "ferrum:imageTag must be an image tag (got \"1.0 beta\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0",
+      "ferrum:imageTag must be an image tag (got \"1.0 beta\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0 -s dev",
     ],
     [
       "latest tag in a cloud stack",
-      { "ferrum:cloud": "aws", "ferrum:imageTag": "latest" },
-      "ferrum:imageTag must be a version in a cloud stack, not latest (got \"latest\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0",
+      { "ferrum:cloud": "aws", "aws:region": "eu-central-1", "ferrum:imageTag": "latest" },
+      "ferrum:imageTag must be a version in a cloud stack, not latest (got \"latest\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0 -s dev",
     ],
     [
       "email port out of range",
       { "ferrum:emailPort": "70000" },
-      "ferrum:emailPort must be an integer between 1 and 65535 (got \"70000\"); set it with: pulumi config set 'ferrum:emailPort' 587",
+      "ferrum:emailPort must be an integer between 1 and 65535 (got \"70000\"); set it with: pulumi config set 'ferrum:emailPort' 587 -s dev",
     ],
     [
       "email TLS not a boolean",
       { "ferrum:emailUseTls": "yes" },
-      "ferrum:emailUseTls must be true or false (got \"yes\"); set it with: pulumi config set 'ferrum:emailUseTls' true",
+      "ferrum:emailUseTls must be true or false (got \"yes\"); set it with: pulumi config set 'ferrum:emailUseTls' true -s dev",
     ],
     [
       "shop id not numeric",
       { "ferrum:yookassaShopId": "shop-1" },
-      "ferrum:yookassaShopId must be a numeric YooKassa shop id (got \"shop-1\"); set it with: pulumi config set 'ferrum:yookassaShopId' 123456",
+      "ferrum:yookassaShopId must be a numeric YooKassa shop id (got \"shop-1\"); set it with: pulumi config set 'ferrum:yookassaShopId' 123456 -s dev",
     ],
     [
       "email user without host",
       { "ferrum:emailUser": "mailer" },
-      "ferrum:emailHost must be set when emailUser is set (got \"\"); set it with: pulumi config set 'ferrum:emailHost' smtp.example.com",
+      "ferrum:emailHost must be set when emailUser is set (got \"\"); set it with: pulumi config set 'ferrum:emailHost' smtp.example.com -s dev",
     ],
     ["a misspelt top-level key", { "ferrum:clod": "aws" }, 'ferrum:clod is not a known setting (got "aws")'],
     [
       "services not an object",
       { "ferrum:services": "auth" },
-      "ferrum:services must be an object (got \"auth\"); set its fields with: pulumi config set --path 'ferrum:services.<field>' <value>",
+      "ferrum:services must be an object (got \"auth\"); set its fields with: pulumi config set --path 'ferrum:services.<field>' <value> -s dev",
     ],
     [
       "a service the catalog lacks",
@@ -130,69 +142,73 @@ describe("parseConfig: every invalid setting is named with its value and its fix
     [
       "zero replicas",
       svc({ auth: { minReplicas: 0 } }),
-      "ferrum:services.auth.minReplicas must be an integer between 1 and 50 (got 0); set it with: pulumi config set --path 'ferrum:services.auth.minReplicas' 1",
+      "ferrum:services.auth.minReplicas must be an integer between 1 and 50 (got 0); set it with: pulumi config set --path 'ferrum:services.auth.minReplicas' 1 -s dev",
     ],
     [
       "min above max",
       svc({ user: { minReplicas: 4, maxReplicas: 2 } }),
-      "ferrum:services.user.maxReplicas must be at least minReplicas (got 2 < 4); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 4",
+      "ferrum:services.user.maxReplicas must be at least minReplicas (got 2 < 4); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 4 -s dev",
     ],
     [
       "fractional replicas",
       svc({ user: { maxReplicas: 2.5 } }),
-      "ferrum:services.user.maxReplicas must be an integer between 1 and 50 (got 2.5); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 5",
+      "ferrum:services.user.maxReplicas must be an integer between 1 and 50 (got 2.5); set it with: pulumi config set --path 'ferrum:services.user.maxReplicas' 5 -s dev",
     ],
     [
       "CPU target above 100%",
       svc({ content: { targetCpuPercent: 150 } }),
-      "ferrum:services.content.targetCpuPercent must be an integer between 10 and 100 (got 150); set it with: pulumi config set --path 'ferrum:services.content.targetCpuPercent' 70",
+      "ferrum:services.content.targetCpuPercent must be an integer between 10 and 100 (got 150); set it with: pulumi config set --path 'ferrum:services.content.targetCpuPercent' 70 -s dev",
     ],
     [
       "untagged image",
       svc({ catalog: { image: "ghcr.io/ferrum/catalog-service" } }),
-      "ferrum:services.catalog.image must be an image reference with a tag or digest (got \"ghcr.io/ferrum/catalog-service\"); set it with: pulumi config set --path 'ferrum:services.catalog.image' ghcr.io/ferrum/catalog-service:1.0.0",
+      "ferrum:services.catalog.image must be an image reference with a tag or digest (got \"ghcr.io/ferrum/catalog-service\"); set it with: pulumi config set --path 'ferrum:services.catalog.image' ghcr.io/ferrum/catalog-service:1.0.0 -s dev",
     ],
     [
       "latest image in a cloud stack",
-      { "ferrum:cloud": "azure", ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }) },
-      "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0",
+      {
+        "ferrum:cloud": "aws",
+        "aws:region": "eu-central-1",
+        ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }),
+      },
+      "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0 -s dev",
     ],
     [
       "request above limit",
       svc({ auth: { web: { memoryMiB: 2048, memoryLimitMiB: 1024 } } }),
-      "ferrum:services.auth.web.memoryLimitMiB must be at least memoryMiB (got 1024 < 2048); set it with: pulumi config set --path 'ferrum:services.auth.web.memoryLimitMiB' 2048",
+      "ferrum:services.auth.web.memoryLimitMiB must be at least memoryMiB (got 1024 < 2048); set it with: pulumi config set --path 'ferrum:services.auth.web.memoryLimitMiB' 2048 -s dev",
     ],
     [
       "misspelt service field",
       svc({ auth: { maxReplica: 3 } }),
-      "ferrum:services.auth.maxReplica is not a known setting (got 3); known keys here:",
+      "ferrum:services.auth.maxReplica is not a known setting (got 3); did you mean ferrum:services.auth.maxReplicas? known keys here:",
     ],
     [
       "postgres 15 image",
       { "ferrum:postgres": JSON.stringify({ image: "postgres:15.8" }) },
-      "ferrum:postgres.image must be a PostgreSQL 16 image pinned by a 16.x tag or digest (got \"postgres:15.8\"); set it with: pulumi config set --path 'ferrum:postgres.image' postgres:16.10-bookworm",
+      "ferrum:postgres.image must be a PostgreSQL 16 image pinned by a 16.x tag or digest (got \"postgres:15.8\"); set it with: pulumi config set --path 'ferrum:postgres.image' postgres:16.10-bookworm -s dev",
     ],
     [
       "postgres storage of zero",
       { "ferrum:postgres": JSON.stringify({ storageGiB: 0 }) },
-      "ferrum:postgres.storageGiB must be an integer between 1 and 16384 (got 0); set it with: pulumi config set --path 'ferrum:postgres.storageGiB' 20",
+      "ferrum:postgres.storageGiB must be an integer between 1 and 16384 (got 0); set it with: pulumi config set --path 'ferrum:postgres.storageGiB' 20 -s dev",
     ],
     [
       "observability flag not boolean",
       { "ferrum:observability": JSON.stringify({ enabled: "on" }) },
-      "ferrum:observability.enabled must be true or false (got \"on\"); set it with: pulumi config set --path 'ferrum:observability.enabled' false",
+      "ferrum:observability.enabled must be true or false (got \"on\"); set it with: pulumi config set --path 'ferrum:observability.enabled' false -s dev",
     ],
   ];
 
   test.each(cases)("%s", (_label, raw, message) => {
-    const r = parseConfig(raw, "dev");
+    const r = parseWith(raw, "dev");
     expect(r.config).toBeUndefined();
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0].startsWith(message)).toBe(true);
   });
 
   test("all problems are reported at once", () => {
-    const r = parseConfig(
+    const r = parseWith(
       { "ferrum:cloud": "gcp", "ferrum:emailPort": "0", ...svc({ auth: { minReplicas: 0 }, billing: {} }) },
       "dev",
     );
@@ -210,8 +226,13 @@ describe("Pulumi.yaml declares every scalar key, typed, with config.ts's default
   const declared = project.config as Record<string, { type: string; default: unknown; description: string }>;
 
   test("same keys as config.ts's scalars; structured keys are not declared", () => {
-    expect(Object.keys(declared).sort()).toEqual(Object.keys(SCALAR_DEFAULTS).sort());
+    expect(Object.keys(declared).sort()).toEqual(["cloud", ...Object.keys(SCALAR_DEFAULTS)].sort());
     for (const k of STRUCTURED_KEYS) expect(declared[k]).toBeUndefined();
+  });
+
+  test("cloud is declared without a default, so the CLI refuses a stack file that does not set it", () => {
+    expect(declared.cloud.type).toBe("string");
+    expect("default" in declared.cloud).toBe(false);
   });
 
   test.each(Object.entries(SCALAR_DEFAULTS))("%s: type, default and description", (key, value) => {
@@ -258,7 +279,7 @@ describe("parseConfig: ferrum:objectStore", () => {
         .objectStore.image,
     ).toBe("registry.example.com/s3/server:2026.1");
     expect(
-      parseConfig({ "ferrum:objectStore": JSON.stringify({ image: "minio/minio:latest" }) }, "dev").problems,
+      parseWith({ "ferrum:objectStore": JSON.stringify({ image: "minio/minio:latest" }) }).problems,
     ).toEqual([
       expect.stringContaining(
         'ferrum:objectStore.image must be an image pinned by a tag (not latest) or digest (got "minio/minio:latest")',
@@ -284,10 +305,10 @@ describe("parseConfig: ferrum:redis", () => {
     ],
     [
       { maxmemoryMiB: 4096, storageGiB: 4 },
-      "ferrum:redis.storageGiB must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got 4 GiB for 4096 MiB); set it with: pulumi config set --path 'ferrum:redis.storageGiB' 8",
+      "ferrum:redis.storageGiB must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got 4 GiB for 4096 MiB); set it with: pulumi config set --path 'ferrum:redis.storageGiB' 8 -s dev",
     ],
   ])("%j is refused", (redis, message) => {
-    const r = parseConfig({ "ferrum:redis": JSON.stringify(redis) }, "dev");
+    const r = parseWith({ "ferrum:redis": JSON.stringify(redis) });
     expect(r.problems).toEqual([expect.stringContaining(message)]);
   });
 });
@@ -331,22 +352,17 @@ describe("parseConfig: ferrum:azure", () => {
   });
 
   test("only the Azure stack needs a region and somebody to administer the cluster, both named at once", () => {
-    expect(azureStackProblems(ok({}).azure)).toHaveLength(2);
-    expect(parseConfig({ "ferrum:cloud": "aws" }, "prod").problems).toEqual([]);
-    const bare = ok({ "ferrum:cloud": "azure" }, "prod-azure");
-    expect(azureStackProblems(bare.azure)).toEqual([
-      "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set azure-native:location westeurope",
-      "ferrum:azure.deployerPrincipalId must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got \"\"); set it with: pulumi config set --path 'ferrum:azure.deployerPrincipalId' $(az ad signed-in-user show --query id -o tsv)",
+    expect(parseWith({ "ferrum:cloud": "azure" }, "prod-azure").problems).toEqual([
+      "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set 'azure-native:location' westeurope -s prod-azure",
+      "ferrum:azure.deployerPrincipalId must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got \"\"); set it with: pulumi config set --path 'ferrum:azure.deployerPrincipalId' $(az ad signed-in-user show --query id -o tsv) -s prod-azure",
     ]);
-    expect(azureStackProblems(ok(azure(), "prod-azure").azure)).toEqual([]);
-    const byGroup = ok(
-      {
-        ...azure(),
-        "ferrum:azure": JSON.stringify({ adminGroupObjectIds: ["3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b"] }),
-      },
-      "prod-azure",
-    );
-    expect(azureStackProblems(byGroup.azure)).toEqual([]);
+    expect(parseWith({ "ferrum:cloud": "aws", "aws:region": "eu-central-1" }, "prod").problems).toEqual([]);
+    expect(parseWith(azure(), "prod-azure").problems).toEqual([]);
+    const byGroup = {
+      ...azure(),
+      "ferrum:azure": JSON.stringify({ adminGroupObjectIds: ["3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b"] }),
+    };
+    expect(parseWith(byGroup, "prod-azure").problems).toEqual([]);
   });
 
   const cases: [string, Record<string, string>, string][] = [
@@ -358,7 +374,7 @@ describe("parseConfig: ferrum:azure", () => {
     [
       "backups kept less than 7 days",
       azure({ postgres: { backupRetentionDays: 3 } }),
-      "ferrum:azure.postgres.backupRetentionDays must be an integer between 7 and 35 (got 3); set it with: pulumi config set --path 'ferrum:azure.postgres.backupRetentionDays' 14",
+      "ferrum:azure.postgres.backupRetentionDays must be an integer between 7 and 35 (got 3); set it with: pulumi config set --path 'ferrum:azure.postgres.backupRetentionDays' 14 -s prod-azure",
     ],
     [
       "a Burstable server (no high availability)",
@@ -393,7 +409,7 @@ describe("parseConfig: ferrum:azure", () => {
     [
       "fewer nodes allowed than required",
       azure({ systemPool: { minCount: 4, maxCount: 2 } }),
-      "ferrum:azure.systemPool.maxCount must be at least minCount (got 2 < 4); set it with: pulumi config set --path 'ferrum:azure.systemPool.maxCount' 4",
+      "ferrum:azure.systemPool.maxCount must be at least minCount (got 2 < 4); set it with: pulumi config set --path 'ferrum:azure.systemPool.maxCount' 4 -s prod-azure",
     ],
     [
       "an admin group by name instead of object id",
@@ -413,12 +429,12 @@ describe("parseConfig: ferrum:azure", () => {
     [
       "a misspelt key",
       azure({ postgres: { backupRetention: 14 } }),
-      "ferrum:azure.postgres.backupRetention is not a known setting (got 14); known keys here:",
+      "ferrum:azure.postgres.backupRetention is not a known setting (got 14); did you mean ferrum:azure.postgres.backupRetentionDays? known keys here:",
     ],
   ];
 
   test.each(cases)("%s", (_label, raw, message) => {
-    const r = parseConfig(raw, "prod-azure");
+    const r = parseWith(raw, "prod-azure");
     expect(r.config).toBeUndefined();
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toContain(message);

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, ServiceSettings } from "../../config";
+import { REQUIRED_CONFIG } from "../helpers/config";
 import type { CacheConnection, DatabaseConnection, StorageConnection } from "../../components/connections";
 import { DjangoService, DjangoServiceArgs } from "../../components/django-service";
 import { MIGRATE_LOCK_SCRIPT } from "../../components/django-service/migrate";
 import { isSecretEnvelope, secretValues, underMocks } from "../helpers/pulumi";
 
-const services = parseConfig({}, "test").config!.services;
+const services = parseConfig(REQUIRED_CONFIG.k3s, "test").config!.services;
 const byName = (n: string): ServiceSettings => services.find((s) => s.name === n)!;
 
 /** Connections as a backing component would hand them over: credentials secret. */

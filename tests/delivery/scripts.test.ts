@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { renderCoverageSummary, type CoverageSummary } from "../../.github/scripts/coverage-summary";
 import { parseConfig } from "../../config";
+import { REQUIRED_CONFIG } from "../helpers/config";
 import { runScript } from "./run-script";
 import { loadWorkflow, ROOT, stackFiles, stepsOf, type Step } from "./workflow-checks";
 
@@ -194,7 +195,7 @@ describe("service-image.yml: the image it proposes", () => {
     expect(repository(env)).toBe(expected);
   });
 
-  test.each(["aws", "azure"])(
+  test.each(["aws", "azure"] as const)(
     "the image by digest is a valid ferrum:services.<name>.image when ferrum:cloud is %s",
     (cloud) => {
       const image = runScript(step("service-image.yml", "image", "Image by digest").run!, {
@@ -203,7 +204,7 @@ describe("service-image.yml: the image it proposes", () => {
       }).outputs.image!;
       expect(image).toBe(`ferrumprod.azurecr.io/auth-service@${DIGEST}`);
       const result = parseConfig(
-        { "ferrum:cloud": cloud, "ferrum:services": JSON.stringify({ auth: { image } }) },
+        { ...REQUIRED_CONFIG[cloud], "ferrum:services": JSON.stringify({ auth: { image } }) },
         "prod",
       );
       expect(result.problems).toEqual([]);

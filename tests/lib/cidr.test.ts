@@ -3,6 +3,7 @@
  * for them is refused by config before anything is planned.
  */
 import { parseConfig } from "../../config";
+import { REQUIRED_CONFIG } from "../helpers/config";
 import { carve, parseCidr, subnetLayout } from "../../lib/cidr";
 
 const range = (cidr: string) => {
@@ -46,7 +47,7 @@ describe("subnetLayout", () => {
 });
 
 describe("ferrum:aws.vpcCidr", () => {
-  const aws = (vpcCidr: string) => ({ "ferrum:cloud": "aws", "ferrum:aws": JSON.stringify({ vpcCidr }) });
+  const aws = (vpcCidr: string) => ({ ...REQUIRED_CONFIG.aws, "ferrum:aws": JSON.stringify({ vpcCidr }) });
 
   test("a /16 or /17 is accepted", () => {
     expect(parseConfig(aws("10.40.0.0/16"), "prod").problems).toEqual([]);
@@ -54,13 +55,15 @@ describe("ferrum:aws.vpcCidr", () => {
   });
 
   test.each([
-    ["10.40.0.0/18", "block 3 (/19) does not fit in 10.40.0.0/18"],
-    ["10.40.1.0/16", "10.40.1.0/16 has host bits set"],
-  ])("%s is refused, naming the key, the value and the fix; nothing is planned", (cidr, why) => {
+    ["10.40.0.0/18", ": block 3 (/19) does not fit in 10.40.0.0/18"],
+    ["10.40.1.0/16", ": 10.40.1.0/16 has host bits set"],
+    // Carvable, but AWS refuses VPC blocks larger than /16.
+    ["10.0.0.0/8", ""],
+  ])("%s is refused, naming the key, the value and the fix", (cidr, why) => {
     const r = parseConfig(aws(cidr), "prod");
     expect(r.config).toBeUndefined();
     expect(r.problems).toEqual([
-      `ferrum:aws.vpcCidr must hold three /19 node subnets and six /24 subnets, so a /16 or /17 with no host bits set (got "${cidr}": ${why}); set it with: pulumi config set --path 'ferrum:aws.vpcCidr' 10.40.0.0/16`,
+      `ferrum:aws.vpcCidr must be a /16 or /17 with no host bits set: AWS accepts VPC blocks from /16 to /28, and the subnets need three /19 node subnets and six /24 subnets (got "${cidr}"${why}); set it with: pulumi config set --path 'ferrum:aws.vpcCidr' 10.40.0.0/16 -s prod`,
     ]);
   });
 });

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../../components/aws/cluster";
 import { AwsNetwork } from "../../components/aws/network";
 import { parseConfig } from "../../config";
+import { REQUIRED_CONFIG } from "../helpers/config";
 import type { AwsSettings } from "../../lib/config-aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
@@ -22,7 +23,9 @@ const SERVICES = ["auth", "user", "content", "catalog"];
 
 /** ferrum:aws as config.ts reads it, with `aws` set: what a component gets from the stack. */
 const awsSettings = (aws: Record<string, unknown>): AwsSettings => {
-  const parsed = parseConfig({ "ferrum:cloud": "aws", "ferrum:aws": JSON.stringify(aws) }, "prod");
+  const raw: Record<string, string> = { ...REQUIRED_CONFIG.aws };
+  if (Object.keys(aws).length) raw["ferrum:aws"] = JSON.stringify(aws);
+  const parsed = parseConfig(raw, "prod");
   if (!parsed.config) throw new Error(parsed.problems.join("\n"));
   return parsed.config.aws;
 };
@@ -497,12 +500,17 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
 });
 
 describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
+  // The whole ferrum:aws value replaced: the stack file's VPC and node settings would do nothing here.
   const existing = [
-    "ferrum:aws.existingCluster.vpcId=vpc-0abc123",
-    'ferrum:aws.existingCluster.privateSubnetIds=["subnet-0a1","subnet-0b2"]',
-    "ferrum:aws.existingCluster.clusterSecurityGroupId=sg-0c3",
-    "ferrum:aws.existingCluster.oidcProviderArn=arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
-    "ferrum:aws.existingCluster.oidcProviderUrl=oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+    `ferrum:aws=${JSON.stringify({
+      existingCluster: {
+        vpcId: "vpc-0abc123",
+        privateSubnetIds: ["subnet-0a1", "subnet-0b2"],
+        clusterSecurityGroupId: "sg-0c3",
+        oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+        oidcProviderUrl: "oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+      },
+    })}`,
   ];
 
   test("creates no VPC or cluster, and takes the kubeconfig as a secret", async () => {
@@ -514,7 +522,7 @@ describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
   });
 });
 
-describe("prod (AWS): required secrets under the real engine", () => {
+describe("prod (AWS): required secrets, index.ts under the mock runtime with the stack file's config", () => {
   test("without YooKassa and SMTP secrets the program stops, naming the exact commands, before any resource", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../index") as () => Promise<unknown>;

@@ -77,7 +77,7 @@ describe("prod-azure: what only this stack requires", () => {
     );
     expect(refused).toBeInstanceOf(PlanConfigError);
     expect((refused as PlanConfigError).problems).toEqual([
-      "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set azure-native:location westeurope",
+      "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: -c 'azure-native:location=westeurope'",
       expect.stringContaining(
         "ferrum:azure.deployerPrincipalId must be set, or azure.adminGroupObjectIds must list a group",
       ),

@@ -11,6 +11,7 @@ import {
   underMocks,
   PlanResult,
 } from "../helpers/pulumi";
+import { REQUIRED_CONFIG } from "../helpers/config";
 
 let plan: PlanResult;
 let objects: any[];
@@ -170,14 +171,14 @@ describe("dev stack: secrets stay secret", () => {
   });
 });
 
-describe("required secrets under the real engine", () => {
+describe("required secrets: index.ts under the mock runtime, with config as pulumi up passes it", () => {
   test("a missing secret stops the program with the exact pulumi config set command, before any resource", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../index") as () => Promise<unknown>;
     const { error, registered } = await refusal(program, {
       stack: "dev",
       config: {
-        "ferrum:yookassaShopId": "100500",
+        ...REQUIRED_CONFIG.k3s,
         "ferrum:emailHost": "smtp.example.com",
         "ferrum:emailUser": "mailer",
       },
@@ -194,7 +195,7 @@ describe("required secrets under the real engine", () => {
     const program = require("../../index") as () => Promise<unknown>;
     const { registrations } = await underMocks(() => program(), {
       stack: "dev",
-      config: { "ferrum:yookassaShopId": "100500", "ferrum:yookassaSecretKey": "live_sk_from_config" },
+      config: { ...REQUIRED_CONFIG.k3s, "ferrum:yookassaSecretKey": "live_sk_from_config" },
       secretKeys: ["ferrum:yookassaSecretKey"],
     });
     const secret = registrations.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any;
