@@ -2,10 +2,11 @@
  * `npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets]`
  *
  * Runs the program for Pulumi.<stack>.yaml under Pulumi's mock runtime and writes DIR/resources.json,
- * DIR/manifests.yaml and DIR/outputs.json (default DIR: plan/<stack>), and prints a tree like
- * `pulumi preview`. Bad config: every problem on stderr, exit code 1, no stack trace.
+ * DIR/manifests.yaml, DIR/outputs.json and DIR/plan.json (which run wrote them; default DIR: plan/<stack>),
+ * and prints a tree like `pulumi preview`. Bad config or arguments: every problem on stderr, exit code 1, no
+ * stack trace, nothing written (an earlier plan in DIR is left as it was, and the message says so).
  */
-import { mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import {
@@ -30,21 +31,36 @@ interface Args {
 const USAGE = "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets] [--stats]";
 const started = Date.now();
 
-function parseArgs(argv: string[]): Args | string {
+/** The next argument as an option's value; an option, or nothing, is no value. */
+function valueOf(argv: string[], i: number, option: string, what: string): string | { error: string } {
+  const v = argv[i + 1];
+  if (v === undefined || (v.startsWith("-") && v !== "-"))
+    return { error: `${option} needs ${what} (got ${v === undefined ? "nothing" : JSON.stringify(v)})` };
+  return v;
+}
+
+function parseArgs(argv: string[]): Args | { usage: string; error?: string } {
   const args: Partial<Args> & { overrides: string[] } = { overrides: [], showSecrets: false, stats: false };
+  const fail = (error: string) => ({ usage: USAGE, error });
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--out") args.out = argv[++i];
-    else if (a === "-c" || a === "--config") args.overrides.push(argv[++i] ?? "");
-    else if (a.startsWith("--config=")) args.overrides.push(a.slice("--config=".length));
+    if (a === "--out" || a === "-c" || a === "--config") {
+      const v = valueOf(argv, i++, a, a === "--out" ? "a folder" : "a key=value");
+      if (typeof v !== "string") return fail(v.error);
+      if (a === "--out") args.out = v;
+      else args.overrides.push(v);
+    } else if (a.startsWith("--out=")) {
+      if (a === "--out=") return fail("--out= needs a folder (got nothing)");
+      args.out = a.slice("--out=".length);
+    } else if (a.startsWith("--config=")) args.overrides.push(a.slice("--config=".length));
     else if (a === "--show-secrets") args.showSecrets = true;
     else if (a === "--stats") args.stats = true;
-    else if (a === "-h" || a === "--help") return USAGE;
-    else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
+    else if (a === "-h" || a === "--help") return { usage: USAGE };
+    else if (a.startsWith("-")) return fail(`unknown option ${a}`);
     else if (!args.stack) args.stack = a;
-    else return `unexpected argument ${a}\n${USAGE}`;
+    else return fail(`unexpected argument ${a}: one stack at a time`);
   }
-  if (!args.stack) return `no stack given\n${USAGE}`;
+  if (!args.stack) return fail("no stack given");
   return {
     stack: args.stack,
     out: args.out ?? path.join(ROOT, "plan", args.stack),
@@ -90,44 +106,88 @@ export interface PlanIO {
   err: { write(text: string): unknown };
 }
 
+/** The file each plan folder carries, saying which run wrote it and whether its secrets are in the clear. */
+export const STAMP_FILE = "plan.json";
+/** Present only in a folder written with --show-secrets, so the folder itself says so. */
+export const CLEAR_SECRETS_FILE = "SECRETS-IN-THE-CLEAR.txt";
+
+/** What an earlier run left in `out`, for the failure message: when it was written, from what. */
+function previousPlan(out: string): string | undefined {
+  const stamp = path.join(out, STAMP_FILE);
+  if (!existsSync(stamp)) return existsSync(out) ? "from an unknown run" : undefined;
+  try {
+    const s = JSON.parse(readFileSync(stamp, "utf8")) as { writtenAt?: string; secrets?: string };
+    return `written at ${s.writtenAt ?? "an unknown time"}${s.secrets === "in the clear" ? ", WITH SECRETS IN THE CLEAR" : ""}`;
+  } catch {
+    return "from an unknown run";
+  }
+}
+
+/**
+ * Writes the plan's files into a fresh folder beside `out`, then swaps it in: an interrupted run never
+ * leaves a half-written plan, and a cleartext plan's files never survive a redacted one.
+ */
+function writePlanFolder(out: string, files: Record<string, string>): void {
+  const parent = path.dirname(out);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(path.join(parent, `.${path.basename(out)}-`));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(staging, name), text);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(staging, out);
+}
+
 /** The command: `argv` without node and the script; resolves to the exit code. */
 export async function main(
   argv: readonly string[],
   io: PlanIO = { out: process.stdout, err: process.stderr },
+  /** Where Pulumi.yaml and the stack files are: the repository unless a test gives another folder. */
+  root = ROOT,
 ): Promise<number> {
   const args = parseArgs([...argv]);
-  if (typeof args === "string") {
-    io.err.write(`${args}\n`);
-    return args === USAGE ? 0 : 2;
+  if ("usage" in args) {
+    io.err.write(args.error ? `error: ${args.error}\n${args.usage}\n` : `${args.usage}\n`);
+    return args.error ? 1 : 0;
   }
   let plan: PlanResult;
   try {
-    plan = await runPlan(args.stack, args.overrides);
+    plan = await runPlan(args.stack, args.overrides, root);
   } catch (err) {
     if (err instanceof PlanConfigError) {
       const problems = err.problems;
+      const previous = previousPlan(args.out);
+      const where = path.relative(process.cwd(), args.out) || ".";
+      const heading =
+        err.kind === "input"
+          ? `error: ${problems.join("\n")}\n`
+          : `error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
       io.err.write(
-        `error: the configuration of stack ${args.stack} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`,
+        `${heading}Nothing was written${previous ? `: ${where}/ still holds an earlier plan (${previous}), not this configuration's` : ""}.\n`,
       );
       return 1;
     }
     throw err;
   }
-  mkdirSync(args.out, { recursive: true });
-  writeFileSync(
-    path.join(args.out, "resources.json"),
-    `${JSON.stringify(resourceEntries(plan, args.showSecrets), null, 2)}\n`,
-  );
-  writeFileSync(
-    path.join(args.out, "manifests.yaml"),
-    manifests(plan, args.showSecrets)
+  const stamp = {
+    stack: args.stack,
+    writtenAt: new Date().toISOString(),
+    overrides: args.overrides,
+    secrets: args.showSecrets ? "in the clear" : "redacted",
+    placeholders: plan.placeholders,
+    notes: plan.notes,
+  };
+  writePlanFolder(args.out, {
+    "resources.json": `${JSON.stringify(resourceEntries(plan, args.showSecrets), null, 2)}\n`,
+    "manifests.yaml": manifests(plan, args.showSecrets)
       .map((m) => stringify(m, { lineWidth: 0, version: "1.1" }))
       .join("---\n"),
-  );
-  writeFileSync(
-    path.join(args.out, "outputs.json"),
-    `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`,
-  );
+    "outputs.json": `${JSON.stringify(outputEntries(plan, args.showSecrets), null, 2)}\n`,
+    [STAMP_FILE]: `${JSON.stringify(stamp, null, 2)}\n`,
+    ...(args.showSecrets
+      ? {
+          [CLEAR_SECRETS_FILE]: `This plan of stack ${args.stack} was written with --show-secrets at ${stamp.writtenAt}:\nresources.json, manifests.yaml and outputs.json hold secret values in the clear. Do not share or commit it;\nnpm run plan -- ${args.stack} (without --show-secrets) replaces it with a redacted plan.\n`,
+        }
+      : {}),
+  });
 
   const out = io.out;
   out.write(
@@ -135,11 +195,12 @@ export async function main(
   );
   if (plan.placeholders.length) {
     out.write(
-      `\nSecrets filled with placeholders (set the real ones with pulumi config set --secret):\n${plan.placeholders.map((k) => `  - ${k}`).join("\n")}\n`,
+      `\nSecrets filled with placeholders (set the real ones with pulumi config set --secret ... -s ${args.stack}):\n${plan.placeholders.map((k) => `  - ${k}`).join("\n")}\n`,
     );
   }
+  for (const note of plan.notes) out.write(`\nNote: ${note}\n`);
   out.write(
-    `\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json}${args.showSecrets ? " WITH SECRET VALUES IN THE CLEAR" : ""}\n`,
+    `\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json,${STAMP_FILE}}${args.showSecrets ? ` WITH SECRET VALUES IN THE CLEAR (see ${CLEAR_SECRETS_FILE})` : ""}\n`,
   );
   if (args.stats) {
     // Read by tools/bench.ts: the whole process, module loading included.

@@ -1,13 +1,13 @@
 /**
  * Every stack's real plan (each `Pulumi.<stack>.yaml`, planned once) against every guardrail: the policy
  * pack's rules, strict schema validation of every manifest, the secret-leak scan and URN stability against
- * guardrails/urns/<stack>.json. A stack whose cloud the program does not compose yet is reported as such.
+ * guardrails/urns/<stack>.json. Every stack must plan: one that stops composing fails here.
  */
 import { readSnapshot } from "../../tools/guardrails/urn-snapshot";
 import { scanPlan } from "../../tools/guardrails/leaks";
 import { guardedFromPlan } from "../../tools/guardrails/plan-adapter";
 import { SchemaCatalog, validateManifests } from "../../tools/guardrails/schema/catalog";
-import { planStack, stackNames, uncomposedClouds, type StackPlan } from "../../tools/guardrails/stacks";
+import { planStack, stackNames } from "../../tools/guardrails/stacks";
 import { compareUrns, plannedUrns, updateCommand } from "../../tools/guardrails/urns";
 import type { Violation } from "../../tools/guardrails/resource";
 import { manifests, placeholderFor, runPlan, type PlanResult } from "../../tools/planner";
@@ -19,16 +19,18 @@ import { runPolicies } from "./fixtures";
  * one no longer occurs, so this list only shrinks.
  */
 const STACKS = stackNames();
-const plans = new Map<string, StackPlan>();
+const plans = new Map<string, PlanResult>();
 const catalog = new SchemaCatalog();
 
 beforeAll(async () => {
-  for (const stack of STACKS) plans.set(stack, await planStack(stack));
+  for (const stack of STACKS) plans.set(stack, (await planStack(stack)).plan);
 });
 
-function planOf(stack: string): PlanResult | undefined {
-  const p = plans.get(stack);
-  return p && "plan" in p ? p.plan : undefined;
+/** The stack's plan; beforeAll failed (and every test with it) when a stack cannot be planned. */
+function planOf(stack: string): PlanResult {
+  const plan = plans.get(stack);
+  if (!plan) throw new Error(`${stack} was not planned`);
+  return plan;
 }
 
 async function policyViolations(plan: PlanResult): Promise<Violation[]> {
@@ -38,53 +40,33 @@ async function policyViolations(plan: PlanResult): Promise<Violation[]> {
 const configSecrets = (plan: PlanResult) =>
   Object.fromEntries(plan.placeholders.map((key) => [key, placeholderFor(key)]));
 
-test("the stacks are the Pulumi.<stack>.yaml files; a cloud stacks/index.ts refuses is not planned", () => {
+test("the stacks are the Pulumi.<stack>.yaml files", () => {
   expect(STACKS).toEqual(expect.arrayContaining(["dev", "prod", "prod-azure"]));
-  const source = `switch (config.cloud) {
-    case "aws":
-      return awsStack(config);
-    case "azure":
-      throw new pulumi.RunError(
-        \`ferrum:cloud \${config.cloud} is not composed yet in this version of the program\`,
-      );
-  }`;
-  expect(uncomposedClouds(source)).toEqual(["azure"]);
-  expect(uncomposedClouds(source.replace(/throw[^;]*;/, "return azureStack(config);"))).toEqual([]);
 });
 
 describe.each(STACKS)("stack %s", (stack) => {
-  test("is planned, or its cloud is not composed yet", () => {
-    const p = plans.get(stack);
-    if (p && "notComposed" in p) expect(p.notComposed).toMatch(/is not composed yet/);
-    else expect(planOf(stack)?.resources.length).toBeGreaterThan(10);
+  test("is planned", () => {
+    expect(planOf(stack).resources.length).toBeGreaterThan(10);
   });
 
   test("passes every policy of the pack", async () => {
     const plan = planOf(stack);
-    if (!plan) return;
     expect((await policyViolations(plan)).map((v) => `[${v.rule}] ${v.message}`)).toEqual([]);
   });
 
   test("every Kubernetes object is valid against its schema, with no unknown field", () => {
     const plan = planOf(stack);
-    if (!plan) return;
     expect(validateManifests(manifests(plan, true), catalog)).toEqual([]);
   });
 
   test("no secret shows in any non-secret input, label, annotation, ConfigMap or stack output", () => {
     const plan = planOf(stack);
-    if (!plan) return;
     expect(scanPlan(stack, plan, configSecrets(plan))).toEqual([]);
   });
 
   test("every stateful resource keeps the URN its snapshot records", () => {
     const plan = planOf(stack);
     const snapshot = readSnapshot(stack);
-    if (!plan) {
-      // A snapshot without a plan means the stack used to plan and no longer does.
-      expect(snapshot ? `${stack} has a URN snapshot but cannot be planned` : undefined).toBeUndefined();
-      return;
-    }
     if (!snapshot) throw new Error(`${stack}: no URN snapshot yet; write it with: ${updateCommand(stack)}`);
     const { failures, warnings } = compareUrns(snapshot, plannedUrns(plan.resources));
     if (warnings.length) console.warn(warnings.join("\n"));

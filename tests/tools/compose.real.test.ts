@@ -2,9 +2,13 @@
  * docker-compose.yml as docker-compose itself reads it: Debian's docker-compose 1.29 (`.ci/run` installs it)
  * validates and interpolates the committed file with a `.env` that make-env writes. No Docker engine is needed:
  * `docker-compose config` only parses, validates and interpolates.
+ *
+ * docker-compose v1 reads `.env` from the folder of the compose file, so every run here uses a copy of the
+ * committed file in a scratch folder: a developer's own `.env` (from `make env` / `make up`) in the
+ * repository never changes what these tests see.
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
@@ -14,12 +18,17 @@ import { COMPOSE_FILE } from "../../tools/compose/render";
 import { loadComposeConfig } from "../../tools/compose/source";
 import { composeVariables, MISSING_MESSAGE } from "../../tools/compose/variables";
 import { renderEnvFile } from "../../tools/make-env";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/tools/compose.real.test.ts", [TOOLS.dockerCompose]);
 
 const ROOT = path.resolve(__dirname, "../..");
 const COMMITTED = path.join(ROOT, COMPOSE_FILE);
 const BINARY = "docker-compose";
 
 let dir: string;
+/** The committed file, copied into `dir`. */
+let committed: string;
 let envFile: string;
 let env: Record<string, string>;
 
@@ -51,6 +60,8 @@ beforeAll(() => {
     );
   }
   dir = mkdtempSync(path.join(tmpdir(), "ferrum-compose-real-"));
+  committed = path.join(dir, "docker-compose.yml");
+  copyFileSync(COMMITTED, committed);
   envFile = path.join(dir, "test.env");
   const text = renderEnvFile(composeVariables(loadComposeConfig()));
   writeFileSync(envFile, text, { mode: 0o600 });
@@ -65,7 +76,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("docker-compose config (Debian's docker-compose)", () => {
   test("accepts the committed file and lists postgres, redis, the sentinels, minio, traefik, 4 services, 2 workers, 2 beats", () => {
-    const r = dockerCompose(COMMITTED, ["config", "--services"]);
+    const r = dockerCompose(committed, ["config", "--services"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const services = r.stdout.trim().split("\n").sort();
@@ -85,7 +96,7 @@ describe("docker-compose config (Debian's docker-compose)", () => {
   });
 
   test("interpolates it as the tests' reading does: env, commands, healthchecks, images and labels agree", () => {
-    const r = dockerCompose(COMMITTED, ["config"]);
+    const r = dockerCompose(committed, ["config"]);
     expect(r.status).toBe(0);
     // docker-compose prints `$` doubled again; reading its output with no variables undoes just that.
     const theirs = interpolate(parse(r.stdout), {}).services;
@@ -104,7 +115,8 @@ describe("docker-compose config (Debian's docker-compose)", () => {
   });
 
   test("bad case: without .env it refuses to run, pointing at make env", () => {
-    const r = dockerCompose(COMMITTED, ["config"], false);
+    expect(existsSync(path.join(dir, ".env"))).toBe(false);
+    const r = dockerCompose(committed, ["config"], false);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`: ${MISSING_MESSAGE}`);
     expect(r.stderr).toMatch(/\$\{FERRUM_[A-Z_]+:\?run make env\}/);

@@ -3,7 +3,7 @@
  * prints), the other cases through the same `main` in-process.
  */
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
@@ -78,11 +78,39 @@ describe("npm run plan (the command line)", () => {
     }
   });
 
-  test("an unknown stack exits 1 and says which stacks exist", async () => {
+  test("an unknown stack exits 1, lists the stacks that exist and says how to create one", async () => {
     const r = await planHere("staging");
     r.cleanup();
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("there is no stack file Pulumi.staging.yaml");
+    expect(r.stderr).toContain("there is no stack staging: no Pulumi.staging.yaml beside Pulumi.yaml.");
+    expect(r.stderr).toContain("The stacks are dev, prod, prod-azure.");
+    expect(r.stderr).toContain("then pulumi stack init staging");
+  });
+
+  test("--show-secrets says so in the folder itself; the next redacted plan replaces the whole folder", async () => {
+    const r = await planHere("dev", "--show-secrets");
+    try {
+      expect(r.status).toBe(0);
+      expect(readFileSync(path.join(r.dir, "SECRETS-IN-THE-CLEAR.txt"), "utf8")).toContain(
+        "This plan of stack dev was written with --show-secrets",
+      );
+      expect(JSON.parse(r.read("plan.json"))).toMatchObject({ stack: "dev", secrets: "in the clear" });
+      const status = await main(["dev", "--out", r.dir], {
+        out: { write: () => 0 },
+        err: { write: () => 0 },
+      });
+      expect(status).toBe(0);
+      expect(readdirSync(r.dir).sort()).toEqual([
+        "manifests.yaml",
+        "outputs.json",
+        "plan.json",
+        "resources.json",
+      ]);
+      expect(JSON.parse(r.read("plan.json"))).toMatchObject({ stack: "dev", secrets: "redacted" });
+      expect(r.read("manifests.yaml")).not.toContain(placeholderFor("ferrum:yookassaSecretKey"));
+    } finally {
+      r.cleanup();
+    }
   });
 
   test("-c path keys change the plan: observability on adds ServiceMonitors; --show-secrets writes secrets in the clear", async () => {
@@ -128,6 +156,18 @@ describe("loadStackConfig: layering as the CLI does", () => {
     expect(JSON.parse(c.values["ferrum:services"]).user).toEqual({ maxReplicas: 3 });
     expect(JSON.parse(c.values["ferrum:observability"])).toEqual({ enabled: true });
     expect(c.values["ferrum:imageTag"]).toBe("2.0.0");
+  });
+
+  test("a key without a namespace is the project's, as pulumi config set reads it", () => {
+    const c = loadStackConfig("dev", ["services.auth.maxReplicas=2", "imageTag=2.0.0"]);
+    expect(JSON.parse(c.values["ferrum:services"]).auth).toEqual({ maxReplicas: 2 });
+    expect(c.values["ferrum:imageTag"]).toBe("2.0.0");
+    expect(c.overrides).toEqual(["ferrum:services.auth.maxReplicas", "ferrum:imageTag"]);
+  });
+
+  test("a key without a path replaces the whole value, as pulumi config set without --path does", () => {
+    const c = loadStackConfig("dev", ['ferrum:services={"auth":{"maxReplicas":2}}']);
+    expect(JSON.parse(c.values["ferrum:services"])).toEqual({ auth: { maxReplicas: 2 } });
   });
 
   test("a -c without = is a problem, not a crash", () => {

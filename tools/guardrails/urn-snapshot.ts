@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
+import { runCommand } from "../cli";
 import { ROOT } from "../planner";
 import { planStack, stackNames } from "./stacks";
 import { compareUrns, plannedUrns, snapshotOf, updateCommand, type UrnSnapshot } from "./urns";
@@ -28,48 +29,55 @@ export async function renderSnapshot(snapshot: UrnSnapshot): Promise<string> {
   return prettier.format(JSON.stringify(doc), { ...options, parser: "json" });
 }
 
-async function main(argv: string[]): Promise<number> {
-  const update = argv.includes("--update");
-  const named = argv.filter((a) => !a.startsWith("--"));
-  const stacks = named.length ? named : stackNames();
+const USAGE = "usage: npm run guardrails:urns -- [--update] [stack ...]";
+
+/** The command: `argv` without node and the script; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  log: (line: string) => void = console.log,
+): Promise<number> {
+  const flags = argv.filter((a) => a.startsWith("-"));
+  const unknown = flags.filter((f) => f !== "--update" && f !== "-h" && f !== "--help");
+  if (unknown.length) {
+    log(`error: unknown option ${unknown.join(", ")}\n${USAGE}`);
+    return 1;
+  }
+  if (flags.some((f) => f === "-h" || f === "--help")) {
+    log(USAGE);
+    return 0;
+  }
+  const update = flags.includes("--update");
+  const named = argv.filter((a) => !a.startsWith("-"));
+  const known = stackNames();
+  const missing = named.filter((s) => !known.includes(s));
+  if (missing.length) {
+    log(`error: no stack ${missing.join(", ")}; the stacks are ${known.join(", ")}\n${USAGE}`);
+    return 1;
+  }
+  const stacks = named.length ? named : known;
   let failed = false;
   for (const stack of stacks) {
     const result = await planStack(stack);
-    if ("notComposed" in result) {
-      console.log(`${stack}: skipped, the program cannot plan it yet (${result.notComposed.split("\n")[0]})`);
-      if (named.length) failed = true;
-      continue;
-    }
     const planned = plannedUrns(result.plan.resources);
     if (update) {
       mkdirSync(SNAPSHOT_DIR, { recursive: true });
       writeFileSync(snapshotPath(stack), await renderSnapshot(snapshotOf(stack, planned)));
-      console.log(
-        `${stack}: wrote ${path.relative(process.cwd(), snapshotPath(stack))} (${planned.length} URNs)`,
-      );
+      log(`${stack}: wrote ${path.relative(process.cwd(), snapshotPath(stack))} (${planned.length} URNs)`);
       continue;
     }
     const snapshot = readSnapshot(stack);
     if (!snapshot) {
-      console.log(`${stack}: FAIL no URN snapshot; write it with: ${updateCommand(stack)}`);
+      log(`${stack}: FAIL no URN snapshot; write it with: ${updateCommand(stack)}`);
       failed = true;
       continue;
     }
     const { failures, warnings } = compareUrns(snapshot, planned);
-    for (const w of warnings) console.log(`warning: ${w}`);
-    for (const f of failures) console.log(`FAIL ${f}`);
+    for (const w of warnings) log(`warning: ${w}`);
+    for (const f of failures) log(`FAIL ${f}`);
     if (failures.length) failed = true;
-    else console.log(`${stack}: every stateful URN is where the snapshot has it (${planned.length} URNs)`);
+    else log(`${stack}: every stateful URN is where the snapshot has it (${planned.length} URNs)`);
   }
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand("guardrails:urns", (argv) => main(argv));
