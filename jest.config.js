@@ -25,4 +25,6 @@ module.exports = {
     { ...common, displayName: "real", testMatch: ["<rootDir>/tests/**/*.real.test.ts"] },
   ],
   testTimeout: 60000,
+  // How many real-server tests ran, and one closing line of totals (tests/helpers/real-count-reporter.js).
+  reporters: ["default", "<rootDir>/tests/helpers/real-count-reporter.js"],
 };

@@ -18,6 +18,13 @@ import {
   type CommandResult,
   type PostgresServer,
 } from "../helpers/postgres-server";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/components/django-service-migrate.real.test.ts", [
+  TOOLS.postgresUser,
+  TOOLS.python,
+  TOOLS.psycopg2,
+]);
 
 /** Debian's python3 (python3-psycopg2); the `python3` on PATH may be a pyenv build without it. */
 const PYTHON = "/usr/bin/python3";

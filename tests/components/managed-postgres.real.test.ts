@@ -23,6 +23,9 @@ import {
   type PostgresServer,
   type RoleConnection,
 } from "../helpers/postgres-server";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/components/managed-postgres.real.test.ts", [TOOLS.postgresUser, TOOLS.psql]);
 
 /** A password with the characters that break naive quoting: quote, space, backslash, colon, at, percent. */
 const awkwardPassword = (): string => `p'w \\:@%${randomBytes(9).toString("base64url")}`;

@@ -71,6 +71,16 @@ import redis
 keys = sorted(k.decode() for k in redis.Redis.from_url(env["REDIS_URL"]).scan_iter())
 print(json.dumps({"cache": cache.get("probe"), "result": result, "keys": keys}))
 `;
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/components/redis-ha-managed.real.test.ts", [
+  TOOLS.redisServer,
+  TOOLS.openssl,
+  TOOLS.python,
+  TOOLS.redisPy,
+  TOOLS.djangoRedis,
+  TOOLS.celery,
+]);
 
 /** Shaped like an Azure access key: base64 of 32 bytes, so `+`, `/` and `=` must survive the URL. */
 const PASSWORD = "k+Zq3/8vXw1PnL0s9Tb4Yc7Rm2Ha6Fd5Je/Gu+Vi0Ko=";

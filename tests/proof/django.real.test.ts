@@ -56,6 +56,21 @@ import {
   type RespValue,
   type ServerProcess,
 } from "../helpers/redis-servers";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/proof/django.real.test.ts", [
+  TOOLS.postgresUser,
+  TOOLS.redisServer,
+  TOOLS.redisSentinel,
+  TOOLS.openssl,
+  TOOLS.python,
+  TOOLS.django,
+  TOOLS.celery,
+  TOOLS.redisPy,
+  TOOLS.djangoRedis,
+  TOOLS.djDatabaseUrl,
+  TOOLS.psycopg2,
+]);
 
 const REDIS_PODS = 3;
 const SENTINEL_PODS = 3;
