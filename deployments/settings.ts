@@ -98,10 +98,13 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const BRANCH = /^[^\s~^:?*[\\]+$/;
 
-/** `pulumi config set` as the user would type it, from the repository root. */
+/** The one stack of the deployments project (README: `pulumi -C deployments stack init <org>/ferrum-deployments/main`). */
+export const DEPLOYMENTS_STACK = "main";
+
+/** `pulumi config set` as the user would type it, from the repository root, on the project's stack. */
 function setCommand(key: string, example: string, path = false): string {
   const pathFlag = path ? "--path " : "";
-  return `pulumi -C deployments config set ${pathFlag}'${DEPLOYMENTS_PROJECT}:${key}' '${example}'`;
+  return `pulumi -C deployments config set ${pathFlag}'${DEPLOYMENTS_PROJECT}:${key}' '${example}' -s ${DEPLOYMENTS_STACK}`;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

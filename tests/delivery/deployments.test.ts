@@ -256,32 +256,32 @@ describe("ferrum-deployments: invalid config is refused before anything is creat
     [
       "enabledStacks that is not a list",
       { ...base, enabledStacks: "dev" },
-      `ferrum-deployments:enabledStacks must be a list of stack names (got "dev"); set it with pulumi -C deployments config set --path 'ferrum-deployments:enabledStacks[0]' '${STACK_NAMES[0]}'`,
+      `ferrum-deployments:enabledStacks must be a list of stack names (got "dev"); set it with pulumi -C deployments config set --path 'ferrum-deployments:enabledStacks[0]' '${STACK_NAMES[0]}' -s main`,
     ],
     [
       "no repository",
       { enabledStacks: ["dev"] },
-      "ferrum-deployments:repository is required once a stack is enabled (enabled: dev); set it with pulumi -C deployments config set 'ferrum-deployments:repository' 'my-org/ferrum-infra'",
+      "ferrum-deployments:repository is required once a stack is enabled (enabled: dev); set it with pulumi -C deployments config set 'ferrum-deployments:repository' 'my-org/ferrum-infra' -s main",
     ],
     [
       "a repository URL instead of owner/name",
       { enabledStacks: ["dev"], repository: "https://github.com/acme/ferrum-infra" },
-      `ferrum-deployments:repository must be owner/name (got "https://github.com/acme/ferrum-infra"); set it with pulumi -C deployments config set 'ferrum-deployments:repository' 'my-org/ferrum-infra'`,
+      `ferrum-deployments:repository must be owner/name (got "https://github.com/acme/ferrum-infra"); set it with pulumi -C deployments config set 'ferrum-deployments:repository' 'my-org/ferrum-infra' -s main`,
     ],
     [
       "an AWS stack without a role",
       { ...base, enabledStacks: ["prod"] },
-      "ferrum-deployments:aws.roleArn is required for the AWS stacks prod; set it with pulumi -C deployments config set --path 'ferrum-deployments:aws.roleArn' 'arn:aws:iam::123456789012:role/ferrum-deploy'",
+      "ferrum-deployments:aws.roleArn is required for the AWS stacks prod; set it with pulumi -C deployments config set --path 'ferrum-deployments:aws.roleArn' 'arn:aws:iam::123456789012:role/ferrum-deploy' -s main",
     ],
     [
       "an AWS role that is not an ARN",
       { ...base, enabledStacks: ["prod"], aws: { roleArn: "ferrum-deploy" } },
-      `ferrum-deployments:aws.roleArn must be an IAM role ARN (got "ferrum-deploy"); set it with pulumi -C deployments config set --path 'ferrum-deployments:aws.roleArn' 'arn:aws:iam::123456789012:role/ferrum-deploy'`,
+      `ferrum-deployments:aws.roleArn must be an IAM role ARN (got "ferrum-deploy"); set it with pulumi -C deployments config set --path 'ferrum-deployments:aws.roleArn' 'arn:aws:iam::123456789012:role/ferrum-deploy' -s main`,
     ],
     [
       "an Azure tenant that is not a GUID",
       { ...base, enabledStacks: ["prod-azure"], azure: { ...AZURE, tenantId: "contoso.onmicrosoft.com" } },
-      `ferrum-deployments:azure.tenantId must be a GUID (got "contoso.onmicrosoft.com"); set it with pulumi -C deployments config set --path 'ferrum-deployments:azure.tenantId' '00000000-0000-0000-0000-000000000000'`,
+      `ferrum-deployments:azure.tenantId must be a GUID (got "contoso.onmicrosoft.com"); set it with pulumi -C deployments config set --path 'ferrum-deployments:azure.tenantId' '00000000-0000-0000-0000-000000000000' -s main`,
     ],
     [
       "production as the review template",
@@ -301,12 +301,12 @@ describe("ferrum-deployments: invalid config is refused before anything is creat
     [
       "a TTL that is not a UTC timestamp",
       { ...base, enabledStacks: ["dev"], ttl: { dev: "next friday" } },
-      `ferrum-deployments:ttl.dev must be an ISO 8601 UTC timestamp like 2030-01-01T00:00:00Z (got "next friday"); set it with pulumi -C deployments config set --path 'ferrum-deployments:ttl.dev' '2030-01-01T00:00:00Z'`,
+      `ferrum-deployments:ttl.dev must be an ISO 8601 UTC timestamp like 2030-01-01T00:00:00Z (got "next friday"); set it with pulumi -C deployments config set --path 'ferrum-deployments:ttl.dev' '2030-01-01T00:00:00Z' -s main`,
     ],
     [
       "a drift cron with six fields",
       { ...base, enabledStacks: ["dev"], driftCron: "0 0 5 * * *" },
-      `ferrum-deployments:driftCron must be a five-field cron expression (got "0 0 5 * * *"); set it with pulumi -C deployments config set 'ferrum-deployments:driftCron' '0 5 * * *'`,
+      `ferrum-deployments:driftCron must be a five-field cron expression (got "0 0 5 * * *"); set it with pulumi -C deployments config set 'ferrum-deployments:driftCron' '0 5 * * *' -s main`,
     ],
     [
       "an agent pool for a stack Deployments does not drive",

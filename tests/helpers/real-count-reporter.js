@@ -25,9 +25,15 @@ class RealCountReporter {
     if (process.env.CI === "true" && selected && selected.includes("real") && passed + failed === 0) {
       this.error = new Error("the real-server project was selected but no real-server test ran");
     }
-    process.stdout.write(
-      `total: ${results.numPassedTests} passed, ${results.numFailedTests + results.numRuntimeErrorTestSuites} failed, ${results.numPendingTests + results.numTodoTests} skipped\n`,
-    );
+    const totals = `total: ${results.numPassedTests} passed, ${results.numFailedTests + results.numRuntimeErrorTestSuites} failed, ${results.numPendingTests + results.numTodoTests} skipped\n`;
+    process.stdout.write(totals);
+    // .ci/run prints these lines again as its very last output, after jest's own summary.
+    if (process.env.FERRUM_TEST_SUMMARY) {
+      require("fs").writeFileSync(
+        process.env.FERRUM_TEST_SUMMARY,
+        `real-server tests (${real.length} files): ${passed} passed, ${failed} failed, ${skipped} skipped\n${totals}`,
+      );
+    }
   }
 
   getLastError() {
