@@ -17,6 +17,8 @@ import {
 import { AwsSettings, readAwsSettings } from "./lib/config-aws";
 import { AZURE_LOCATION_KEY, AzureSettings, azureStackProblems, readAzureSettings } from "./lib/config-azure";
 import { foreignKeyProblems, requiredForCloud, unusedSettingProblems } from "./lib/config-scope";
+import { type DeployerSettings, readDeployer } from "./lib/config-deployer";
+import { readTls, type TlsSettings } from "./lib/config-tls";
 import {
   fullKey,
   Json,
@@ -40,6 +42,8 @@ export const STRUCTURED_KEYS = [
   "eventBus",
   "aws",
   "azure",
+  "deployer",
+  "tls",
 ] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
@@ -157,6 +161,10 @@ export interface FerrumConfig {
   readonly aws: AwsSettings;
   /** `ferrum:azure` (and `azure-native:location`), read in every stack (defaults), used by the Azure stack. */
   readonly azure: AzureSettings;
+  /** `ferrum:tls`: where the public hosts' certificate comes from. */
+  readonly tls: TlsSettings;
+  /** `ferrum:deployer`: where `pulumi up` runs; present on the stacks that create their cluster. */
+  readonly deployer?: DeployerSettings;
 }
 
 /** The config plus the secrets it requires, as secret Outputs. */
@@ -438,6 +446,20 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
   }
   const aws = readAwsSettings(top.object("aws"));
   const azure = readAzureSettings(top.object("azure"), { stack, location: raw[AZURE_LOCATION_KEY] });
+  const cloudKnown = !problems.has("cloud");
+  const tls = readTls(top.object("tls"), { cloud, awsRegion: raw["aws:region"] });
+  // Only a stack that creates its cluster decides who may reach its API; on k3s or an existing cluster the
+  // deployer reaches it already (a setting there is refused as doing nothing, lib/config-scope.ts).
+  const createsCluster = (cloud === "aws" && !aws.existingCluster) || cloud === "azure";
+  const deployerReader = top.object("deployer");
+  const deployer =
+    cloudKnown && createsCluster
+      ? readDeployer(deployerReader, {
+          cloud,
+          networkCidr: cloud === "aws" ? aws.vpcCidr : azure.vnetCidr,
+          required: true,
+        })
+      : undefined;
 
   const config: FerrumConfig = {
     project,
@@ -487,6 +509,8 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     eventBus,
     aws,
     azure,
+    tls,
+    ...(deployer ? { deployer } : {}),
   };
   for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
   top.rejectUnknown();
@@ -501,7 +525,6 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     );
   }
   // What a stack of its cloud must have, and what it would ignore, only once the cloud itself is known.
-  const cloudKnown = !problems.has("cloud");
   foreignKeyProblems(raw, cloudKnown ? cloud : undefined, FERRUM_KEYS, problems);
   if (cloudKnown) {
     unusedSettingProblems(top.value, config, d, problems);

@@ -37,6 +37,11 @@ export function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
   return a.base < b.base + cidrSize(b) && b.base < a.base + cidrSize(a);
 }
 
+/** Whether every address of `inner` lies in `outer`. */
+export function contains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
+  return inner.base >= outer.base && inner.base + cidrSize(inner) <= outer.base + cidrSize(outer);
+}
+
 /**
  * Blocks of the given prefix lengths, in order, each aligned to its own size, packed from the start of
  * `cidr`. Throws, naming what does not fit, when they overflow it.

@@ -13,7 +13,12 @@ export interface AwsSettings {
   readonly kubernetesVersion: string;
   /** CIDRs allowed to reach the public EKS API endpoint; empty keeps the endpoint private only. */
   readonly publicAccessCidrs: readonly string[];
-  /** IAM principals granted cluster admin through access entries (the deploying role among them). */
+  /**
+   * The IAM role `pulumi up` runs as (CI's deploy role): granted cluster admin through its own access entry,
+   * and every Kubernetes resource waits for that grant. Required when the stack creates the cluster.
+   */
+  readonly deployerRoleArn: string;
+  /** More IAM principals granted cluster admin through access entries (people, break-glass roles). */
   readonly adminPrincipalArns: readonly string[];
   readonly nodeInstanceTypes: readonly string[];
   readonly nodeMinSize: number;
@@ -31,8 +36,6 @@ export interface AwsSettings {
   readonly elasticache: { readonly nodeType: string; readonly numCacheClusters: number };
   /** Days an old object version is kept. */
   readonly noncurrentVersionDays: number;
-  /** ACM certificate for TLS on the NLB; empty serves Traefik's own certificate. */
-  readonly acmCertificateArn: string;
   /** An existing cluster instead of creating VPC and EKS (its kubeconfig is the secret ferrum:clusterKubeconfig). */
   readonly existingCluster?: {
     readonly vpcId: string;
@@ -135,6 +138,11 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
       example: "1.33",
     }),
     publicAccessCidrs: r.stringList("publicAccessCidrs", [], { pattern: CIDR, expectation: "IPv4 CIDRs" }),
+    deployerRoleArn: r.string("deployerRoleArn", "", {
+      pattern: /^$|^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+      expectation: "the ARN of the IAM role pulumi up runs as",
+      example: "arn:aws:iam::123456789012:role/ferrum-deploy",
+    }),
     adminPrincipalArns: r.stringList("adminPrincipalArns", [], { pattern: ARN, expectation: "IAM ARNs" }),
     nodeInstanceTypes: r.stringList("nodeInstanceTypes", ["m7i.large"], {
       pattern: /^[a-z0-9]+\.[a-z0-9]+$/,
@@ -147,11 +155,6 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     cache: r.oneOf("cache", ["inCluster", "elasticache"] as const, "inCluster"),
     elasticache,
     noncurrentVersionDays: r.integer("noncurrentVersionDays", 90, 1, 3650),
-    acmCertificateArn: r.string("acmCertificateArn", "", {
-      pattern: /^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
-      expectation: "an ACM certificate ARN",
-      example: "arn:aws:acm:eu-central-1:123456789012:certificate/0000",
-    }),
     ...(existing ? { existingCluster: existing } : {}),
   };
   if (CIDR.test(settings.vpcCidr)) {

@@ -28,6 +28,7 @@ export const PROVIDER_PACKAGES = {
     why: "every Kubernetes resource uses the provider the stack builds (from ferrum:kubeconfig and ferrum:kubeContext on k3s, from the cluster it creates in the clouds), which never reads kubernetes: config",
   },
   "@pulumi/random": { clouds: [], why: "the random provider takes no configuration" },
+  "@pulumiverse/time": { clouds: [], why: "the time provider takes no configuration" },
 } as const satisfies Record<string, { clouds: readonly string[]; why: string }>;
 
 export type ProviderPackage = keyof typeof PROVIDER_PACKAGES;
@@ -73,7 +74,7 @@ export function providerKeys(root = path.resolve(__dirname, "..")): ProviderKeys
     const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
       pulumi?: { name?: string };
     };
-    const namespace = manifest.pulumi?.name ?? pkg.replace(/^@pulumi\//, "");
+    const namespace = manifest.pulumi?.name ?? pkg.replace(/^@[^/]+\//, "");
     return { package: pkg, namespace, keys: sdkConfigKeys(dir), ...PROVIDER_PACKAGES[pkg] };
   });
   cache = { root, providers };

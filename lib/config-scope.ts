@@ -61,6 +61,12 @@ export function requiredForCloud(raw: RawConfig, config: FerrumConfig, problems:
       `must be set on an AWS stack: the cluster, its kubeconfig and the buckets are made in that region (got nothing); set it with: ${problems.set("aws:region", "eu-central-1")}`,
     );
   }
+  if (config.cloud === "aws" && !config.aws.existingCluster && config.aws.deployerRoleArn === "") {
+    problems.add(
+      "aws.deployerRoleArn",
+      `must be set when the stack creates its cluster: the IAM role pulumi up runs as gets cluster admin through an access entry of its own, which every Kubernetes resource waits for (got ""); set it with: ${problems.set("aws.deployerRoleArn", "arn:aws:iam::<account>:role/<deploy role>")}`,
+    );
+  }
 }
 
 type Tree = Readonly<Record<string, Json>>;
@@ -90,6 +96,15 @@ export function unusedSettingProblems(
     v && typeof v === "object" && !Array.isArray(v) ? (v as Tree) : {};
   const { cloud } = config;
   const cloudName = JSON.stringify(cloud);
+
+  if (config.deployer === undefined && isSet(tree.deployer))
+    unused(
+      "deployer",
+      tree.deployer,
+      cloud === "k3s"
+        ? "a k3s stack deploys to a cluster you already reach with its kubeconfig"
+        : "aws.existingCluster brings a cluster whose API its runners already reach",
+    );
 
   if (cloud !== "aws" && isSet(tree.aws))
     unused("aws", tree.aws, `only an AWS stack reads it, and ferrum:cloud is ${cloudName}`);
@@ -185,6 +200,7 @@ export function unusedSettingProblems(
       );
     if (config.aws.existingCluster) {
       const created = [
+        "deployerRoleArn",
         "vpcCidr",
         "natGateways",
         "kubernetesVersion",

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
 import { clusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
+import { eksApiAccess } from "../components/aws/api-access";
 import { EksCluster } from "../components/aws/cluster";
 import { AwsNetwork } from "../components/aws/network";
 import { ecrImages } from "../components/aws/registry";
@@ -50,7 +51,13 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
   }
   const name = `ferrum-${config.stack}`;
   const net = new AwsNetwork(`${name}-vpc`, { settings: config.aws, clusterName: name, tags });
-  const eks = new EksCluster(name, { settings: config.aws, network: net, region: awsRegion(), tags });
+  const eks = new EksCluster(name, {
+    settings: config.aws,
+    network: net,
+    access: eksApiAccess(config.deployer, config.aws.publicAccessCidrs),
+    region: awsRegion(),
+    tags,
+  });
   const addons = clusterAddons(name, {
     clusterName: eks.name,
     clusterNameText: name,
@@ -75,20 +82,22 @@ export function awsStack(config: LoadedConfig): StackOutputs {
   const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
   const c = cluster(config, tags);
   const a = config.aws;
+  const tls = config.tls;
 
   const ingress = traefik("traefik", {
     namespace: config.ingressNamespace,
     serviceAnnotations: {
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-      ...(a.acmCertificateArn
+      ...(tls.source === "acm"
         ? {
-            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": a.acmCertificateArn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": tls.certificateArn,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "websecure",
           }
         : {}),
     },
-    tlsAtLoadBalancer: a.acmCertificateArn !== "",
+    tlsAtLoadBalancer: tls.source === "acm",
+    ingressProvider: tls.source === "acme",
     provider: c.provider,
     dependsOn: c.ready,
   });
@@ -149,7 +158,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       protect: config.protect,
       tags,
     },
-    routing: { kind: "traefik", entryPoints: ["websecure"], tls: a.acmCertificateArn ? undefined : {} },
+    traefik: [ingress],
     images: ecrImages("ecr", config.services, tags, config.protect),
     dependsOn: [...c.ready, ingress],
     logStorage,

@@ -20,7 +20,11 @@ export function azureStack(config: LoadedConfig): StackOutputs {
   const { subscriptionId } = authorization.getClientConfigOutput();
 
   const net = azureNetwork(name, a, { protect: config.protect, tags });
-  const aks = aksCluster(name, a, net, { subscriptionId, protect: config.protect });
+  const aks = aksCluster(name, a, net, {
+    subscriptionId,
+    protect: config.protect,
+    deployer: config.deployer,
+  });
   const k8sOpts = { provider: aks.provider, dependsOn: aks.ready };
   const storage = azureStorage(name, k8sOpts);
   const registry = acr("acr", {
@@ -42,6 +46,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       "service.beta.kubernetes.io/azure-dns-label-name": name,
     },
     tlsAtLoadBalancer: false,
+    ingressProvider: config.tls.source === "acme",
     ...k8sOpts,
   });
 
@@ -92,8 +97,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       region: os.region,
       protect: config.protect,
     },
-    // Traefik serves websecure (:443) with its default certificate until one is configured, as on k3s.
-    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+    traefik: [ingress],
     images: registry.images,
     dependsOn: [...aks.ready, ...storage, ...registry.ready, ingress],
   });

@@ -39,7 +39,7 @@ export function devStack(config: LoadedConfig): StackOutputs {
       region: os.region,
       protect: config.protect,
     },
-    // k3s's Traefik serves websecure (:443) with its default certificate.
-    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+    // k3s brings Traefik and its CRDs.
+    traefik: [],
   });
 }

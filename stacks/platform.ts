@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
 import { platformNamespace } from "../components/cluster/namespace";
 import type { EmailConnection, PaymentsConnection } from "../components/connections";
-import { DjangoService, RoutingArgs } from "../components/django-service";
+import { edge } from "../components/cluster/edge";
+import { DjangoService } from "../components/django-service";
 import { EventBus } from "../components/event-bus";
 import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
 import { bucketPrefix, ObjectStore, ObjectStoreBackend, serviceBuckets } from "../components/object-store";
@@ -23,7 +24,11 @@ export interface PlatformArgs {
   readonly postgres: PostgresBackend;
   readonly redis: RedisBackend;
   readonly objectStore: ObjectStoreBackend;
-  readonly routing: RoutingArgs;
+  /**
+   * Traefik as the stack installs it (its Helm release, whose CRDs the routes need), or nothing where the
+   * cluster brings it (k3s).
+   */
+  readonly traefik: pulumi.Resource[];
   /** Images to run instead of the configured ones (digests this stack built and pushed), by service. */
   readonly images?: Readonly<Record<string, pulumi.Input<string>>>;
   /** What the workloads wait for besides the namespace (cluster add-ons, storage classes). */
@@ -79,6 +84,15 @@ export function platform(args: PlatformArgs): StackOutputs {
     { provider, dependsOn: args.dependsOn },
   );
   const after = { ...providers, dependsOn: [namespace] };
+  const front = edge("edge", {
+    tls: config.tls,
+    hosts: [config.apiHost],
+    namespace: ns,
+    ingressNamespace: config.ingressNamespace,
+    provider,
+    dependsOn: [namespace, ...args.traefik],
+    traefik: args.traefik,
+  });
   const services = config.services.map((s) => s.name);
 
   const postgres = new ManagedPostgres(
@@ -159,7 +173,7 @@ export function platform(args: PlatformArgs): StackOutputs {
           email,
           payments: service.payments ? payments : undefined,
           events: eventBus?.forService(service.name),
-          routing: args.routing,
+          routing: front.routing,
           serviceMonitor: config.observability.enabled,
         },
         {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
 import { CATALOG } from "../catalog";
-import { REQUIRED_CONFIG } from "./helpers/config";
+import { REQUIRED_CONFIG, requiredWith } from "./helpers/config";
 
 const BASE = REQUIRED_CONFIG.k3s;
 const parseWith = (raw: Record<string, string>, stack = "dev") => parseConfig({ ...BASE, ...raw }, stack);
@@ -30,8 +30,7 @@ describe("parseConfig: valid settings", () => {
 
   test("structured keys override per service; cloud stacks are protected", () => {
     const c = ok({
-      "ferrum:cloud": "aws",
-      "aws:region": "eu-central-1",
+      ...REQUIRED_CONFIG.aws,
       "ferrum:imageTag": "2.3.4",
       ...svc({
         catalog: {
@@ -61,12 +60,12 @@ describe("parseConfig: valid settings", () => {
 
   test("keys of the providers a stack uses, and Pulumi's own, are accepted", () => {
     expect(ok({ "pulumi:tags": '{"team":"platform"}' }).cloud).toBe("k3s");
-    expect(ok({ "ferrum:cloud": "aws", "aws:region": "eu-west-1", "aws:profile": "prod" }).cloud).toBe("aws");
+    expect(ok({ ...REQUIRED_CONFIG.aws, "aws:region": "eu-west-1", "aws:profile": "prod" }).cloud).toBe(
+      "aws",
+    );
     const azure = {
-      "ferrum:cloud": "azure",
-      "azure-native:location": "westeurope",
+      ...REQUIRED_CONFIG.azure,
       "azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000",
-      "ferrum:azure": JSON.stringify({ deployerPrincipalId: "7c9e6679-7425-40de-944b-e07fc1f90ae7" }),
     };
     expect(ok(azure, "prod-azure").cloud).toBe("azure");
     expect(ok({ ...azure, "docker:host": "unix:///var/run/docker.sock" }, "prod-azure").cloud).toBe("azure");
@@ -105,7 +104,7 @@ describe("parseConfig: every invalid setting is named with its value and its fix
     ],
     [
       "latest tag in a cloud stack",
-      { "ferrum:cloud": "aws", "aws:region": "eu-central-1", "ferrum:imageTag": "latest" },
+      { ...REQUIRED_CONFIG.aws, "ferrum:imageTag": "latest" },
       "ferrum:imageTag must be a version in a cloud stack, not latest (got \"latest\"); set it with: pulumi config set 'ferrum:imageTag' 1.0.0 -s dev",
     ],
     [
@@ -166,11 +165,7 @@ describe("parseConfig: every invalid setting is named with its value and its fix
     ],
     [
       "latest image in a cloud stack",
-      {
-        "ferrum:cloud": "aws",
-        "aws:region": "eu-central-1",
-        ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }),
-      },
+      { ...REQUIRED_CONFIG.aws, ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }) },
       "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0 -s dev",
     ],
     [
@@ -316,11 +311,7 @@ describe("parseConfig: ferrum:redis", () => {
 describe("parseConfig: ferrum:azure", () => {
   const DEPLOYER = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
   /** An Azure stack's raw config: the region, and `ferrum:azure` with a deployer unless the case says otherwise. */
-  const azure = (settings: Record<string, unknown> = {}) => ({
-    "ferrum:cloud": "azure",
-    "azure-native:location": "westeurope",
-    "ferrum:azure": JSON.stringify({ deployerPrincipalId: DEPLOYER, ...settings }),
-  });
+  const azure = (settings: Record<string, unknown> = {}) => requiredWith("azure", "azure", settings);
 
   test("defaults: names from the stack, a private API server, Flexible Server GeneralPurpose with 14 days of backups, in-cluster Redis, Premium ACR", () => {
     const a = ok(azure(), "prod-azure").azure;
@@ -351,12 +342,14 @@ describe("parseConfig: ferrum:azure", () => {
     });
   });
 
-  test("only the Azure stack needs a region and somebody to administer the cluster, both named at once", () => {
+  test("an Azure stack needs a certificate source, where pulumi up runs, a region and somebody to administer the cluster, all named at once", () => {
     expect(parseWith({ "ferrum:cloud": "azure" }, "prod-azure").problems).toEqual([
+      "ferrum:tls.source must be set on a cloud stack: clients reject Traefik's self-signed default certificate (got nothing); use ACME (Let's Encrypt through cert-manager) with: pulumi config set --path 'ferrum:tls.source' acme -s prod-azure and pulumi config set --path 'ferrum:tls.acmeEmail' <your ops email> -s prod-azure",
+      "ferrum:deployer.runner must say where pulumi up runs, so the cluster API this stack creates is open to it and nothing else (got nothing): one of staticEgress, privateNetwork, stackNetwork (README: \"Where pulumi up runs\"; standard GitHub-hosted runners have no stable egress ranges and cannot be used); set it with: pulumi config set --path 'ferrum:deployer.runner' staticEgress -s prod-azure and pulumi config set --path 'ferrum:deployer.cidrs' '[\"<runner egress CIDR>\"]' -s prod-azure",
       "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set 'azure-native:location' westeurope -s prod-azure",
       "ferrum:azure.deployerPrincipalId must be set, or azure.adminGroupObjectIds must list a group: local accounts are disabled, so nobody could administer the cluster otherwise (got \"\"); set it with: pulumi config set --path 'ferrum:azure.deployerPrincipalId' $(az ad signed-in-user show --query id -o tsv) -s prod-azure",
     ]);
-    expect(parseWith({ "ferrum:cloud": "aws", "aws:region": "eu-central-1" }, "prod").problems).toEqual([]);
+    expect(parseWith(REQUIRED_CONFIG.aws, "prod").problems).toEqual([]);
     expect(parseWith(azure(), "prod-azure").problems).toEqual([]);
     const byGroup = {
       ...azure(),

@@ -1,16 +1,22 @@
 /**
- * EKS, secure by default: authentication through access entries only (mode API; `ferrum:aws.adminPrincipalArns`
- * get cluster admin, and so does the identity that creates it, which then deploys the platform), Kubernetes
- * Secrets envelope-encrypted with a KMS key of the cluster's own, the API endpoint private plus a public one
- * limited to configured CIDRs (none: private only), control-plane logs kept 90 days, the IAM OIDC provider for
- * IRSA, and deletion protection. Add-ons are EKS-managed: VPC CNI with network policy enforcement (without it
- * every NetworkPolicy is silently ignored), kube-proxy and CoreDNS. One managed node group in the private
- * subnets, sized by the Cluster Autoscaler, from a launch template that encrypts the root volume and requires
- * IMDSv2 (a pod cannot reach the node role's credentials through the metadata service).
+ * EKS, secure by default: authentication through access entries only (mode API, no implicit admin for the
+ * creator: `ferrum:aws.deployerRoleArn` and `adminPrincipalArns` each get an explicit entry keyed by principal),
+ * Kubernetes Secrets envelope-encrypted with a KMS key of the cluster's own, the API endpoint private plus a
+ * public one limited to exactly the deployer's and people's CIDRs (api-access.ts), control-plane logs kept 90
+ * days, the IAM OIDC provider for IRSA, and deletion protection. Add-ons are EKS-managed: VPC CNI with network
+ * policy enforcement (without it every NetworkPolicy is silently ignored), kube-proxy and CoreDNS. One managed
+ * node group per zone in the private subnets (an EBS volume lives in one zone, and the Cluster Autoscaler can
+ * only grow the group of the zone a pending pod's volume is in), sized by the Cluster Autoscaler, from a launch
+ * template that encrypts the root volume and requires IMDSv2 (a pod cannot reach the node role's credentials
+ * through the metadata service).
+ *
+ * The Kubernetes provider waits for the deployer's access policy association (and the private path to the
+ * API): every Kubernetes resource of the stack uses it, so none is sent before the deployer may make it.
  *
  * Built from plain @pulumi/aws resources rather than @pulumi/eks: every piece is in the plan, where the
  * guardrails and `pulumi preview --diff` readers see it, and no extra provider plugin runs.
  */
+import { createHash } from "crypto";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
@@ -19,6 +25,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
+import { runnerPath, type EksApiAccess } from "./api-access";
 import { attachPolicies } from "./irsa";
 import type { Network } from "./network";
 
@@ -26,7 +33,7 @@ export interface EksClusterArgs {
   readonly settings: Pick<
     AwsSettings,
     | "kubernetesVersion"
-    | "publicAccessCidrs"
+    | "deployerRoleArn"
     | "adminPrincipalArns"
     | "nodeInstanceTypes"
     | "nodeMinSize"
@@ -34,6 +41,8 @@ export interface EksClusterArgs {
     | "nodeDesiredSize"
   >;
   readonly network: Network;
+  /** Who reaches the API: from ferrum:deployer and ferrum:aws.publicAccessCidrs (api-access.ts). */
+  readonly access: EksApiAccess;
   readonly region: string;
   readonly tags: Record<string, string>;
 }
@@ -70,6 +79,21 @@ function serviceRole(
     { parent },
   );
   return { role, attachments: attachPolicies(name, role, policyArns) };
+}
+
+/**
+ * A principal's key in resource names: its last ARN segment and a short hash of the whole ARN (two roles of
+ * the same name in different accounts or paths never collide), so adding or removing one principal never
+ * renames another's entry, as list indexes would.
+ */
+export function principalKey(arn: string): string {
+  const last = arn.split("/").pop() ?? arn;
+  const slug = last
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return `${slug}-${createHash("sha256").update(arn).digest("hex").slice(0, 6)}`;
 }
 
 /**
@@ -150,11 +174,13 @@ export class EksCluster extends pulumi.ComponentResource {
         vpcConfig: {
           subnetIds: args.network.privateSubnetIds,
           endpointPrivateAccess: true,
-          endpointPublicAccess: s.publicAccessCidrs.length > 0,
+          endpointPublicAccess: args.access.endpointPublicAccess,
           // Without CIDRs AWS would default the public endpoint to 0.0.0.0/0; it is off then anyway.
-          publicAccessCidrs: s.publicAccessCidrs.length ? [...s.publicAccessCidrs] : undefined,
+          publicAccessCidrs: args.access.publicAccessCidrs ? [...args.access.publicAccessCidrs] : undefined,
         },
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        // No implicit admin for whoever creates the cluster (settable at creation only): with it, the explicit
+        // entry for the deploying role below would be refused with 409 ResourceInUseException.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         enabledClusterLogTypes: CLUSTER_LOG_TYPES,
         // The managed add-ons below replace the self-managed ones EKS would otherwise install.
@@ -172,14 +198,17 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    s.adminPrincipalArns.forEach((principalArn, i) => {
+    // One entry and cluster-admin association per principal, keyed by principal: the deployer first.
+    const principals = [...new Set([s.deployerRoleArn, ...s.adminPrincipalArns])];
+    const associations = principals.map((principalArn) => {
+      const key = `${name}-access-${principalKey(principalArn)}`;
       const entry = new eks.AccessEntry(
-        `${name}-admin-${i}`,
+        key,
         { clusterName: cluster.name, principalArn, type: "STANDARD", tags },
         { parent: this },
       );
-      new eks.AccessPolicyAssociation(
-        `${name}-admin-${i}`,
+      return new eks.AccessPolicyAssociation(
+        key,
         {
           clusterName: cluster.name,
           principalArn,
@@ -189,6 +218,19 @@ export class EksCluster extends pulumi.ComponentResource {
         { parent: this, dependsOn: [entry] },
       );
     });
+    const deployerAccess = associations[0];
+    const privatePath = runnerPath(
+      name,
+      {
+        access: args.access,
+        clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+        vpcId: args.network.vpcId,
+        vpcCidr: args.network.vpcCidr,
+        privateRouteTableIds: args.network.privateRouteTableIds,
+        tags,
+      },
+      this,
+    );
 
     const addon = (addonName: string, extra: Partial<eks.AddonArgs>, dependsOn: pulumi.Resource[] = []) =>
       new eks.Addon(
@@ -236,28 +278,37 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const nodes = new eks.NodeGroup(
-      `${name}-nodes`,
-      {
-        clusterName: cluster.name,
-        nodeRoleArn: nodeRole.role.arn,
-        subnetIds: args.network.privateSubnetIds,
-        instanceTypes: [...s.nodeInstanceTypes],
-        capacityType: "ON_DEMAND",
-        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-        scalingConfig: { minSize: s.nodeMinSize, maxSize: s.nodeMaxSize, desiredSize: s.nodeDesiredSize },
-        updateConfig: { maxUnavailable: 1 },
-        labels: { "ferrum.io/pool": "general" },
-        tags,
-      },
-      // The Cluster Autoscaler owns the size once the group exists.
-      {
-        parent: this,
-        dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
-        ignoreChanges: ["scalingConfig.desiredSize"],
-      },
+    // Totals split over the zones, rounded up so no zone is left at zero.
+    const perZone = (n: number) => Math.ceil(n / args.network.privateSubnets.length);
+    const nodes = args.network.privateSubnets.map(
+      (subnetId, zone) =>
+        new eks.NodeGroup(
+          `${name}-nodes-${zone}`,
+          {
+            clusterName: cluster.name,
+            nodeRoleArn: nodeRole.role.arn,
+            subnetIds: [subnetId],
+            instanceTypes: [...s.nodeInstanceTypes],
+            capacityType: "ON_DEMAND",
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            scalingConfig: {
+              minSize: perZone(s.nodeMinSize),
+              maxSize: Math.max(perZone(s.nodeMaxSize), perZone(s.nodeMinSize)),
+              desiredSize: perZone(s.nodeDesiredSize),
+            },
+            updateConfig: { maxUnavailable: 1 },
+            labels: { "ferrum.io/pool": "general" },
+            tags,
+          },
+          // The Cluster Autoscaler owns the size once the group exists.
+          {
+            parent: this,
+            dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
+            ignoreChanges: ["scalingConfig.desiredSize"],
+          },
+        ),
     );
-    const coreDns = addon("coredns", {}, [nodes]);
+    const coreDns = addon("coredns", {}, nodes);
 
     this.name = cluster.name;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
@@ -271,9 +322,11 @@ export class EksCluster extends pulumi.ComponentResource {
           .apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
         enableServerSideApply: true,
       },
-      { parent: this },
+      // Every Kubernetes resource uses this provider: none is sent before the deployer may make it (its
+      // access policy association) and can reach the API (the private path), or the first would get 401.
+      { parent: this, dependsOn: [deployerAccess, ...privatePath] },
     );
-    this.ready = [nodes, coreDns];
+    this.ready = [...nodes, coreDns];
     this.registerOutputs({
       name: this.name,
       clusterSecurityGroupId: this.clusterSecurityGroupId,

@@ -16,9 +16,15 @@ import type { AwsSettings } from "../../lib/config-aws";
 
 export interface Network {
   readonly vpcId: pulumi.Output<string>;
+  /** The VPC's block (ferrum:aws.vpcCidr). */
+  readonly vpcCidr: string;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly isolatedSubnetIds: pulumi.Output<string[]>;
+  /** The private subnet of each zone, in zone order: one node group per zone. */
+  readonly privateSubnets: pulumi.Output<string>[];
+  /** The private route table of each zone, in zone order: routes to a peered runner network go here. */
+  readonly privateRouteTableIds: pulumi.Output<string>[];
 }
 
 export interface NetworkArgs {
@@ -30,6 +36,9 @@ export interface NetworkArgs {
 
 export class AwsNetwork extends pulumi.ComponentResource implements Network {
   readonly vpcId: pulumi.Output<string>;
+  readonly vpcCidr: string;
+  readonly privateSubnets: pulumi.Output<string>[];
+  readonly privateRouteTableIds: pulumi.Output<string>[];
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly isolatedSubnetIds: pulumi.Output<string[]>;
@@ -110,9 +119,11 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     });
 
     // Private: out through the zone's NAT gateway; internal load balancers here.
+    const privateRouteTables: ec2.RouteTable[] = [];
     const privateSubnets = indices.map((i) => {
       const s = subnet("private", i, { "kubernetes.io/role/internal-elb": "1", ...clusterTag });
       const rt = routeTable(`private-${i}`);
+      privateRouteTables.push(rt);
       new ec2.Route(
         `${name}-private-${i}-default`,
         { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id },
@@ -132,6 +143,9 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
 
     const ids = (subnets: ec2.Subnet[]) => pulumi.all(subnets.map((s) => s.id));
     this.vpcId = vpc.id;
+    this.vpcCidr = args.settings.vpcCidr;
+    this.privateSubnets = privateSubnets.map((s) => s.id);
+    this.privateRouteTableIds = privateRouteTables.map((rt) => rt.id);
     this.publicSubnetIds = ids(publicSubnets);
     this.privateSubnetIds = ids(privateSubnets);
     this.isolatedSubnetIds = ids(isolatedSubnets);

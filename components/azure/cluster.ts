@@ -8,13 +8,19 @@
  * The control plane runs as a user-assigned identity granted Network Contributor on the nodes' subnet before
  * the cluster exists (a system-assigned one would get it only after, racing the first load balancer). The
  * deploying identity gets AKS RBAC Cluster Admin, and the Kubernetes provider signs in as it through kubelogin
- * (kubeconfig.ts).
+ * (kubeconfig.ts). A new role assignment takes up to five minutes to reach the cluster's authorization server
+ * (Microsoft, "Use Azure RBAC for Kubernetes Authorization", https://learn.microsoft.com/azure/aks/manage-azure-rbac):
+ * the provider waits that long after the grant, with a real wait resource, or the first Kubernetes call of a
+ * new cluster would get 403.
  */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 import type { AzureSettings } from "../../lib/config-azure";
+import type { DeployerSettings } from "../../lib/config-deployer";
+import { aksAuthorizedRanges, runnerVnetPath } from "./api-access";
 import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./cidr";
 import { kubeloginKubeconfig } from "./kubeconfig";
 import type { AzureNetwork } from "./network";
@@ -23,6 +29,8 @@ import { grantRole } from "./roles";
 export const AKS_ZONES = ["1", "2", "3"];
 /** The autoscaler owns the pool's size once the cluster exists; `pulumi up` must not reset it. */
 export const CLUSTER_IGNORED_CHANGES = ["agentPoolProfiles[0].count"];
+/** How long a new Azure RBAC role assignment takes to reach the AKS authorization server, at most. */
+export const RBAC_PROPAGATION = "300s";
 
 export interface AksCluster {
   readonly name: pulumi.Output<string>;
@@ -46,7 +54,12 @@ export function aksCluster(
   name: string,
   s: AzureSettings,
   net: AzureNetwork,
-  ctx: { readonly subscriptionId: pulumi.Input<string>; readonly protect: boolean },
+  ctx: {
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly protect: boolean;
+    /** Where `pulumi up` runs (ferrum:deployer): decides who reaches the API. */
+    readonly deployer?: DeployerSettings;
+  },
 ): AksCluster {
   const rg = { resourceGroupName: net.resourceGroupName, location: net.location };
   const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
@@ -123,7 +136,7 @@ export function aksCluster(
       },
       enableRBAC: true,
       disableLocalAccounts: true,
-      apiServerAccessProfile: apiServerAccess(s.authorizedIpRanges),
+      apiServerAccessProfile: apiServerAccess(aksAuthorizedRanges(ctx.deployer, s.authorizedIpRanges)),
       autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
       storageProfile: {
         diskCSIDriver: { enabled: true },
@@ -146,20 +159,45 @@ export function aksCluster(
   );
 
   const ready: pulumi.Resource[] = [cluster];
+  // What the Kubernetes provider waits for: the deployer's grant, propagated, and the private path to the API.
+  const access: pulumi.Resource[] = [];
   if (s.deployerPrincipalId) {
-    ready.push(
-      grantRole(
-        `${name}-cluster-admin`,
+    const grant = grantRole(
+      `${name}-cluster-admin`,
+      {
+        role: "aksRbacClusterAdmin",
+        principalId: s.deployerPrincipalId,
+        principalType: s.deployerPrincipalType,
+        scope: cluster.id,
+        subscriptionId: ctx.subscriptionId,
+        description: "The identity that runs pulumi up: manages every Kubernetes object of the cluster",
+      },
+      // Grouped under the cluster, but not stateful: it need not inherit the cluster's protection.
+      { parent: cluster, protect: false },
+    );
+    const propagated = new time.Sleep(
+      `${name}-cluster-admin-propagation`,
+      // A new assignment (a replaced one too) waits again.
+      { createDuration: RBAC_PROPAGATION, triggers: { assignment: grant.id } },
+      { parent: cluster, protect: false },
+    );
+    ready.push(grant);
+    access.push(propagated);
+  }
+  if (ctx.deployer?.runner === "privateNetwork" && ctx.deployer.azure) {
+    access.push(
+      ...runnerVnetPath(
+        name,
         {
-          role: "aksRbacClusterAdmin",
-          principalId: s.deployerPrincipalId,
-          principalType: s.deployerPrincipalType,
-          scope: cluster.id,
-          subscriptionId: ctx.subscriptionId,
-          description: "The identity that runs pulumi up: manages every Kubernetes object of the cluster",
+          runnerVnetId: ctx.deployer.azure.vnetId,
+          resourceGroupName: net.resourceGroupName,
+          vnetName: net.vnetName,
+          vnetId: net.vnetId,
+          nodeResourceGroup: cluster.nodeResourceGroup.apply((g) => g ?? `${s.resourceGroupName}-nodes`),
+          privateFqdn: cluster.privateFQDN,
+          tags: net.tags,
         },
-        // Grouped under the cluster, but not stateful: it need not inherit the cluster's protection.
-        { parent: cluster, protect: false },
+        cluster,
       ),
     );
   }
@@ -173,7 +211,12 @@ export function aksCluster(
       kubeloginKubeconfig(Buffer.from(configs[0].value, "base64").toString("utf8"), s.kubelogin),
     ),
   );
-  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true });
+  // Every Kubernetes resource uses this provider: none is sent before the deployer may make it.
+  const provider = new k8s.Provider(
+    `${name}-k8s`,
+    { kubeconfig, enableServerSideApply: true },
+    { dependsOn: access },
+  );
 
   return {
     name: cluster.name,

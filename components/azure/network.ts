@@ -30,6 +30,7 @@ export interface AzureNetwork {
   readonly resourceGroupId: pulumi.Output<string>;
   readonly location: string;
   readonly vnetId: pulumi.Output<string>;
+  readonly vnetName: pulumi.Output<string>;
   readonly nodesSubnetId: pulumi.Output<string>;
   readonly postgresSubnetId: pulumi.Output<string>;
   readonly endpointsSubnetId: pulumi.Output<string>;
@@ -139,6 +140,7 @@ export function azureNetwork(
     resourceGroupId: group.id,
     location: s.location,
     vnetId: vnet.id,
+    vnetName: vnet.name,
     nodesSubnetId: nodes.id,
     postgresSubnetId: postgres.id,
     endpointsSubnetId: endpoints.id,

@@ -1,10 +1,12 @@
 /**
  * Traefik by its Helm chart (k3s bundles it; the clouds install it): the same `traefik.io/v1alpha1` CRDs the
  * services' IngressRoutes use, behind the cloud's load balancer. The only Service of type LoadBalancer of the
- * platform. HTTP on :80 redirects to HTTPS on :443.
+ * platform. HTTP on :80 is redirected to HTTPS by a route of the edge (edge.ts), not by the entry point, so
+ * the ACME HTTP-01 challenge, served on :80 by a more specific route, passes.
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { TRAEFIK_INGRESS_CLASS } from "./edge";
 
 export const TRAEFIK_CHART = {
   chart: "traefik",
@@ -18,6 +20,11 @@ export interface TraefikArgs {
   readonly serviceAnnotations: Record<string, pulumi.Input<string>>;
   /** Where TLS ends: at the load balancer (an ACM certificate) or in Traefik. */
   readonly tlsAtLoadBalancer: boolean;
+  /**
+   * Serve Kubernetes Ingresses of class `traefik`: cert-manager's HTTP-01 solver answers the ACME challenge
+   * through one. @default false
+   */
+  readonly ingressProvider?: boolean;
   readonly provider: k8s.Provider;
   readonly dependsOn: pulumi.Resource[];
 }
@@ -37,7 +44,12 @@ export function traefik(name: string, a: TraefikArgs): k8s.helm.v3.Release {
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
         providers: {
           kubernetesCRD: { enabled: true, allowCrossNamespace: false },
-          kubernetesIngress: { enabled: false },
+          kubernetesIngress: { enabled: a.ingressProvider ?? false },
+        },
+        ingressClass: {
+          enabled: a.ingressProvider ?? false,
+          isDefaultClass: false,
+          name: TRAEFIK_INGRESS_CLASS,
         },
         service: {
           type: "LoadBalancer",
@@ -45,7 +57,6 @@ export function traefik(name: string, a: TraefikArgs): k8s.helm.v3.Release {
           spec: { externalTrafficPolicy: "Local" },
         },
         ports: {
-          web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
           // With TLS ended at the load balancer, Traefik's websecure port receives plain HTTP from it.
           websecure: { tls: { enabled: !a.tlsAtLoadBalancer } },
         },

@@ -13,6 +13,11 @@ export interface RoutingArgs {
   readonly entryPoints: readonly string[];
   /** Serve TLS: a certificate Secret, or Traefik's default certificate when no name is given. @default - no TLS */
   readonly tls?: { readonly secretName?: string };
+  /**
+   * Middlewares of the route's namespace applied after the prefix is stripped (the edge's
+   * X-Forwarded-Proto when TLS ends at the load balancer). @default - none
+   */
+  readonly middlewares?: readonly string[];
 }
 
 export interface RouteInputs {
@@ -52,7 +57,7 @@ export function routeResources(name: string, i: RouteInputs, parent: pulumi.Reso
           {
             kind: "Rule",
             match: routeRule(i.apiHost, i.service.routePrefix),
-            middlewares: [{ name: middlewareName }],
+            middlewares: [middlewareName, ...(i.routing.middlewares ?? [])].map((n) => ({ name: n })),
             services: [{ kind: "Service", name: i.serviceName, port: 80 }],
           },
         ],

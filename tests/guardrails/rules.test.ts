@@ -13,8 +13,10 @@ import {
   containerSecurityContext,
   deletionProtectionAndBackups,
   encryptionAtRest,
+  explicitClusterAccess,
   lockedDownControlPlane,
   networkPolicyPerDataNamespace,
+  nodeGroupPerZone,
   nodeMetadataV2,
   noPlainSecrets,
   noPublicDataStores,
@@ -22,6 +24,7 @@ import {
   pinnedImages,
   protectStateful,
   RULES,
+  trustedCertificate,
 } from "../../tools/guardrails/rules";
 import { isSecretName } from "../../tools/guardrails/rules/plain-secrets";
 import { goodContainer, resource, runPolicies, workload } from "./fixtures";
@@ -564,5 +567,63 @@ describe("the policy pack runs these rules", () => {
       // The CPU request is unknown: not reported. The missing memory limit is.
       'kubernetes:apps/v1:Deployment "auth-web": container "web" has no memory limit; set resources.requests and resources.limits for cpu and memory',
     ]);
+  });
+});
+
+describe("explicit-cluster-access, node-group-per-zone, trusted-certificate (what breaks a first up)", () => {
+  const eksCluster = (accessConfig: Record<string, unknown>) =>
+    resource("aws:eks/cluster:Cluster", "ferrum-prod", { accessConfig });
+
+  test("EKS giving its creator an implicit admin entry: refused; explicit entries only passes", () => {
+    expect(
+      explicitClusterAccess.check(
+        eksCluster({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true }),
+      ),
+    ).toEqual([
+      "aws:eks/cluster:Cluster \"ferrum-prod\": accessConfig.bootstrapClusterCreatorAdminPermissions is true; the creator's implicit entry makes EKS refuse the deploying role's explicit one (409 ResourceInUseException): set it to false (only possible at creation) and grant the deployer an access entry",
+    ]);
+    expect(explicitClusterAccess.check(eksCluster({ authenticationMode: "API" }))).toEqual([
+      "aws:eks/cluster:Cluster \"ferrum-prod\": accessConfig.bootstrapClusterCreatorAdminPermissions is not set (true); the creator's implicit entry makes EKS refuse the deploying role's explicit one (409 ResourceInUseException): set it to false (only possible at creation) and grant the deployer an access entry",
+    ]);
+    expect(
+      explicitClusterAccess.check(
+        eksCluster({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false }),
+      ),
+    ).toEqual([]);
+  });
+
+  test("a node group over three zones: refused; one subnet each passes", () => {
+    const group = (subnetIds: unknown) => resource("aws:eks/nodeGroup:NodeGroup", "nodes", { subnetIds });
+    expect(nodeGroupPerZone.check(group(["subnet-a", "subnet-b", "subnet-c"]))).toEqual([
+      'aws:eks/nodeGroup:NodeGroup "nodes": spans 3 subnets (zones); the autoscaler cannot choose the zone a pending pod\'s volume needs: make one node group per zone',
+    ]);
+    expect(nodeGroupPerZone.check(group(["subnet-a"]))).toEqual([]);
+    expect(nodeGroupPerZone.check(group(UNKNOWN))).toEqual([]);
+  });
+
+  test("a cloud stack's Traefik with neither a cert-manager Certificate nor an ACM certificate: refused", () => {
+    const traefik = (annotations: Record<string, string> = {}) =>
+      resource("kubernetes:helm.sh/v3:Release", "traefik", {
+        chart: "traefik",
+        values: { service: { type: "LoadBalancer", annotations } },
+      });
+    const certificate = resource("kubernetes:cert-manager.io/v1:Certificate", "cert", {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+    });
+    expect(messages(trustedCertificate.check([cloudMarker, traefik()]))).toEqual([
+      'kubernetes:helm.sh/v3:Release "traefik": serves Traefik\'s self-signed default certificate, which clients reject: issue one with cert-manager (ferrum:tls.source acme) or end TLS at the NLB with an ACM certificate (ferrum:tls.source acm)',
+    ]);
+    expect(trustedCertificate.check([cloudMarker, traefik(), certificate])).toEqual([]);
+    expect(
+      trustedCertificate.check([
+        cloudMarker,
+        traefik({
+          "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-central-1:1:certificate/x",
+        }),
+      ]),
+    ).toEqual([]);
+    // k3s: no cloud resource, Traefik's own certificate is the development default.
+    expect(trustedCertificate.check([traefik()])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * for them is refused by config before anything is planned.
  */
 import { parseConfig } from "../../config";
-import { REQUIRED_CONFIG } from "../helpers/config";
+import { requiredWith } from "../helpers/config";
 import { carve, parseCidr, subnetLayout } from "../../lib/cidr";
 
 const range = (cidr: string) => {
@@ -47,7 +47,7 @@ describe("subnetLayout", () => {
 });
 
 describe("ferrum:aws.vpcCidr", () => {
-  const aws = (vpcCidr: string) => ({ ...REQUIRED_CONFIG.aws, "ferrum:aws": JSON.stringify({ vpcCidr }) });
+  const aws = (vpcCidr: string) => requiredWith("aws", "aws", { vpcCidr });
 
   test("a /16 or /17 is accepted", () => {
     expect(parseConfig(aws("10.40.0.0/16"), "prod").problems).toEqual([]);

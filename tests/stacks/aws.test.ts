@@ -3,10 +3,15 @@
  * Kubernetes workloads keep the dev stack's contract.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { EksCluster } from "../../components/aws/cluster";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { eksApiAccess } from "../../components/aws/api-access";
+import { EksCluster, principalKey } from "../../components/aws/cluster";
+import type { DeployerSettings } from "../../lib/config-deployer";
 import { AwsNetwork } from "../../components/aws/network";
 import { parseConfig } from "../../config";
-import { REQUIRED_CONFIG } from "../helpers/config";
+import { requiredWith } from "../helpers/config";
 import type { AwsSettings } from "../../lib/config-aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
@@ -14,6 +19,7 @@ import { isSecretEnvelope, runPlan, refusal, underMocks, PlanResult } from "../h
 
 let plan: PlanResult;
 let entries: any[];
+const ROOT = path.resolve(__dirname, "../..");
 beforeAll(async () => {
   plan = await runPlan("prod");
   entries = resourceEntries(plan, true) as any[];
@@ -23,9 +29,7 @@ const SERVICES = ["auth", "user", "content", "catalog"];
 
 /** ferrum:aws as config.ts reads it, with `aws` set: what a component gets from the stack. */
 const awsSettings = (aws: Record<string, unknown>): AwsSettings => {
-  const raw: Record<string, string> = { ...REQUIRED_CONFIG.aws };
-  if (Object.keys(aws).length) raw["ferrum:aws"] = JSON.stringify(aws);
-  const parsed = parseConfig(raw, "prod");
+  const parsed = parseConfig(requiredWith("aws", "aws", aws), "prod");
   if (!parsed.config) throw new Error(parsed.problems.join("\n"));
   return parsed.config.aws;
 };
@@ -44,7 +48,7 @@ const network = async (aws: Record<string, unknown>) =>
       },
     )
   ).registrations;
-const eksCluster = async (aws: Record<string, unknown>) =>
+const eksCluster = async (aws: Record<string, unknown>, deployer?: DeployerSettings) =>
   (
     await underMocks(
       () =>
@@ -52,10 +56,14 @@ const eksCluster = async (aws: Record<string, unknown>) =>
           settings: awsSettings(aws),
           network: {
             vpcId: pulumi.output("vpc-1"),
+            vpcCidr: "10.40.0.0/16",
             publicSubnetIds: pulumi.output(["subnet-p1", "subnet-p2", "subnet-p3"]),
             privateSubnetIds: pulumi.output(["subnet-n1", "subnet-n2", "subnet-n3"]),
             isolatedSubnetIds: pulumi.output(["subnet-i1", "subnet-i2", "subnet-i3"]),
+            privateSubnets: ["subnet-n1", "subnet-n2", "subnet-n3"].map((id) => pulumi.output(id)),
+            privateRouteTableIds: ["rtb-1", "rtb-2", "rtb-3"].map((id) => pulumi.output(id)),
           },
+          access: eksApiAccess(deployer, awsSettings(aws).publicAccessCidrs),
           region: "eu-central-1",
           tags: {},
         }),
@@ -155,18 +163,17 @@ describe("prod (AWS): network and cluster", () => {
     expect((await network({})).ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
   });
 
-  test("EKS: access entries only, Secrets encrypted with its own protected KMS key, private endpoint, logs, deletion protection", () => {
+  test("EKS: access entries only (no implicit admin for the creator), Secrets encrypted with its own protected KMS key, private endpoint, logs, deletion protection", () => {
     const c = one("aws:eks/cluster:Cluster");
     expect(c.inputs).toMatchObject({
       name: "ferrum-prod",
       version: "1.33",
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      vpcConfig: { endpointPrivateAccess: true },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
       bootstrapSelfManagedAddons: false,
       deletionProtection: true,
     });
-    expect(c.inputs.vpcConfig.publicAccessCidrs).toBeUndefined();
     // The control plane's network interfaces go into the private subnets.
     expect(c.inputs.vpcConfig.subnetIds).toEqual(
       ofType("aws:ec2/subnet:Subnet")
@@ -201,8 +208,8 @@ describe("prod (AWS): network and cluster", () => {
     const addons = Object.fromEntries(ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
     expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     expect(JSON.parse(addons["vpc-cni"].inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
-    const nodes = one("aws:eks/nodeGroup:NodeGroup");
-    expect(addons.coredns.options.dependsOn).toEqual([nodes.urn]);
+    const groups = ofType("aws:eks/nodeGroup:NodeGroup");
+    expect(addons.coredns.options.dependsOn).toEqual(groups.map((g) => g.urn));
     const nodePolicies = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
       a.name.startsWith("ferrum-prod-node-role-policy-"),
     );
@@ -211,23 +218,35 @@ describe("prod (AWS): network and cluster", () => {
       "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
     ]);
-    expect([...nodes.options.dependsOn].sort()).toEqual(
-      [addons["vpc-cni"].urn, addons["kube-proxy"].urn, ...nodePolicies.map((a) => a.urn)].sort(),
-    );
+    for (const nodes of groups)
+      expect([...nodes.options.dependsOn].sort()).toEqual(
+        [addons["vpc-cni"].urn, addons["kube-proxy"].urn, ...nodePolicies.map((a) => a.urn)].sort(),
+      );
   });
 
-  test("nodes: a managed group in the private subnets the autoscaler sizes, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
-    const nodes = one("aws:eks/nodeGroup:NodeGroup");
-    expect(nodes.inputs).toMatchObject({
-      capacityType: "ON_DEMAND",
-      instanceTypes: ["m7i.large"],
-      scalingConfig: { minSize: 2, maxSize: 6, desiredSize: 3 },
-      updateConfig: { maxUnavailable: 1 },
-    });
-    expect(nodes.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
-    expect(nodes.inputs.subnetIds).toEqual(one("aws:eks/cluster:Cluster").inputs.vpcConfig.subnetIds);
+  test("nodes: one managed group per zone (a volume's zone can always grow), the totals split over them, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
+    const groups = ofType("aws:eks/nodeGroup:NodeGroup");
+    expect(groups.map((g) => g.name)).toEqual([
+      "ferrum-prod-nodes-0",
+      "ferrum-prod-nodes-1",
+      "ferrum-prod-nodes-2",
+    ]);
+    // nodeMinSize 2, nodeMaxSize 6, nodeDesiredSize 3 over three zones, rounded up: no zone at zero.
+    for (const nodes of groups) {
+      expect(nodes.inputs).toMatchObject({
+        capacityType: "ON_DEMAND",
+        instanceTypes: ["m7i.large"],
+        scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 },
+        updateConfig: { maxUnavailable: 1 },
+      });
+      expect(nodes.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+    }
+    expect(groups.map((g) => g.inputs.subnetIds)).toEqual(
+      one("aws:eks/cluster:Cluster").inputs.vpcConfig.subnetIds.map((id: string) => [id]),
+    );
     const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
-    expect(nodes.inputs.launchTemplate).toEqual({ id: stateOf(lt).id, version: "1" });
+    for (const nodes of groups)
+      expect(nodes.inputs.launchTemplate).toEqual({ id: stateOf(lt).id, version: "1" });
     expect(lt.inputs.blockDeviceMappings).toEqual([
       {
         deviceName: "/dev/xvda",
@@ -273,18 +292,22 @@ describe("prod (AWS): network and cluster", () => {
     expect(kubeconfig.users.map((u: any) => Object.keys(u.user))).toEqual([["exec"]]);
   });
 
-  test("ferrum:aws.adminPrincipalArns: an access entry with cluster admin for each", async () => {
-    const arns = [
-      "arn:aws:iam::123456789012:role/platform-admin",
-      "arn:aws:iam::123456789012:role/ferrum-deploy",
-    ];
+  test("access: the deployer and each admin get their own entry and cluster-admin association, keyed by principal; the provider waits for the deployer's", async () => {
+    const deployer = "arn:aws:iam::123456789012:role/ferrum-deploy";
+    const arns = ["arn:aws:iam::123456789012:role/platform-admin", deployer];
     const c = await eksCluster({ adminPrincipalArns: arns });
     const entries = c.ofType("aws:eks/accessEntry:AccessEntry");
-    expect(entries.map((e) => (e.inputs as any).principalArn)).toEqual(arns);
+    // The deployer first (from aws.deployerRoleArn), listed once although adminPrincipalArns repeats it.
+    expect(entries.map((e) => (e.inputs as any).principalArn)).toEqual([deployer, arns[0]]);
+    expect(entries.map((e) => e.name)).toEqual([
+      `ferrum-prod-access-${principalKey(deployer)}`,
+      `ferrum-prod-access-${principalKey(arns[0])}`,
+    ]);
+    expect(principalKey(deployer)).toMatch(/^ferrum-deploy-[0-9a-f]{6}$/);
     for (const e of entries) expect((e.inputs as any).type).toBe("STANDARD");
     const associations = c.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(associations.map((a) => a.inputs)).toEqual(
-      arns.map((principalArn) =>
+      [deployer, arns[0]].map((principalArn) =>
         expect.objectContaining({
           principalArn,
           policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
@@ -293,8 +316,79 @@ describe("prod (AWS): network and cluster", () => {
       ),
     );
     expect(associations.map((a) => a.options.dependsOn)).toEqual(entries.map((e) => [e.urn]));
-    // The prod stack file lists none: no entry but the creator's own.
-    expect(ofType("aws:eks/accessEntry:AccessEntry")).toEqual([]);
+    // Removing the first admin renames nothing else: names come from the principal, never the position.
+    const fewer = await eksCluster({ adminPrincipalArns: [] });
+    expect(fewer.ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.name)).toEqual([entries[0].name]);
+    // Every Kubernetes resource uses this provider: it waits for the deployer's association.
+    expect(c.get("pulumi:providers:kubernetes", "ferrum-prod-k8s").options.dependsOn).toEqual([
+      associations[0].urn,
+    ]);
+    // The prod stack file: the deploying role alone.
+    expect(ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn)).toEqual([deployer]);
+  });
+
+  test("a runner in a peered VPC: private endpoint only, 443 from its CIDRs, the VPCs peered with a route each way; the provider waits for all of it", async () => {
+    const c = await eksCluster(
+      {},
+      {
+        runner: "privateNetwork",
+        cidrs: ["10.60.0.0/24"],
+        aws: { vpcId: "vpc-0runner", routeTableIds: ["rtb-0runner"] },
+        afterBootstrap: false,
+      },
+    );
+    expect((c.get("aws:eks/cluster:Cluster", "ferrum-prod").inputs as any).vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+    });
+    const rule = c.get(
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      "ferrum-prod-api-from-10-60-0-0-24",
+    );
+    expect(rule.inputs).toMatchObject({
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "10.60.0.0/24",
+    });
+    const peering = c.get("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "ferrum-prod-runner-peering");
+    expect(peering.inputs).toMatchObject({ vpcId: "vpc-1", peerVpcId: "vpc-0runner", autoAccept: true });
+    const routes = c.ofType("aws:ec2/route:Route").map((r) => r.inputs as any);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        ...["rtb-1", "rtb-2", "rtb-3"].map((routeTableId) =>
+          expect.objectContaining({ routeTableId, destinationCidrBlock: "10.60.0.0/24" }),
+        ),
+        expect.objectContaining({ routeTableId: "rtb-0runner", destinationCidrBlock: "10.40.0.0/16" }),
+      ]),
+    );
+    expect(routes).toHaveLength(4);
+    const provider = c.get("pulumi:providers:kubernetes", "ferrum-prod-k8s");
+    expect(provider.options.dependsOn).toEqual(
+      expect.arrayContaining([rule.urn, peering.urn, ...c.ofType("aws:ec2/route:Route").map((r) => r.urn)]),
+    );
+  });
+
+  test("a runner with static egress: the public endpoint open to exactly its CIDRs and people's, no private rule", () => {
+    expect(
+      eksApiAccess({ runner: "staticEgress", cidrs: ["203.0.113.16/28"], afterBootstrap: false }, [
+        "198.51.100.0/24",
+      ]),
+    ).toEqual({
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.16/28", "198.51.100.0/24"],
+      privateCidrs: [],
+    });
+    expect(one("aws:eks/cluster:Cluster").inputs.vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.16/28"],
+    });
+    expect(
+      ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+        r.name.includes("-api-from-"),
+      ),
+    ).toEqual([]);
   });
 
   test("add-ons: EBS CSI driver with IRSA, a default encrypted gp3 StorageClass, metrics-server, Cluster Autoscaler with IRSA", () => {
@@ -310,8 +404,13 @@ describe("prod (AWS): network and cluster", () => {
     const releases = Object.fromEntries(
       ofType("kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.chart, r.inputs]),
     );
-    expect(Object.keys(releases).sort()).toEqual(["cluster-autoscaler", "metrics-server", "traefik"]);
-    for (const r of Object.values(releases) as any[]) expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(Object.keys(releases).sort()).toEqual([
+      "cert-manager",
+      "cluster-autoscaler",
+      "metrics-server",
+      "traefik",
+    ]);
+    for (const r of Object.values(releases) as any[]) expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     expect(
       releases["cluster-autoscaler"].values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
     ).toMatch(/role\/ferrum-prod-cluster-autoscaler/);
@@ -500,7 +599,18 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
 });
 
 describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
-  // The whole ferrum:aws value replaced: the stack file's VPC and node settings would do nothing here.
+  // The whole ferrum:aws value replaced (the stack file's VPC and node settings would do nothing here), in a
+  // copy of the prod stack file without ferrum:deployer: its runners reach the existing cluster already.
+  const root = mkdtempSync(path.join(tmpdir(), "ferrum-existing-"));
+  copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+  writeFileSync(
+    path.join(root, "Pulumi.prod.yaml"),
+    readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").replace(
+      /^ {2}ferrum:deployer:\n( {4}.*\n)+/m,
+      "",
+    ),
+  );
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const existing = [
     `ferrum:aws=${JSON.stringify({
       existingCluster: {
@@ -514,7 +624,7 @@ describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
   ];
 
   test("creates no VPC or cluster, and takes the kubeconfig as a secret", async () => {
-    const p = await runPlan("prod", existing);
+    const p = await runPlan("prod", existing, root);
     expect(p.resources.filter((r) => /^(aws:ec2|aws:eks|aws:kms|ferrum:aws):/.test(r.type))).toEqual([]);
     expect(p.placeholders).toContain("ferrum:clusterKubeconfig");
     const provider = p.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;

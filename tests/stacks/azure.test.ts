@@ -7,6 +7,7 @@ import { manifests, PlanConfigError, resourceEntries } from "../../tools/planner
 import { kindNames, webEnv } from "../helpers/manifests";
 import { AZURE_SUBSCRIPTION } from "../../tools/cloud-fixtures";
 import { isSecretEnvelope, PlanResult, runPlan } from "../helpers/pulumi";
+import { aksAuthorizedRanges, privateZoneOf } from "../../components/azure/api-access";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const NAME = "ferrum-prod-azure";
@@ -21,10 +22,12 @@ const ROLES = {
   networkContributor: role("4d97b98b-1d4f-4787-a291-c67834d212e7"),
 };
 
-/** One plan with every non-default branch at once: public API to listed CIDRs, workload identity kubelogin,
- * Azure Managed Redis, a private registry, a service image built here. */
+const RUNNER_VNET =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ci/providers/Microsoft.Network/virtualNetworks/runners";
+/** One plan with every non-default branch at once: a runner in a peered VNet (private API), workload identity
+ * kubelogin, Azure Managed Redis, a private registry, a service image built here. */
 const VARIANT = [
-  'ferrum:azure.authorizedIpRanges=["198.51.100.0/24","203.0.113.7/32"]',
+  `ferrum:deployer=${JSON.stringify({ runner: "privateNetwork", cidrs: ["10.60.0.0/24"], azure: { vnetId: RUNNER_VNET } })}`,
   "ferrum:azure.kubelogin=workloadidentity",
   "ferrum:azure.cache=azureManagedRedis",
   "ferrum:azure.acrPublicNetworkAccess=Disabled",
@@ -142,20 +145,71 @@ describe("prod-azure: AKS", () => {
     });
   });
 
-  test("private API server by default, no authorized range at all (never 0.0.0.0/0)", () => {
-    const access = cluster().inputs.apiServerAccessProfile;
-    expect(access).toMatchObject({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
-    expect(access.authorizedIPRanges).toBeUndefined();
-  });
-
-  test("listed CIDRs make the API server public to them only; 0.0.0.0/0 is refused by config", async () => {
-    const access = v.one("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile;
-    expect(access).toEqual({
+  test("a runner with static egress: the API server is public to exactly its CIDRs (and people's), never 0.0.0.0/0", async () => {
+    expect(cluster().inputs.apiServerAccessProfile).toEqual({
       enablePrivateCluster: false,
-      authorizedIPRanges: ["198.51.100.0/24", "203.0.113.7/32"],
+      authorizedIPRanges: ["203.0.113.16/28"],
     });
+    expect(aksAuthorizedRanges(undefined, ["198.51.100.0/24"])).toEqual(["198.51.100.0/24"]);
+    expect(
+      aksAuthorizedRanges({ runner: "staticEgress", cidrs: ["203.0.113.16/28"], afterBootstrap: false }, [
+        "203.0.113.16/28",
+        "198.51.100.0/24",
+      ]),
+    ).toEqual(["203.0.113.16/28", "198.51.100.0/24"]);
     await expect(runPlan("prod-azure", ['ferrum:azure.authorizedIpRanges=["0.0.0.0/0"]'])).rejects.toThrow(
       'ferrum:azure.authorizedIpRanges must not open the cluster API to the whole internet (got "0.0.0.0/0")',
+    );
+  });
+
+  test("a runner in a peered VNet: a private API server, the VNets peered both ways, the API's private zone linked to the runner's VNet", () => {
+    expect(v.one("azure-native:containerservice:ManagedCluster").inputs.apiServerAccessProfile).toEqual({
+      enablePrivateCluster: true,
+      privateDNSZone: "system",
+      enablePrivateClusterPublicFQDN: false,
+    });
+    const peerings = v
+      .ofType("azure-native:network:VirtualNetworkPeering")
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .reverse()
+      .map((e) => e.inputs);
+    expect(peerings).toEqual([
+      expect.objectContaining({
+        virtualNetworkName: "ferrum-prod-azure-vnet",
+        remoteVirtualNetwork: { id: RUNNER_VNET },
+        allowVirtualNetworkAccess: true,
+      }),
+      expect.objectContaining({
+        resourceGroupName: "ci",
+        virtualNetworkName: "runners",
+        remoteVirtualNetwork: { id: expect.stringMatching(/virtualNetworks\/ferrum-prod-azure-vnet$/) },
+      }),
+    ]);
+    const link = v.one(
+      "azure-native:privatedns:VirtualNetworkLink",
+      "ferrum-prod-azure-api-dns-runner",
+    ).inputs;
+    expect(link).toMatchObject({
+      resourceGroupName: "ferrum-prod-azure-nodes",
+      virtualNetwork: { id: RUNNER_VNET },
+      registrationEnabled: false,
+    });
+    expect(link.privateZoneName).toMatch(/\.privatelink\.westeurope\.azmk8s\.io$/);
+    expect(privateZoneOf("ferrum-x.abc.privatelink.westeurope.azmk8s.io")).toBe(
+      "abc.privatelink.westeurope.azmk8s.io",
+    );
+  });
+
+  test("the Kubernetes provider waits for the deployer's role, propagated (a real five-minute wait), and the runner's path", () => {
+    const wait = one("time:index/sleep:Sleep", "ferrum-prod-azure-cluster-admin-propagation");
+    expect(wait.inputs).toEqual({ createDuration: "300s", triggers: { assignment: expect.any(String) } });
+    expect(one("pulumi:providers:kubernetes").options.dependsOn).toEqual([wait.urn]);
+    expect([...v.one("pulumi:providers:kubernetes").options.dependsOn].sort()).toEqual(
+      [
+        v.one("time:index/sleep:Sleep").urn,
+        ...v.ofType("azure-native:network:VirtualNetworkPeering").map((e) => e.urn),
+        v.one("azure-native:privatedns:VirtualNetworkLink", "ferrum-prod-azure-api-dns-runner").urn,
+      ].sort(),
     );
   });
 
@@ -232,6 +286,11 @@ describe("prod-azure: AKS", () => {
     expect(
       parse(
         (entriesOf(plan).find((e) => e.type === "pulumi:providers:kubernetes") as Entry).inputs.kubeconfig,
+      ).clusters[0].cluster.server,
+    ).toMatch(/\.hcp\.westeurope\.azmk8s\.io:443$/);
+    expect(
+      parse(
+        (entriesOf(variant).find((e) => e.type === "pulumi:providers:kubernetes") as Entry).inputs.kubeconfig,
       ).clusters[0].cluster.server,
     ).toMatch(/privatelink\.westeurope\.azmk8s\.io:443$/);
   });

@@ -101,11 +101,30 @@ describe("dev stack plan: manifests.yaml", () => {
     ).toContain("YOOKASSA_SECRET_KEY");
   });
 
-  test("a route per prefix on api.ferrum.local", () => {
-    const routes = ofKind("IngressRoute");
+  test("a route per prefix on api.ferrum.local, served on websecure with TLS", () => {
+    const routes = ofKind("IngressRoute").filter((r) => r.spec.entryPoints.includes("websecure"));
     expect(routes.map((r) => r.spec.routes[0].match).sort()).toEqual(
       SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`).sort(),
     );
+    for (const r of routes) expect(r.spec.tls).toEqual({});
+  });
+
+  test("plain HTTP is redirected to HTTPS by a route on web (k3s's Traefik answered it with 404), at the lowest priority", () => {
+    const web = ofKind("IngressRoute").filter((r) => r.spec.entryPoints.includes("web"));
+    expect(web).toHaveLength(1);
+    expect(web[0].spec.entryPoints).toEqual(["web"]);
+    expect(web[0].spec.routes).toEqual([
+      {
+        kind: "Rule",
+        match: "Host(`api.ferrum.local`)",
+        priority: 1,
+        middlewares: [{ name: "redirect-to-https" }],
+        services: [{ kind: "TraefikService", name: "noop@internal" }],
+      },
+    ]);
+    expect(named("Middleware", "redirect-to-https").spec).toEqual({
+      redirectScheme: { scheme: "https", permanent: true },
+    });
   });
 
   test("every object carries the four standard labels and a namespace (except the Namespace)", () => {

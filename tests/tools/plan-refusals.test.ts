@@ -81,7 +81,7 @@ const CASES: Case[] = [
     ["typo"],
     [
       "ferrum:cloud must be set in every stack file: it decides what the stack deploys to, and without it the stack would deploy as k3s to whatever cluster your kubeconfig points at (got nothing); set it with: pulumi config set 'ferrum:cloud' <k3s|aws|azure> -s typo",
-      "ferum:cloud is in no namespace this program reads (got \"aws\"): the namespaces are ferrum, pulumi, aws, azure-native, docker, kubernetes, random; did you mean ferrum:cloud? remove it with: pulumi config rm 'ferum:cloud' -s typo",
+      "ferum:cloud is in no namespace this program reads (got \"aws\"): the namespaces are ferrum, pulumi, aws, azure-native, docker, kubernetes, random, time; did you mean ferrum:cloud? remove it with: pulumi config rm 'ferum:cloud' -s typo",
     ],
   ],
   [

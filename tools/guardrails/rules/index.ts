@@ -3,6 +3,7 @@ import type { Rule } from "../resource";
 import { lockedDownControlPlane, nodeMetadataV2 } from "./clusters";
 import { deletionProtectionAndBackups, protectStateful } from "./durability";
 import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
+import { explicitClusterAccess, nodeGroupPerZone, trustedCertificate } from "./first-up";
 import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
 import { pinnedImages } from "./images";
 import { networkPolicyPerDataNamespace } from "./network-policy";
@@ -24,6 +25,9 @@ export const RULES: readonly Rule[] = [
   noPlainSecrets,
   lockedDownControlPlane,
   nodeMetadataV2,
+  explicitClusterAccess,
+  nodeGroupPerZone,
+  trustedCertificate,
 ];
 
 export {
@@ -33,12 +37,15 @@ export {
   containerSecurityContext,
   deletionProtectionAndBackups,
   encryptionAtRest,
+  explicitClusterAccess,
   lockedDownControlPlane,
   networkPolicyPerDataNamespace,
+  nodeGroupPerZone,
   nodeMetadataV2,
   noPlainSecrets,
   noPublicDataStores,
   onlyIngressLoadBalancer,
   pinnedImages,
   protectStateful,
+  trustedCertificate,
 };
