@@ -11,6 +11,7 @@ import { azureNetwork } from "../components/azure/network";
 import { acr } from "../components/azure/registry";
 import { azureStorage, AZURE_STORAGE_CLASS } from "../components/azure/storage";
 import { traefik } from "../components/cluster/traefik";
+import type { RoutingArgs } from "../components/django-service";
 import type { RedisBackend } from "../components/redis-ha";
 import { inClusterRedis, platform, StackOutputs } from "./platform";
 
@@ -64,6 +65,9 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       : inClusterRedis(config, AZURE_STORAGE_CLASS);
 
   const os = config.objectStore;
+  // Traefik serves websecure (:443) with its default certificate until one is configured, as on k3s: the API
+  // and the object store alike.
+  const routing: RoutingArgs = { kind: "traefik", entryPoints: ["websecure"], tls: {} };
   const outputs = platform({
     config,
     provider: aks.provider,
@@ -94,9 +98,9 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       resources: os.resources,
       region: os.region,
       protect: config.protect,
+      publicEndpoint: { host: config.objectsHost, routing, ingressNamespace: config.ingressNamespace },
     },
-    // Traefik serves websecure (:443) with its default certificate until one is configured, as on k3s.
-    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+    routing,
     images: registry.images,
     dependsOn: [...aks.ready, ...storage, ...registry.ready, ingress],
   });

@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type { LoadedConfig } from "../config";
+import type { RoutingArgs } from "../components/django-service";
 import { inClusterRedis, platform, StackOutputs } from "./platform";
 
 /** The cluster's provider: the configured kubeconfig and context, or the ambient ones. */
@@ -17,6 +18,8 @@ export function clusterProvider(config: LoadedConfig): k8s.Provider {
 
 export function devStack(config: LoadedConfig): StackOutputs {
   const { postgres: pg, objectStore: os } = config;
+  // k3s's Traefik serves websecure (:443) with its default certificate: the API and the object store alike.
+  const routing: RoutingArgs = { kind: "traefik", entryPoints: ["websecure"], tls: {} };
   return platform({
     config,
     provider: clusterProvider(config),
@@ -38,8 +41,8 @@ export function devStack(config: LoadedConfig): StackOutputs {
       resources: os.resources,
       region: os.region,
       protect: config.protect,
+      publicEndpoint: { host: config.objectsHost, routing, ingressNamespace: config.ingressNamespace },
     },
-    // k3s's Traefik serves websecure (:443) with its default certificate.
-    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+    routing,
   });
 }

@@ -187,6 +187,7 @@ export function platform(args: PlatformArgs): StackOutputs {
     redis: { sentinels: redis.sentinels, masterName: redis.masterName },
     redisPassword: redis.password,
     objectStoreEndpoint: objectStore.endpoint,
+    objectStorePublicEndpoint: objectStore.publicEndpoint,
     buckets: byService((i) => objectStore.forService(services[i]).bucket),
     ...(observability
       ? {
