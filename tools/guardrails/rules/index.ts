@@ -5,12 +5,15 @@ import { deletionProtectionAndBackups, protectStateful } from "./durability";
 import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
 import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
 import { pinnedImages } from "./images";
+import { cdnHttpsPrivateOrigins, privateResourcePolicies } from "./public-access";
 import { networkPolicyPerDataNamespace } from "./network-policy";
 import { noPlainSecrets } from "./plain-secrets";
 import { containerProbes, containerResources, containerSecurityContext } from "./workloads";
 
 export const RULES: readonly Rule[] = [
   noPublicDataStores,
+  privateResourcePolicies,
+  cdnHttpsPrivateOrigins,
   encryptionAtRest,
   bucketEncryptionRule,
   deletionProtectionAndBackups,
@@ -28,6 +31,7 @@ export const RULES: readonly Rule[] = [
 
 export {
   bucketEncryptionRule,
+  cdnHttpsPrivateOrigins,
   containerProbes,
   containerResources,
   containerSecurityContext,
@@ -40,5 +44,6 @@ export {
   noPublicDataStores,
   onlyIngressLoadBalancer,
   pinnedImages,
+  privateResourcePolicies,
   protectStateful,
 };
