@@ -13,6 +13,7 @@ import {
   DEFAULT_MINIO_IMAGE,
   DEFAULT_OBJECT_STORE_RESOURCES,
   DEFAULT_REGION,
+  defaultObjectsHost,
 } from "./components/object-store/naming";
 import { AwsSettings, readAwsSettings } from "./lib/config-aws";
 import { AZURE_LOCATION_KEY, AzureSettings, azureStackProblems, readAzureSettings } from "./lib/config-azure";
@@ -57,6 +58,7 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 export const SCALAR_DEFAULTS = {
   namespace: "ferrum",
   apiHost: "api.ferrum.local",
+  objectsHost: "",
   kubeconfig: "",
   kubeContext: "",
   imageRegistry: "ghcr.io/ferrum",
@@ -139,6 +141,11 @@ export interface FerrumConfig {
   readonly protect: boolean;
   readonly namespace: string;
   readonly apiHost: string;
+  /**
+   * Host browsers reach the in-cluster object store on (its own route on the ingress). Empty in config means
+   * `objects.` + the API host's domain; resolved here. Not used on AWS, where S3 and CloudFront serve browsers.
+   */
+  readonly objectsHost: string;
   readonly kubeconfig: string;
   readonly kubeContext: string;
   readonly ingressNamespace: string;
@@ -275,6 +282,44 @@ function readService(
   };
   r.rejectUnknown();
   return settings;
+}
+
+/**
+ * `ferrum:objectsHost`: the object store's public host on k3s and Azure, `objects.<apiHost's domain>` unless
+ * set. It needs a route of its own, so it must differ from the API host. The AWS stack has no use for it (S3's
+ * regional endpoint and CloudFront serve browsers there): setting it there is a mistake worth naming.
+ */
+function readObjectsHost(top: ObjectReader, cloud: Cloud, apiHost: string): string {
+  const derived = defaultObjectsHost(apiHost);
+  const set = top.string(
+    "objectsHost",
+    SCALAR_DEFAULTS.objectsHost,
+    rule(
+      /^$|^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      "a lowercase DNS name",
+      derived,
+    ),
+  );
+  if (cloud === "aws") {
+    if (set !== "") {
+      top.problems.add(
+        "objectsHost",
+        `does nothing on this stack (got ${JSON.stringify(set)}): signed URLs name S3's regional endpoint and CloudFront serves the public prefix on AWS; remove it with: ${top.problems.remove("objectsHost")}`,
+      );
+    }
+    return "";
+  }
+  const host = set || derived;
+  if (host === apiHost) {
+    const got = set
+      ? JSON.stringify(set)
+      : `nothing, so ${JSON.stringify(derived)} derived from ferrum:apiHost`;
+    top.problems.add(
+      "objectsHost",
+      `must differ from ferrum:apiHost (${apiHost}), whose routes own that host (got ${got}); set it with: ${top.problems.set("objectsHost", `objects.${apiHost}`)}`,
+    );
+  }
+  return host;
 }
 
 /** Secret keys this config needs, decided by the plain settings alone (so the plan can fill placeholders). */
@@ -461,6 +506,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
         })
       : undefined;
 
+  const apiHost = top.string("apiHost", d.apiHost, rule(DNS_NAME, "a lowercase DNS name", d.apiHost));
   const config: FerrumConfig = {
     project,
     stack,
@@ -471,7 +517,8 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       d.namespace,
       rule(DNS_LABEL, "a DNS label (lowercase letters, digits, '-')", d.namespace),
     ),
-    apiHost: top.string("apiHost", d.apiHost, rule(DNS_NAME, "a lowercase DNS name", d.apiHost)),
+    apiHost,
+    objectsHost: readObjectsHost(top, cloud, apiHost),
     kubeconfig: top.string("kubeconfig", d.kubeconfig),
     kubeContext: top.string("kubeContext", d.kubeContext),
     ingressNamespace: top.string(

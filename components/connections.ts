@@ -50,6 +50,14 @@ export interface StorageConnection {
   readonly endpointUrl: pulumi.Input<string>;
   /** `AWS_S3_REGION_NAME`. */
   readonly region: pulumi.Input<string>;
+  /** `AWS_S3_PUBLIC_ENDPOINT_URL`: the endpoint browsers reach, which URLs for them are signed for. */
+  readonly publicEndpointUrl: pulumi.Input<string>;
+  /** `AWS_S3_PUBLIC_BASE_URL`: where the bucket's root is served unsigned (objects under the public prefix). */
+  readonly publicBaseUrl: pulumi.Input<string>;
+  /** `AWS_S3_PUBLIC_PREFIX`: the key prefix anyone may read (`public/`). */
+  readonly publicPrefix: string;
+  /** `AWS_S3_ADDRESSING_STYLE`: `path` (in-cluster server) or `virtual` (AWS S3). */
+  readonly addressingStyle: "path" | "virtual";
   /** Bucket-scoped static keys (secret); absent where a workload identity replaces them. */
   readonly credentials?: {
     readonly accessKeyId: pulumi.Output<string>;

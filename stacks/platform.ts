@@ -18,12 +18,18 @@ import { RedisBackend, RedisHA } from "../components/redis-ha";
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
+/** An object store backend as a stack chooses it: the in-cluster one's public endpoint comes from the edge. */
+export type StackObjectStore =
+  | Exclude<ObjectStoreBackend, { kind: "inCluster" }>
+  | Omit<Extract<ObjectStoreBackend, { kind: "inCluster" }>, "publicEndpoint">;
+
 export interface PlatformArgs {
   readonly config: LoadedConfig;
   readonly provider: k8s.Provider;
   readonly postgres: PostgresBackend;
   readonly redis: RedisBackend;
-  readonly objectStore: ObjectStoreBackend;
+  /** The object store; an in-cluster one gets its public route from the platform (the edge's routing). */
+  readonly objectStore: StackObjectStore;
   /**
    * Traefik as the stack installs it (its Helm release, whose CRDs the routes need), or nothing where the
    * cluster brings it (k3s).
@@ -84,9 +90,14 @@ export function platform(args: PlatformArgs): StackOutputs {
     { provider, dependsOn: args.dependsOn },
   );
   const after = { ...providers, dependsOn: [namespace] };
+  // Every public host: the API's, and the in-cluster object store's own (ferrum:objectsHost).
+  const publicHosts = [
+    config.apiHost,
+    ...(args.objectStore.kind === "inCluster" ? [config.objectsHost] : []),
+  ];
   const front = edge("edge", {
     tls: config.tls,
-    hosts: [config.apiHost],
+    hosts: publicHosts,
     namespace: ns,
     ingressNamespace: config.ingressNamespace,
     provider,
@@ -104,7 +115,17 @@ export function platform(args: PlatformArgs): StackOutputs {
   const objectStore = new ObjectStore(
     "object-store",
     {
-      backend: args.objectStore,
+      backend:
+        args.objectStore.kind === "inCluster"
+          ? {
+              ...args.objectStore,
+              publicEndpoint: {
+                host: config.objectsHost,
+                routing: front.routing,
+                ingressNamespace: config.ingressNamespace,
+              },
+            }
+          : args.objectStore,
       namespace: ns,
       buckets: serviceBuckets(bucketPrefix(config.project, config.stack), config.services),
     },
@@ -201,6 +222,7 @@ export function platform(args: PlatformArgs): StackOutputs {
     redis: { sentinels: redis.sentinels, masterName: redis.masterName },
     redisPassword: redis.password,
     objectStoreEndpoint: objectStore.endpoint,
+    objectStorePublicEndpoint: objectStore.publicEndpoint,
     buckets: byService((i) => objectStore.forService(services[i]).bucket),
     ...(observability
       ? {

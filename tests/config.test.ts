@@ -28,6 +28,16 @@ describe("parseConfig: valid settings", () => {
     expect(c.services.map((s) => s.routePrefix)).toEqual(["/auth", "/user", "/content", "/catalog"]);
   });
 
+  test("ferrum:objectsHost: objects. beside the API host unless set; none on AWS", () => {
+    expect(ok({}).objectsHost).toBe("objects.ferrum.local");
+    expect(ok({ "ferrum:apiHost": "api.shop.example.com" }).objectsHost).toBe("objects.shop.example.com");
+    expect(ok({ "ferrum:objectsHost": "media.shop.example.com" }).objectsHost).toBe("media.shop.example.com");
+    expect(
+      ok({ ...REQUIRED_CONFIG.azure, "ferrum:apiHost": "api.x.example.com" }, "prod-azure").objectsHost,
+    ).toBe("objects.x.example.com");
+    expect(ok(REQUIRED_CONFIG.aws, "prod").objectsHost).toBe("");
+  });
+
   test("structured keys override per service; cloud stacks are protected", () => {
     const c = ok({
       ...REQUIRED_CONFIG.aws,
@@ -96,6 +106,26 @@ describe("parseConfig: every invalid setting is named with its value and its fix
       "api host with a scheme",
       { "ferrum:apiHost": "https://api.ferrum.local" },
       "ferrum:apiHost must be a lowercase DNS name (got \"https://api.ferrum.local\"); set it with: pulumi config set 'ferrum:apiHost' api.ferrum.local -s dev",
+    ],
+    [
+      "object store host with a scheme",
+      { "ferrum:objectsHost": "https://objects.ferrum.local" },
+      "ferrum:objectsHost must be a lowercase DNS name (got \"https://objects.ferrum.local\"); set it with: pulumi config set 'ferrum:objectsHost' objects.ferrum.local -s dev",
+    ],
+    [
+      "object store host equal to the API host",
+      { "ferrum:apiHost": "api.ferrum.local", "ferrum:objectsHost": "api.ferrum.local" },
+      "ferrum:objectsHost must differ from ferrum:apiHost (api.ferrum.local), whose routes own that host (got \"api.ferrum.local\"); set it with: pulumi config set 'ferrum:objectsHost' objects.api.ferrum.local -s dev",
+    ],
+    [
+      "an API host whose derived object store host is itself",
+      { "ferrum:apiHost": "objects.example.com" },
+      "ferrum:objectsHost must differ from ferrum:apiHost (objects.example.com), whose routes own that host (got nothing, so \"objects.example.com\" derived from ferrum:apiHost); set it with: pulumi config set 'ferrum:objectsHost' objects.objects.example.com",
+    ],
+    [
+      "object store host on AWS",
+      { ...REQUIRED_CONFIG.aws, "ferrum:objectsHost": "objects.ferrum.example.com" },
+      "ferrum:objectsHost does nothing on this stack (got \"objects.ferrum.example.com\"): signed URLs name S3's regional endpoint and CloudFront serves the public prefix on AWS; remove it with: pulumi config rm 'ferrum:objectsHost' -s dev",
     ],
     [
       "image tag with a space",

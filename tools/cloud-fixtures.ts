@@ -103,6 +103,18 @@ export function awsOutputs(type: string, name: string, inputs: Values): Values |
         arn: arn("elasticache", `replicationgroup:${id}`),
       };
     }
+    case "aws:cloudfront/distribution:Distribution": {
+      const id = `E${hex(name, 13).toUpperCase()}`;
+      return {
+        ...inputs,
+        id,
+        arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+        domainName: `d${hex(`${name}-domain`, 13)}.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+      };
+    }
+    case "aws:cloudfront/originAccessControl:OriginAccessControl":
+      return { ...inputs, id: `E${hex(name, 13).toUpperCase()}` };
     case "docker:index/image:Image":
       return {
         ...inputs,

@@ -66,6 +66,10 @@ export function renderEnv(i: EnvInputs): RenderedEnv {
     config.AWS_STORAGE_BUCKET_NAME = s.bucket;
     config.AWS_S3_ENDPOINT_URL = s.endpointUrl;
     config.AWS_S3_REGION_NAME = s.region;
+    config.AWS_S3_ADDRESSING_STYLE = s.addressingStyle;
+    config.AWS_S3_PUBLIC_ENDPOINT_URL = s.publicEndpointUrl;
+    config.AWS_S3_PUBLIC_BASE_URL = s.publicBaseUrl;
+    config.AWS_S3_PUBLIC_PREFIX = s.publicPrefix;
     if (s.credentials) {
       secret.AWS_ACCESS_KEY_ID = pulumi.secret(s.credentials.accessKeyId);
       secret.AWS_SECRET_ACCESS_KEY = pulumi.secret(s.credentials.secretAccessKey);

@@ -19,8 +19,15 @@ import {
 } from "./bootstrap-script";
 import type { InClusterServer } from "./in-cluster";
 import type { ServiceKeys } from "./keys";
-import { accessKeyEnvVar, policyFileName, SERVER_NAME, secretKeyEnvVar } from "./naming";
+import {
+  accessKeyEnvVar,
+  policyFileName,
+  publicPolicyFileName,
+  SERVER_NAME,
+  secretKeyEnvVar,
+} from "./naming";
 import { renderPolicy } from "./policy";
+import { renderPublicReadPolicy } from "./public-access";
 import type { BucketSpec } from "./types";
 
 export interface BootstrapJobArgs {
@@ -58,7 +65,12 @@ export function bootstrapJob(
     `${name}-policies`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: Object.fromEntries(args.buckets.map((b) => [policyFileName(b.service), renderPolicy(b.bucket)])),
+      data: Object.fromEntries(
+        args.buckets.flatMap((b) => [
+          [policyFileName(b.service), renderPolicy(b.bucket)],
+          [publicPolicyFileName(b.service), renderPublicReadPolicy(b.bucket)],
+        ]),
+      ),
     },
     opts,
   );

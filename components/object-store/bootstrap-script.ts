@@ -1,14 +1,23 @@
 /**
  * The idempotent bootstrap script: one versioned bucket, one policy and one user per service, each user
- * holding its own bucket's policy and nothing else. Pure; run with `mc` (RELEASE.2025-08-13, the syntax of
- * `mc admin policy create|attach` introduced in 2023) in the bootstrap Job.
+ * holding its own bucket's policy and nothing else, and each bucket's policy letting anyone read its public
+ * prefix and nothing else (public-access.ts). Pure; run with `mc` (RELEASE.2025-08-13, the syntax of
+ * `mc admin policy create|attach` introduced in 2023 and of `mc anonymous set-json`) in the bootstrap Job.
  *
  * Every command is safe to repeat: `mc mb --ignore-existing`, `mc version enable`, `mc admin policy create`
- * and `mc admin user add` create or update in place, and a repeated attach counts as success. Credentials come
+ * and `mc admin user add` create or update in place, `mc anonymous set-json` replaces the bucket policy
+ * whole (so a widened policy set by hand is narrowed again), and a repeated attach counts as success. Credentials come
  * from the environment (a Secret), never from the script, so the script holds no secret and may live in a
  * ConfigMap. Nothing is deleted: a bucket that leaves the list keeps its data and its user.
  */
-import { accessKeyEnvVar, MC_ALIAS, policyFileName, policyName, secretKeyEnvVar } from "./naming";
+import {
+  accessKeyEnvVar,
+  MC_ALIAS,
+  policyFileName,
+  policyName,
+  publicPolicyFileName,
+  secretKeyEnvVar,
+} from "./naming";
 import type { BucketSpec } from "./types";
 
 /** Where the Job mounts the policies ConfigMap. */
@@ -67,11 +76,12 @@ export function renderBootstrapScript(buckets: readonly BucketSpec[]): string {
         `mc admin policy create ${MC_ALIAS} ${policy} ${sq(`${POLICY_DIR}/${policyFileName(service)}`)}`,
         `mc admin user add ${MC_ALIAS} ${accessKey} ${env(secretKeyEnvVar(service))} >/dev/null`,
         `attach_policy ${policy} ${accessKey}`,
+        `mc anonymous set-json ${sq(`${POLICY_DIR}/${publicPolicyFileName(service)}`)} ${target}`,
       ].join("\n");
     });
   const footer = [
     "",
-    `echo "object store ready: ${buckets.length} bucket(s), each with its own user and policy"`,
+    `echo "object store ready: ${buckets.length} bucket(s), each with its own user and policy and a public prefix"`,
   ];
   return `${[...HEADER, ...blocks, ...footer].join("\n")}\n`;
 }

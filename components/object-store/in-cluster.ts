@@ -1,7 +1,13 @@
 /**
  * The in-cluster S3 server (k3s, or any cluster without a cloud object store): MinIO as a one-replica
- * StatefulSet with a PersistentVolumeClaim for /data, behind a ClusterIP Service that exposes the S3 API only.
- * The web console is switched off; the root credential is generated and lives in a Secret.
+ * StatefulSet with a PersistentVolumeClaim for /data, behind a ClusterIP Service that exposes the S3 API only,
+ * and the public route to that API (route.ts). The web console is switched off; the root credential is
+ * generated and lives in a Secret.
+ *
+ * Neither MINIO_DOMAIN nor MINIO_SERVER_URL is set: without MINIO_DOMAIN the server takes path-style requests
+ * only (what the clients are told, AWS_S3_ADDRESSING_STYLE=path), and it checks each signature against the Host
+ * header it receives, which the route keeps. MINIO_SERVER_URL only names the server to its console, event
+ * notifications and object lambdas, none of which runs here.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +22,7 @@ import {
   S3_PORT,
   SERVER_NAME,
 } from "./naming";
+import { publicEndpointUrl, publicRoute } from "./route";
 import type { InClusterObjectStore, StorageServer } from "./types";
 import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 
@@ -138,8 +145,22 @@ export function inClusterServer(
     statefulOptions(opts, backend.protect),
   );
 
+  publicRoute(
+    name,
+    {
+      namespace,
+      serviceName: service.metadata.name,
+      podLabels: selectorLabels(meta),
+      endpoint: backend.publicEndpoint,
+      instance: name,
+    },
+    parent,
+  );
+
   return {
     endpointUrl: service.metadata.name.apply((serviceName) => inClusterEndpoint(namespace, serviceName)),
+    publicEndpointUrl: publicEndpointUrl(backend.publicEndpoint),
+    addressingStyle: "path",
     region,
     rootSecret,
     rootUser: pulumi.secret(rootUser.result),

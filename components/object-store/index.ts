@@ -5,8 +5,11 @@ export type {
   InClusterObjectStore,
   S3ObjectStore,
   BucketSpec,
+  PublicEndpointArgs,
 } from "./types";
 export * from "./naming";
 export { bucketPolicy, renderPolicy } from "./policy";
 export type { PolicyDocument, PolicyStatement } from "./policy";
 export { bucketNameProblems } from "./validation";
+export { publicReadPolicy, renderPublicReadPolicy } from "./public-access";
+export { publicEndpointUrl, publicRouteRule } from "./route";

@@ -32,6 +32,33 @@ export const S3_PORT = 9000;
 /** Name of the in-cluster server's Service and StatefulSet: the host part of the endpoint URL. */
 export const SERVER_NAME = "minio";
 
+/**
+ * Key prefix of each bucket's public objects (page assets, logos): anyone may read them without a signature,
+ * through the public endpoint or the CDN, and they are served with the cache headers they were written with.
+ * Everything else (uploads) is private and reached through URLs signed for the public endpoint.
+ */
+export const PUBLIC_PREFIX = "public/";
+
+/**
+ * How clients address buckets on the public endpoint: by path on the in-cluster server (`MINIO_DOMAIN` is not
+ * set, so MinIO takes path-style requests only and one host with one certificate serves every bucket), by
+ * host name on AWS S3 (`<bucket>.s3.<region>.amazonaws.com`).
+ */
+export type AddressingStyle = "path" | "virtual";
+
+/**
+ * The default public host of the object store: `objects.` in place of the API host's first label when it has
+ * a parent domain of two labels or more (`api.ferrum.example.com` -> `objects.ferrum.example.com`, so one
+ * wildcard certificate covers both), `objects.<apiHost>` otherwise.
+ */
+export function defaultObjectsHost(apiHost: string): string {
+  const labels = apiHost.split(".");
+  return labels.length >= 3 ? `objects.${labels.slice(1).join(".")}` : `objects.${apiHost}`;
+}
+
+/** AWS S3's regional endpoint, the public endpoint of signed URLs on AWS. */
+export const s3RegionalEndpoint = (region: string): string => `https://s3.${region}.amazonaws.com`;
+
 /** Alias of the server in the bootstrap script's `mc` configuration. */
 export const MC_ALIAS = "ferrum";
 
@@ -63,6 +90,9 @@ export const policyName = (bucket: string): string => `${bucket}-rw`;
 
 /** Key of a service's policy document in the policies ConfigMap (mounted as a file). */
 export const policyFileName = (service: string): string => `${service}.json`;
+
+/** Key of a service's bucket policy (anonymous read of the public prefix) in the same ConfigMap; service names hold no dot. */
+export const publicPolicyFileName = (service: string): string => `${service}.public.json`;
 
 const envPart = (service: string): string => service.replace(/-/g, "_").toUpperCase();
 

@@ -2,6 +2,11 @@
  * ObjectStore: an S3-compatible store (in-cluster MinIO on k3s and AKS; AWS S3 with IRSA on EKS) with one versioned bucket per
  * service, reachable by that service's own credentials only, and a typed connection per service for
  * DjangoService (`AWS_STORAGE_BUCKET_NAME`, `AWS_S3_ENDPOINT_URL`, `AWS_S3_REGION_NAME`, and the keys).
+ *
+ * Browsers reach it too: every backend has a public endpoint that URLs signed for browsers name
+ * (`AWS_S3_PUBLIC_ENDPOINT_URL`: the in-cluster server's own host through the ingress, S3's regional endpoint
+ * on AWS), and each bucket's public prefix is served unsigned with its cache headers (`AWS_S3_PUBLIC_BASE_URL`:
+ * the same host, or a CloudFront distribution on AWS). The services keep talking to the internal endpoint.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +14,7 @@ import type { StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
 import { serviceKeys, ServiceKeys } from "./keys";
+import { PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems, problemsMessage } from "./validation";
 
@@ -28,6 +34,8 @@ function checked(name: string, args: ObjectStoreArgs): ObjectStoreArgs {
 export class ObjectStore extends pulumi.ComponentResource {
   /** `AWS_S3_ENDPOINT_URL`: the S3 API's URL inside the cluster. */
   public readonly endpoint: pulumi.Output<string>;
+  /** `AWS_S3_PUBLIC_ENDPOINT_URL`: the S3 API's URL as browsers reach it. */
+  public readonly publicEndpoint: string;
   public readonly region: string;
   /** The root user's access key (secret); in-cluster only. */
   public readonly rootUser?: pulumi.Output<string>;
@@ -51,6 +59,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         ]),
       );
       this.endpoint = pulumi.output("");
+      this.publicEndpoint = s3RegionalEndpoint(backend.region);
       this.region = backend.region;
     } else {
       const server = inClusterServer(name, backend, namespace, this);
@@ -66,10 +75,16 @@ export class ObjectStore extends pulumi.ComponentResource {
         bucket: b.bucket,
         endpointUrl: server.endpointUrl,
         region: server.region,
+        publicEndpointUrl: server.publicEndpointUrl,
+        addressingStyle: server.addressingStyle,
+        // Path-style: the bucket is the first path segment of the public host.
+        publicBaseUrl: `${server.publicEndpointUrl}/${b.bucket}`,
+        publicPrefix: PUBLIC_PREFIX,
         credentials: keys.get(b.service),
       });
       this.connections = new Map(buckets.map((b) => [b.service, connection(b)]));
       this.endpoint = pulumi.output(server.endpointUrl);
+      this.publicEndpoint = server.publicEndpointUrl;
       this.region = server.region;
       this.rootUser = server.rootUser;
       this.rootPassword = server.rootPassword;
@@ -77,6 +92,7 @@ export class ObjectStore extends pulumi.ComponentResource {
     this.buckets = Object.fromEntries(buckets.map((b) => [b.service, b.bucket]));
     this.registerOutputs({
       endpoint: this.endpoint,
+      publicEndpoint: this.publicEndpoint,
       region: this.region,
       rootUser: this.rootUser,
       rootPassword: this.rootPassword,

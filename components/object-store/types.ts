@@ -1,6 +1,22 @@
 /** ObjectStore's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceSpec } from "../../config";
+import type { RoutingArgs } from "../django-service/routing";
+import type { AddressingStyle } from "./naming";
+
+/**
+ * The in-cluster server's public endpoint: a host of its own on the ingress controller, routed to the S3 port
+ * only with the Host header kept (S3 signatures cover host and path), so URLs the services sign for it work
+ * in a browser.
+ */
+export interface PublicEndpointArgs {
+  /** Host name browsers reach the object store on (`objects.ferrum.example.com`). */
+  readonly host: string;
+  /** Entry points and TLS: the same the API routes get, so both follow one TLS setting. */
+  readonly routing: RoutingArgs;
+  /** Namespace of the ingress controller, admitted to the server's S3 port by a NetworkPolicy. */
+  readonly ingressNamespace: string;
+}
 
 /**
  * An S3-compatible server inside the cluster: MinIO's server image as a one-replica StatefulSet with a
@@ -31,11 +47,15 @@ export interface InClusterObjectStore {
   readonly protect: boolean;
   /** Region the server reports and clients sign requests for. @default "us-east-1" */
   readonly region?: string;
+  /** Where browsers reach the server: every stack serves signed and public URLs. */
+  readonly publicEndpoint: PublicEndpointArgs;
 }
 
 /**
- * AWS S3: one private, encrypted, versioned bucket per service, and one IAM role per service that only that
- * service's ServiceAccount can assume (IRSA) and that may use only its bucket. No static keys anywhere.
+ * AWS S3: one private, versioned bucket per service, encrypted with a KMS key of its own, and one IAM role per
+ * service that only that service's ServiceAccount can assume (IRSA) and that may use only its bucket and key.
+ * No static keys anywhere. Browsers get URLs signed for S3's regional endpoint, and the public prefix through a
+ * CloudFront distribution per bucket that reads it with Origin Access Control.
  */
 export interface S3ObjectStore {
   readonly kind: "s3";
@@ -76,4 +96,8 @@ export interface StorageServer {
   /** `AWS_S3_ENDPOINT_URL`: the API's URL; empty on AWS S3. */
   readonly endpointUrl: pulumi.Input<string>;
   readonly region: string;
+  /** `AWS_S3_PUBLIC_ENDPOINT_URL`: the API's URL as browsers reach it (signed URLs). */
+  readonly publicEndpointUrl: string;
+  /** `AWS_S3_ADDRESSING_STYLE`. */
+  readonly addressingStyle: AddressingStyle;
 }

@@ -13,6 +13,7 @@ const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"];
 const SERVICE = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PINNED_IMAGE =
   /^[^\s@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?$|^[^\s@:]+@sha256:[a-f0-9]{64}$/;
 
@@ -96,6 +97,28 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
     if (!PINNED_IMAGE.test(image) || /:latest$/.test(image)) {
       problems.push(
         `backend.${key} must be an image pinned by a version tag or digest, not :latest (got ${JSON.stringify(image)})`,
+      );
+    }
+  }
+  const endpoint = backend.publicEndpoint;
+  if (!endpoint) {
+    problems.push(
+      "backend.publicEndpoint must give the host, routing and ingress namespace browsers reach the store through (got nothing)",
+    );
+  } else {
+    if (!DNS_NAME.test(endpoint.host)) {
+      problems.push(
+        `backend.publicEndpoint.host must be a lowercase DNS name such as "objects.example.com" (got ${JSON.stringify(endpoint.host)})`,
+      );
+    }
+    if (!DNS_LABEL.test(endpoint.ingressNamespace)) {
+      problems.push(
+        `backend.publicEndpoint.ingressNamespace must be a namespace name (got ${JSON.stringify(endpoint.ingressNamespace)})`,
+      );
+    }
+    if (endpoint.routing.entryPoints.length === 0) {
+      problems.push(
+        "backend.publicEndpoint.routing.entryPoints must name at least one Traefik entry point (got none)",
       );
     }
   }

@@ -37,6 +37,10 @@ const storage: StorageConnection = {
   bucket: "ferrum-test-auth",
   endpointUrl: "http://minio.ferrum.svc.cluster.local:9000",
   region: "us-east-1",
+  publicEndpointUrl: "https://objects.ferrum.local",
+  publicBaseUrl: "https://objects.ferrum.local/ferrum-test-auth",
+  publicPrefix: "public/",
+  addressingStyle: "path",
   credentials: { accessKeyId: pulumi.secret("ferrum-auth"), secretAccessKey: pulumi.secret("s3-secret-789") },
 };
 
@@ -195,7 +199,11 @@ describe("DjangoService", () => {
     const { registrations: r } = await build("auth", { cache, storage });
     const config = r.inputs("kubernetes:core/v1:ConfigMap", "auth-config") as any;
     expect(Object.keys(config.data).sort()).toEqual([
+      "AWS_S3_ADDRESSING_STYLE",
       "AWS_S3_ENDPOINT_URL",
+      "AWS_S3_PUBLIC_BASE_URL",
+      "AWS_S3_PUBLIC_ENDPOINT_URL",
+      "AWS_S3_PUBLIC_PREFIX",
       "AWS_S3_REGION_NAME",
       "AWS_STORAGE_BUCKET_NAME",
       "DJANGO_ALLOWED_HOSTS",
@@ -220,6 +228,14 @@ describe("DjangoService", () => {
     ]);
     const configText = JSON.stringify(config);
     for (const s of ["db-pass-123", "redis-pass-456", "s3-secret-789"]) expect(configText).not.toContain(s);
+    // The object store twice: the internal endpoint the service talks to, the public one it signs URLs for.
+    expect(config.data).toMatchObject({
+      AWS_S3_ENDPOINT_URL: "http://minio.ferrum.svc.cluster.local:9000",
+      AWS_S3_PUBLIC_ENDPOINT_URL: "https://objects.ferrum.local",
+      AWS_S3_PUBLIC_BASE_URL: "https://objects.ferrum.local/ferrum-test-auth",
+      AWS_S3_PUBLIC_PREFIX: "public/",
+      AWS_S3_ADDRESSING_STYLE: "path",
+    });
   });
 
   test("no secret value appears in any non-secret input of any resource", async () => {

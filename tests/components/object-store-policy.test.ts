@@ -11,6 +11,15 @@ import { bucketPolicy, bucketPrefix, renderPolicy, serviceBuckets } from "../../
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
 import { BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";
 import { bucketNameProblems } from "../../components/object-store/validation";
+import { defaultObjectsHost, PUBLIC_PREFIX } from "../../components/object-store/naming";
+import {
+  accountOfArn,
+  bucketKeyPolicy,
+  cdnReadStatement,
+  keyUseStatement,
+  publicReadPolicy,
+  renderPublicReadPolicy,
+} from "../../components/object-store/public-access";
 
 const BUCKETS = serviceBuckets(bucketPrefix("ferrum", "dev"), CATALOG);
 
@@ -94,6 +103,89 @@ describe("bucketPolicy", () => {
   });
 });
 
+describe("public objects: the public prefix, readable by anyone, and nothing else", () => {
+  const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL";
+  const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  test("MinIO's bucket policy: anonymous GetObject under public/ of the bucket itself, no listing, no write", () => {
+    expect(PUBLIC_PREFIX).toBe("public/");
+    expect(publicReadPolicy("ferrum-dev-catalog")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PublicRead",
+          Effect: "Allow",
+          Principal: { AWS: ["*"] },
+          Action: ["s3:GetObject"],
+          Resource: ["arn:aws:s3:::ferrum-dev-catalog/public/*"],
+        },
+      ],
+    });
+    expect(JSON.parse(renderPublicReadPolicy("ferrum-dev-catalog"))).toEqual(
+      publicReadPolicy("ferrum-dev-catalog"),
+    );
+    for (const { bucket } of BUCKETS) {
+      const text = renderPublicReadPolicy(bucket);
+      expect(text).not.toMatch(/ListBucket|PutObject|DeleteObject|s3:\*/);
+      expect(text.match(/arn:aws:s3:::[^"]+/g)).toEqual([`arn:aws:s3:::${bucket}/public/*`]);
+    }
+  });
+
+  test("AWS: CloudFront's principal gets public/ of one bucket, for one distribution only", () => {
+    expect(cdnReadStatement("ferrum-prod-catalog", DISTRIBUTION)).toEqual({
+      Sid: "CdnReadsPublicPrefix",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::ferrum-prod-catalog/public/*",
+      Condition: { StringEquals: { "AWS:SourceArn": DISTRIBUTION } },
+    });
+  });
+
+  test("AWS: the bucket key lets its account administer it and the one distribution decrypt", () => {
+    const policy = bucketKeyPolicy(KEY, DISTRIBUTION);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "CdnDecryptsPublicObjects",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { StringEquals: { "AWS:SourceArn": DISTRIBUTION } },
+      },
+    ]);
+    expect(keyUseStatement(KEY)).toEqual({
+      Sid: "BucketKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [KEY],
+    });
+  });
+
+  test("the account comes from the key's ARN; an ARN without one is refused", () => {
+    expect(accountOfArn(KEY)).toBe("123456789012");
+    expect(() => accountOfArn("arn:aws:s3:::ferrum-prod-catalog")).toThrow(
+      'no account id in ARN "arn:aws:s3:::ferrum-prod-catalog"',
+    );
+  });
+
+  test.each([
+    ["api.ferrum.local", "objects.ferrum.local"],
+    ["api.ferrum.example.com", "objects.ferrum.example.com"],
+    ["ferrum.local", "objects.ferrum.local"],
+    ["localhost", "objects.localhost"],
+  ])("the default public host of API host %s is %s", (api, objects) => {
+    expect(defaultObjectsHost(api)).toBe(objects);
+  });
+});
+
 describe("renderBootstrapScript", () => {
   const script = renderBootstrapScript(BUCKETS);
 
@@ -107,6 +199,9 @@ describe("renderBootstrapScript", () => {
         `mc admin user add ferrum "$FERRUM_${env}_ACCESS_KEY_ID" "$FERRUM_${env}_SECRET_ACCESS_KEY" >/dev/null\n`,
       );
       expect(script).toContain(`attach_policy '${bucket}-rw' "$FERRUM_${env}_ACCESS_KEY_ID"\n`);
+      expect(script).toContain(
+        `mc anonymous set-json '/policies/${service}.public.json' 'ferrum/${bucket}'\n`,
+      );
     }
     // Buckets are only ever created, never removed or overwritten.
     expect(script).not.toMatch(/\bmc (rb|rm|admin user remove|admin policy remove)\b/);
@@ -125,8 +220,9 @@ describe("renderBootstrapScript", () => {
         "mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'",
         'mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null',
         "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_ACCESS_KEY_ID\"",
+        "mc anonymous set-json '/policies/auth.public.json' 'ferrum/ferrum-dev-auth'",
         "",
-        'echo "object store ready: 1 bucket(s), each with its own user and policy"',
+        'echo "object store ready: 1 bucket(s), each with its own user and policy and a public prefix"',
         "",
       ].join("\n"),
     );
@@ -216,6 +312,7 @@ describe("the bootstrap script, run against a stand-in mc", () => {
     expect(r.calls).toContain("admin policy create ferrum ferrum-dev-catalog-rw /policies/catalog.json");
     expect(r.calls).toContain("admin user add ferrum AKCATALOG sk-catalog");
     expect(r.calls).toContain("admin policy attach ferrum ferrum-dev-catalog-rw --user AKCATALOG");
+    expect(r.calls).toContain("anonymous set-json /policies/catalog.public.json ferrum/ferrum-dev-catalog");
     expect(r.stdout).not.toContain("sk-");
   });
 

@@ -9,6 +9,7 @@ import {
   serviceBuckets,
 } from "../../components/object-store";
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
+import { renderPublicReadPolicy } from "../../components/object-store/public-access";
 import { redact, secretness, secretValues, refusal, underMocks } from "../helpers/pulumi";
 import type { PlanResource } from "../helpers/pulumi";
 
@@ -33,6 +34,11 @@ function args(
       storageGiB: 10,
       protect: over.protect ?? false,
       ...(over.storageClass ? { storageClass: over.storageClass } : {}),
+      publicEndpoint: {
+        host: "objects.ferrum.test",
+        routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} },
+        ingressNamespace: "traefik",
+      },
     },
     namespace: "ferrum",
     buckets: BUCKETS,
@@ -133,6 +139,69 @@ describe("ObjectStore, in-cluster backend", () => {
     expect((await secretness(store.endpoint)).value).toBe("http://minio.ferrum.svc.cluster.local:9000");
   });
 
+  test("a public route of its own: the object store's host, every path, to the S3 port with the Host kept, TLS as the API", async () => {
+    const { registrations: r, result: store } = await build();
+    const route = r.inputs("kubernetes:traefik.io/v1alpha1:IngressRoute", "object-store-route") as any;
+    expect(route.metadata).toMatchObject({ name: "object-store", namespace: "ferrum" });
+    expect(route.metadata.labels["app.kubernetes.io/component"]).toBe("ingress");
+    expect(route.spec).toEqual({
+      entryPoints: ["websecure"],
+      routes: [
+        {
+          kind: "Rule",
+          match: "Host(`objects.ferrum.test`)",
+          services: [{ kind: "Service", name: "minio", port: 9000, passHostHeader: true }],
+        },
+      ],
+      tls: {},
+    });
+    expect(store.publicEndpoint).toBe("https://objects.ferrum.test");
+  });
+
+  test("a NetworkPolicy admits the ingress controller's namespace to the server's S3 port, and nothing else", async () => {
+    const { registrations: r } = await build();
+    const policy = r.inputs(
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      "object-store-allow-ingress",
+    ) as any;
+    const sts = r.inputs(T.sts, "object-store-server") as any;
+    expect(policy.metadata).toMatchObject({ name: "allow-ingress-to-object-store", namespace: "ferrum" });
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: sts.spec.selector.matchLabels },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }],
+          ports: [{ protocol: "TCP", port: 9000 }],
+        },
+      ],
+    });
+    // The selector picks the server's pods (and only them: the Job's pods carry another component).
+    expect(sts.spec.template.metadata.labels).toMatchObject(sts.spec.selector.matchLabels);
+  });
+
+  test("without TLS on a plain entry point the public endpoint is http, and the route carries no tls", async () => {
+    const plain = args();
+    const backend = {
+      ...plain.backend,
+      publicEndpoint: {
+        ...plain.backend.publicEndpoint,
+        routing: { kind: "traefik" as const, entryPoints: ["web"] },
+      },
+    };
+    const { registrations: r, result: store } = await underMocks(
+      () => new ObjectStore("object-store", { ...plain, backend }),
+    );
+    const route = r.inputs("kubernetes:traefik.io/v1alpha1:IngressRoute", "object-store-route") as any;
+    expect(route.spec.tls).toBeUndefined();
+    expect(route.spec.entryPoints).toEqual(["web"]);
+    expect(store.publicEndpoint).toBe("http://objects.ferrum.test");
+    expect(await secretness(store.forService("auth").publicBaseUrl)).toEqual({
+      secret: false,
+      value: "http://objects.ferrum.test/ferrum-test-auth",
+    });
+  });
+
   test.each([true, false])("protect=%s protects and retains the StatefulSet accordingly", async (protect) => {
     const { registrations: r } = await build({ protect });
     const options = r.get(T.sts, "object-store-server").options;
@@ -154,7 +223,12 @@ describe("ObjectStore, in-cluster backend", () => {
     expect((script.inputs as any).data).toEqual({ "bootstrap.sh": renderBootstrapScript(BUCKETS) });
     const policies = r.get(T.cm, "object-store-policies");
     expect((policies.inputs as any).data).toEqual(
-      Object.fromEntries(BUCKETS.map((b) => [`${b.service}.json`, renderPolicy(b.bucket)])),
+      Object.fromEntries(
+        BUCKETS.flatMap((b) => [
+          [`${b.service}.json`, renderPolicy(b.bucket)],
+          [`${b.service}.public.json`, renderPublicReadPolicy(b.bucket)],
+        ]),
+      ),
     );
     expect(pod.volumes).toContainEqual({ name: "policies", configMap: { name: nameOf(policies) } });
     expect(pod.volumes).toContainEqual({
@@ -198,6 +272,11 @@ describe("ObjectStore, in-cluster backend", () => {
     for (const [i, c] of connections.entries()) {
       expect((await secretness(c.endpointUrl)).value).toBe("http://minio.ferrum.svc.cluster.local:9000");
       expect(c.region).toBe("us-east-1");
+      // Browsers: signed URLs name the public host, path-style; the public prefix is served under the bucket.
+      expect(c.publicEndpointUrl).toBe("https://objects.ferrum.test");
+      expect(c.addressingStyle).toBe("path");
+      expect(c.publicBaseUrl).toBe(`https://objects.ferrum.test/${BUCKETS[i].bucket}`);
+      expect(c.publicPrefix).toBe("public/");
       const id = await secretness(c.credentials!.accessKeyId);
       const key = await secretness(c.credentials!.secretAccessKey);
       expect(id.secret).toBe(true);
@@ -291,6 +370,39 @@ describe("ObjectStore argument validation", () => {
       `  - bucket "ferrum-test-auth" is named 2 times (buckets[0], buckets[1]); each service needs a bucket of its own`,
     ],
     ["no buckets", withBuckets([]), `  - buckets must name at least one service's bucket (got none)`],
+    [
+      "a public host that is no DNS name",
+      {
+        ...base,
+        backend: {
+          ...base.backend,
+          publicEndpoint: { ...base.backend.publicEndpoint, host: "Objects_Host" },
+        },
+      },
+      `  - backend.publicEndpoint.host must be a lowercase DNS name such as "objects.example.com" (got "Objects_Host")`,
+    ],
+    [
+      "an ingress namespace that is no namespace name",
+      {
+        ...base,
+        backend: {
+          ...base.backend,
+          publicEndpoint: { ...base.backend.publicEndpoint, ingressNamespace: "Kube System" },
+        },
+      },
+      `  - backend.publicEndpoint.ingressNamespace must be a namespace name (got "Kube System")`,
+    ],
+    [
+      "a route on no entry point",
+      {
+        ...base,
+        backend: {
+          ...base.backend,
+          publicEndpoint: { ...base.backend.publicEndpoint, routing: { kind: "traefik", entryPoints: [] } },
+        },
+      },
+      `  - backend.publicEndpoint.routing.entryPoints must name at least one Traefik entry point (got none)`,
+    ],
   ])("%s", async (_case, bad, problem) => {
     const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));
     expect(error?.message).toBe(`${header(1)}${problem}`);

@@ -8,6 +8,7 @@ import { evaluate } from "../../tools/guardrails/evaluate";
 import { UNKNOWN } from "../../tools/guardrails/resource";
 import {
   bucketEncryptionRule,
+  cdnHttpsPrivateOrigins,
   containerProbes,
   containerResources,
   containerSecurityContext,
@@ -22,6 +23,7 @@ import {
   noPublicDataStores,
   onlyIngressLoadBalancer,
   pinnedImages,
+  privateResourcePolicies,
   protectStateful,
   RULES,
   trustedCertificate,
@@ -119,6 +121,15 @@ describe("encryption-at-rest and bucket-encryption", () => {
     ).toEqual([
       'aws:elasticache/replicationGroup:ReplicationGroup "cache": atRestEncryptionEnabled is not set; set atRestEncryptionEnabled: true',
     ]);
+  });
+
+  test("a KMS key that does not rotate; one that does passes", () => {
+    expect(encryptionAtRest.check(resource("aws:kms/key:Key", "bucket-key", {}))).toEqual([
+      'aws:kms/key:Key "bucket-key": enableKeyRotation is not set; set enableKeyRotation: true',
+    ]);
+    expect(
+      encryptionAtRest.check(resource("aws:kms/key:Key", "bucket-key", { enableKeyRotation: true })),
+    ).toEqual([]);
   });
 
   test("an EBS StorageClass that does not ask for encryption; other provisioners are not EBS", () => {
@@ -488,6 +499,179 @@ describe("locked-down-control-plane", () => {
       ),
     ).toEqual([]);
     expect(lockedDownControlPlane.check(aks({}))).toEqual([]);
+  });
+});
+
+describe("private-resource-policies", () => {
+  const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL";
+  const bucketPolicy = (...Statement: object[]) =>
+    resource("aws:s3/bucketPolicy:BucketPolicy", "media-policy", {
+      bucket: "ferrum-prod-media",
+      policy: JSON.stringify({ Version: "2012-10-17", Statement }),
+    });
+  const tlsOnly = {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: ["arn:aws:s3:::ferrum-prod-media", "arn:aws:s3:::ferrum-prod-media/*"],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+  const cdnRead = {
+    Sid: "CdnReadsPublicPrefix",
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: "arn:aws:s3:::ferrum-prod-media/public/*",
+    Condition: { StringEquals: { "AWS:SourceArn": DISTRIBUTION } },
+  };
+
+  test("a bucket readable by everyone: Principal * or AWS *", () => {
+    const anyone = {
+      Sid: "PublicRead",
+      Effect: "Allow",
+      Principal: "*",
+      Action: ["s3:GetObject"],
+      Resource: "*",
+    };
+    expect(privateResourcePolicies.check(bucketPolicy(tlsOnly, anyone))).toEqual([
+      'aws:s3/bucketPolicy:BucketPolicy "media-policy": statement "PublicRead" allows s3:GetObject to everyone (Principal "*"); grant a role, or a service principal for one source ARN (CloudFront through Origin Access Control for public objects)',
+    ]);
+    expect(
+      privateResourcePolicies.check(bucketPolicy({ ...anyone, Sid: undefined, Principal: { AWS: ["*"] } })),
+    ).toEqual([
+      'aws:s3/bucketPolicy:BucketPolicy "media-policy": statement 0 allows s3:GetObject to everyone (Principal "*"); grant a role, or a service principal for one source ARN (CloudFront through Origin Access Control for public objects)',
+    ]);
+  });
+
+  test("a grant to CloudFront (or any service) that names no source: the confused deputy", () => {
+    const unpinned = { ...cdnRead, Condition: undefined }; // JSON.stringify leaves it out
+    expect(privateResourcePolicies.check(bucketPolicy(tlsOnly, unpinned))).toEqual([
+      'aws:s3/bucketPolicy:BucketPolicy "media-policy": statement "CdnReadsPublicPrefix" allows s3:GetObject to cloudfront.amazonaws.com without naming the source; add a Condition on aws:SourceArn (e.g. {"StringEquals": {"AWS:SourceArn": <distribution ARN>}})',
+    ]);
+    const keyPolicy = resource("aws:kms/keyPolicy:KeyPolicy", "media-key-policy", {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: ["cloudfront.amazonaws.com"] },
+            Action: "kms:Decrypt",
+            Resource: "*",
+          },
+        ],
+      }),
+    });
+    expect(privateResourcePolicies.check(keyPolicy)).toEqual([
+      'aws:kms/keyPolicy:KeyPolicy "media-key-policy": statement 0 allows kms:Decrypt to cloudfront.amazonaws.com without naming the source; add a Condition on aws:SourceArn (e.g. {"StringEquals": {"AWS:SourceArn": <distribution ARN>}})',
+    ]);
+  });
+
+  test("a policy that is not JSON is named; one unknown during a preview is skipped", () => {
+    expect(
+      privateResourcePolicies.check(
+        resource("aws:s3/bucketPolicy:BucketPolicy", "p", { policy: "{not json" }),
+      ),
+    ).toEqual([
+      'aws:s3/bucketPolicy:BucketPolicy "p": policy is not JSON; write it with JSON.stringify of a policy document',
+    ]);
+    expect(
+      privateResourcePolicies.check(resource("aws:s3/bucketPolicy:BucketPolicy", "p", { policy: UNKNOWN })),
+    ).toEqual([]);
+  });
+
+  test("the TLS-only denial and a CloudFront grant pinned to its distribution (either key, any operator) pass", () => {
+    expect(privateResourcePolicies.check(bucketPolicy(tlsOnly, cdnRead))).toEqual([]);
+    const byAccount = { ...cdnRead, Condition: { StringLike: { "aws:SourceAccount": "123456789012" } } };
+    expect(privateResourcePolicies.check(bucketPolicy(byAccount))).toEqual([]);
+    const root = {
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: "kms:*",
+      Resource: "*",
+    };
+    expect(
+      privateResourcePolicies.check(
+        resource("aws:kms/key:Key", "k", { policy: JSON.stringify({ Statement: [root] }) }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("cdn-https-private-origins", () => {
+  const ORIGIN = "ferrum-prod-media.s3.eu-central-1.amazonaws.com";
+  const distribution = (props: Record<string, unknown>) =>
+    resource("aws:cloudfront/distribution:Distribution", "media-cdn", {
+      origins: [{ originId: "bucket", domainName: ORIGIN, originAccessControlId: "E2OAC" }],
+      defaultCacheBehavior: { targetOriginId: "bucket", viewerProtocolPolicy: "redirect-to-https" },
+      viewerCertificate: { cloudfrontDefaultCertificate: true },
+      ...props,
+    });
+
+  test("plain HTTP for viewers, in the default or an ordered behaviour", () => {
+    expect(
+      cdnHttpsPrivateOrigins.check(
+        distribution({
+          defaultCacheBehavior: { targetOriginId: "bucket", viewerProtocolPolicy: "allow-all" },
+          orderedCacheBehaviors: [{ pathPattern: "public/*", targetOriginId: "bucket" }],
+        }),
+      ),
+    ).toEqual([
+      'aws:cloudfront/distribution:Distribution "media-cdn": defaultCacheBehavior.viewerProtocolPolicy is "allow-all"; set "redirect-to-https" (or "https-only")',
+      'aws:cloudfront/distribution:Distribution "media-cdn": orderedCacheBehaviors[0] (public/*).viewerProtocolPolicy is not set; set "redirect-to-https" (or "https-only")',
+    ]);
+  });
+
+  test("an S3 origin without Origin Access Control, through a legacy identity, or a website endpoint", () => {
+    expect(
+      cdnHttpsPrivateOrigins.check(
+        distribution({
+          origins: [
+            { originId: "a", domainName: ORIGIN },
+            {
+              originId: "b",
+              domainName: "ferrum-prod-media.s3.amazonaws.com",
+              s3OriginConfig: { originAccessIdentity: "origin-access-identity/cloudfront/E1" },
+            },
+            { originId: "c", domainName: "ferrum-prod-media.s3-website.eu-central-1.amazonaws.com" },
+          ],
+        }),
+      ),
+    ).toEqual([
+      `aws:cloudfront/distribution:Distribution "media-cdn": origins[0] (${ORIGIN}) reads S3 without an Origin Access Control; set originAccessControlId to an aws.cloudfront.OriginAccessControl (signingBehavior always, sigv4)`,
+      'aws:cloudfront/distribution:Distribution "media-cdn": origins[1] (ferrum-prod-media.s3.amazonaws.com) reads S3 without an Origin Access Control (a legacy origin access identity); set originAccessControlId to an aws.cloudfront.OriginAccessControl (signingBehavior always, sigv4)',
+      'aws:cloudfront/distribution:Distribution "media-cdn": origins[2] (ferrum-prod-media.s3-website.eu-central-1.amazonaws.com) is an S3 website endpoint, which serves a public bucket; use the bucket\'s regional domain name with an Origin Access Control',
+    ]);
+  });
+
+  test("a certificate of its own allowing TLS below 1.2", () => {
+    expect(
+      cdnHttpsPrivateOrigins.check(
+        distribution({
+          viewerCertificate: {
+            acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0000",
+            minimumProtocolVersion: "TLSv1",
+          },
+        }),
+      ),
+    ).toEqual([
+      'aws:cloudfront/distribution:Distribution "media-cdn": viewerCertificate.minimumProtocolVersion is "TLSv1"; set "TLSv1.2_2021"',
+    ]);
+  });
+
+  test("HTTPS only, Origin Access Control, a non-S3 origin and values unknown during a preview pass", () => {
+    expect(cdnHttpsPrivateOrigins.check(distribution({}))).toEqual([]);
+    expect(
+      cdnHttpsPrivateOrigins.check(
+        distribution({
+          origins: [
+            { originId: "api", domainName: "api.ferrum.example.com" },
+            { originId: "b", domainName: UNKNOWN },
+          ],
+          defaultCacheBehavior: { viewerProtocolPolicy: UNKNOWN },
+        }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -507,11 +507,100 @@ describe("prod (AWS): data tier", () => {
         one("aws:iam/rolePolicy:RolePolicy", `object-store-${s}-role-policy`).inputs.policy,
       );
       const resources = policy.Statement.flatMap((st: any) => st.Resource);
+      const key = stateOf(one("aws:kms/key:Key", `object-store-${s}-key`)).arn;
       expect(resources.sort()).toEqual(
-        [`arn:aws:s3:::ferrum-prod-${s}`, `arn:aws:s3:::ferrum-prod-${s}/*`].sort(),
+        [`arn:aws:s3:::ferrum-prod-${s}`, `arn:aws:s3:::ferrum-prod-${s}/*`, key].sort(),
       );
+      // Of its bucket's key only what reading and writing objects takes.
+      expect(policy.Statement.find((st: any) => st.Resource.includes(key)).Action).toEqual([
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+      ]);
     }
     expect(ofType("aws:iam/accessKey:AccessKey")).toEqual([]);
+  });
+
+  test("each bucket is encrypted with a KMS key of its own: rotated, protected, 30 days' deletion window", () => {
+    for (const s of SERVICES) {
+      const key = one("aws:kms/key:Key", `object-store-${s}-key`);
+      expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+      expect(key.options.protect).toBe(true);
+      const sse = one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        `object-store-${s}-encryption`,
+      );
+      expect(sse.inputs.rules[0]).toEqual({
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: stateOf(key).arn },
+        bucketKeyEnabled: true,
+      });
+    }
+  });
+
+  test("public/ through CloudFront: Origin Access Control, HTTPS only, GET and HEAD, cached as written", () => {
+    for (const s of SERVICES) {
+      const bucket = stateOf(one("aws:s3/bucket:Bucket", `object-store-${s}`));
+      const oac = one("aws:cloudfront/originAccessControl:OriginAccessControl", `object-store-${s}-cdn-oac`);
+      expect(oac.inputs).toMatchObject({
+        name: `ferrum-prod-${s}`,
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      });
+      const d = one("aws:cloudfront/distribution:Distribution", `object-store-${s}-cdn`);
+      expect(d.inputs.origins).toEqual([
+        {
+          originId: "bucket",
+          domainName: bucket.bucketRegionalDomainName,
+          originAccessControlId: stateOf(oac).id,
+        },
+      ]);
+      expect(d.inputs.defaultCacheBehavior).toEqual({
+        targetOriginId: "bucket",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+        cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        compress: true,
+      });
+      expect(d.inputs.viewerCertificate).toEqual({ cloudfrontDefaultCertificate: true });
+    }
+  });
+
+  test("the buckets stay private: each policy denies plain HTTP and lets only its distribution read public/", () => {
+    for (const s of SERVICES) {
+      const distribution = stateOf(
+        one("aws:cloudfront/distribution:Distribution", `object-store-${s}-cdn`),
+      ).arn;
+      const policy = JSON.parse(
+        one("aws:s3/bucketPolicy:BucketPolicy", `object-store-${s}-tls-only`).inputs.policy,
+      );
+      expect(policy.Statement.map((st: any) => st.Sid)).toEqual([
+        "DenyInsecureTransport",
+        "CdnReadsPublicPrefix",
+      ]);
+      expect(policy.Statement[1]).toEqual({
+        Sid: "CdnReadsPublicPrefix",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: `arn:aws:s3:::ferrum-prod-${s}/public/*`,
+        Condition: { StringEquals: { "AWS:SourceArn": distribution } },
+      });
+      // Public access stays blocked: CloudFront's principal is not "public" to S3.
+      expect(
+        one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `object-store-${s}-public-access-block`)
+          .inputs.restrictPublicBuckets,
+      ).toBe(true);
+      const keyPolicy = JSON.parse(
+        one("aws:kms/keyPolicy:KeyPolicy", `object-store-${s}-key-policy`).inputs.policy,
+      );
+      expect(keyPolicy.Statement[1]).toMatchObject({
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "kms:Decrypt",
+        Condition: { StringEquals: { "AWS:SourceArn": distribution } },
+      });
+      expect(keyPolicy.Statement[0].Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
+    }
   });
 });
 
@@ -529,7 +618,7 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
     }
   });
 
-  test("S3 through IRSA: the ServiceAccount carries the role, the Secret no static key, the endpoint is empty", () => {
+  test("S3 through IRSA: the ServiceAccount carries the role, the Secret no static key, the endpoint is empty; browsers get S3's regional endpoint and CloudFront", () => {
     for (const s of SERVICES) {
       const e = envOf(s);
       expect(e.sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(
@@ -541,7 +630,14 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
         AWS_STORAGE_BUCKET_NAME: `ferrum-prod-${s}`,
         AWS_S3_ENDPOINT_URL: "",
         AWS_S3_REGION_NAME: "eu-central-1",
+        AWS_S3_PUBLIC_ENDPOINT_URL: "https://s3.eu-central-1.amazonaws.com",
+        AWS_S3_ADDRESSING_STYLE: "virtual",
+        AWS_S3_PUBLIC_PREFIX: "public/",
+        AWS_S3_PUBLIC_BASE_URL: `https://${
+          stateOf(one("aws:cloudfront/distribution:Distribution", `object-store-${s}-cdn`)).domainName
+        }`,
       });
+      expect(e.config.AWS_S3_PUBLIC_BASE_URL).toMatch(/^https:\/\/d[0-9a-f]+\.cloudfront\.net$/);
     }
   });
 
@@ -554,7 +650,10 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
         ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "IngressRoute", "NetworkPolicy"],
         ["cache", "sentinel"],
       );
-    expect(shape(prod)).toEqual(shape(dev));
+    // The in-cluster object store's public route and its NetworkPolicy: S3 and CloudFront stand in for them.
+    const objectStoreRoute = ["IngressRoute/object-store", "NetworkPolicy/allow-ingress-to-object-store"];
+    expect(shape(prod)).toEqual(shape(dev).filter((n) => !objectStoreRoute.includes(n)));
+    expect(shape(dev)).toEqual(expect.arrayContaining(objectStoreRoute));
     const devSecretKeys = (s: string) =>
       Object.keys(webEnv(dev, s).secret)
         .filter((k) => !k.startsWith("AWS_"))

@@ -454,6 +454,26 @@ describe("prod-azure: the workloads keep the dev contract", () => {
     }
   });
 
+  test("MinIO's public host is objects. beside the API host, routed like the API, admitted from Traefik's namespace", () => {
+    const route = objects().find((o) => o.kind === "IngressRoute" && o.metadata.name === "object-store");
+    const api = objects().find((o) => o.kind === "IngressRoute" && o.metadata.name === "catalog");
+    expect(route.spec.routes[0].match).toBe("Host(`objects.ferrum.example.com`)");
+    expect([route.spec.entryPoints, route.spec.tls]).toEqual([api.spec.entryPoints, api.spec.tls]);
+    const policy = objects().find(
+      (o) => o.kind === "NetworkPolicy" && o.metadata.name === "allow-ingress-to-object-store",
+    );
+    expect(policy.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } },
+    ]);
+    for (const s of SERVICES) {
+      expect(envOf(objects(), s).config).toMatchObject({
+        AWS_S3_ENDPOINT_URL: "http://minio.ferrum.svc.cluster.local:9000",
+        AWS_S3_PUBLIC_ENDPOINT_URL: "https://objects.ferrum.example.com",
+        AWS_S3_PUBLIC_BASE_URL: `https://objects.ferrum.example.com/ferrum-prod-azure-${s}`,
+      });
+    }
+  });
+
   test("Redis with Sentinel and MinIO on zone-redundant Premium disks, retained; a snapshot class for backups", () => {
     const sc = one("kubernetes:storage.k8s.io/v1:StorageClass").inputs;
     expect(sc).toMatchObject({

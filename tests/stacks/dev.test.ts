@@ -101,22 +101,35 @@ describe("dev stack plan: manifests.yaml", () => {
     ).toContain("YOOKASSA_SECRET_KEY");
   });
 
-  test("a route per prefix on api.ferrum.local, served on websecure with TLS", () => {
+  test("a route per prefix on api.ferrum.local, and the object store's own host, served on websecure with TLS", () => {
     const routes = ofKind("IngressRoute").filter((r) => r.spec.entryPoints.includes("websecure"));
     expect(routes.map((r) => r.spec.routes[0].match).sort()).toEqual(
-      SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`).sort(),
+      [
+        ...SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`),
+        "Host(`objects.ferrum.local`)",
+      ].sort(),
     );
     for (const r of routes) expect(r.spec.tls).toEqual({});
+    // Both on websecure with the same TLS: one setting serves the API and the object store.
+    const api = named("IngressRoute", "catalog");
+    const objectsRoute = named("IngressRoute", "object-store");
+    expect([objectsRoute.spec.entryPoints, objectsRoute.spec.tls]).toEqual([
+      api.spec.entryPoints,
+      api.spec.tls,
+    ]);
+    expect(objectsRoute.spec.routes[0].services).toEqual([
+      { kind: "Service", name: "minio", port: 9000, passHostHeader: true },
+    ]);
   });
 
-  test("plain HTTP is redirected to HTTPS by a route on web (k3s's Traefik answered it with 404), at the lowest priority", () => {
+  test("plain HTTP to either host is redirected to HTTPS by a route on web (k3s's Traefik answered it with 404), at the lowest priority", () => {
     const web = ofKind("IngressRoute").filter((r) => r.spec.entryPoints.includes("web"));
     expect(web).toHaveLength(1);
     expect(web[0].spec.entryPoints).toEqual(["web"]);
     expect(web[0].spec.routes).toEqual([
       {
         kind: "Rule",
-        match: "Host(`api.ferrum.local`)",
+        match: "Host(`api.ferrum.local`) || Host(`objects.ferrum.local`)",
         priority: 1,
         middlewares: [{ name: "redirect-to-https" }],
         services: [{ kind: "TraefikService", name: "noop@internal" }],
@@ -140,14 +153,25 @@ describe("dev stack plan: manifests.yaml", () => {
     }
   });
 
-  test("NetworkPolicies: default deny, same namespace, ingress controller and monitoring to the web pods", () => {
+  test("NetworkPolicies: default deny, same namespace, ingress controller and monitoring to the web pods, ingress controller to the object store", () => {
     const names = ofKind("NetworkPolicy").map((p) => p.metadata.name);
-    expect(names).toEqual([
-      "default-deny-ingress",
-      "allow-same-namespace",
-      "allow-ingress-to-web",
-      "allow-monitoring-to-web",
+    expect(names.sort()).toEqual(
+      [
+        "default-deny-ingress",
+        "allow-same-namespace",
+        "allow-ingress-to-web",
+        "allow-monitoring-to-web",
+        "allow-ingress-to-object-store",
+      ].sort(),
+    );
+    const toObjects = named("NetworkPolicy", "allow-ingress-to-object-store");
+    expect(toObjects.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+        ports: [{ protocol: "TCP", port: 9000 }],
+      },
     ]);
+    expect(toObjects.spec.podSelector.matchLabels["app.kubernetes.io/component"]).toBe("object-store");
     const fromIngress = named("NetworkPolicy", "allow-ingress-to-web");
     expect(
       fromIngress.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
@@ -232,6 +256,13 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
       const secret = named("Secret", web.envFrom[1].secretRef.name);
       expect(cm.data.AWS_S3_ENDPOINT_URL).toBe("http://minio.ferrum.svc.cluster.local:9000");
       expect(cm.data.AWS_S3_REGION_NAME).toBe("us-east-1");
+      // What browsers get: URLs signed for the public host, path-style, and public/ served unsigned under it.
+      expect(cm.data).toMatchObject({
+        AWS_S3_PUBLIC_ENDPOINT_URL: "https://objects.ferrum.local",
+        AWS_S3_PUBLIC_BASE_URL: `https://objects.ferrum.local/ferrum-dev-${s}`,
+        AWS_S3_PUBLIC_PREFIX: "public/",
+        AWS_S3_ADDRESSING_STYLE: "path",
+      });
       expect(secret.stringData.AWS_ACCESS_KEY_ID).toBe("[secret]");
       expect(secret.stringData.AWS_SECRET_ACCESS_KEY).toBe("[secret]");
       return cm.data.AWS_STORAGE_BUCKET_NAME;
@@ -239,7 +270,7 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
     expect(buckets).toEqual(SERVICES.map((s) => `ferrum-dev-${s}`));
   });
 
-  test("the bootstrap Job creates four buckets, four users and four policies", () => {
+  test("the bootstrap Job creates four buckets, four users and four policies, and opens each public prefix", () => {
     const script = ofKind("ConfigMap").find((c) =>
       c.metadata.name.startsWith("object-store-bootstrap-script"),
     );
@@ -249,9 +280,15 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
       expect(text).toContain(`mc version enable 'ferrum/ferrum-dev-${s}'`);
       expect(text).toContain(`mc admin policy create ferrum 'ferrum-dev-${s}-rw'`);
       expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID"`);
+      expect(text).toContain(`mc anonymous set-json '/policies/${s}.public.json' 'ferrum/ferrum-dev-${s}'`);
     }
     const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
-    expect(Object.keys(policies.data).sort()).toEqual(SERVICES.map((s) => `${s}.json`).sort());
+    expect(Object.keys(policies.data).sort()).toEqual(
+      SERVICES.flatMap((s) => [`${s}.json`, `${s}.public.json`]).sort(),
+    );
+    expect(JSON.parse(policies.data["catalog.public.json"]).Statement[0].Resource).toEqual([
+      "arn:aws:s3:::ferrum-dev-catalog/public/*",
+    ]);
   });
 });
 

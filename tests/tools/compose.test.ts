@@ -28,6 +28,7 @@ import { ADMIN_ROLE } from "../../components/managed-postgres/naming";
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
 import { bucketPrefix, serviceBuckets } from "../../components/object-store/naming";
 import { renderPolicy } from "../../components/object-store/policy";
+import { renderPublicReadPolicy } from "../../components/object-store/public-access";
 import { credentialProblems } from "../../tools/compose/audit";
 import { staleFiles, staleMessage, writeGenerated } from "../../tools/compose/files";
 import { interpolate, MissingVariablesError, referencedNames } from "../../tools/compose/interpolate";
@@ -314,6 +315,15 @@ describe("the env contract: each service's env has its k3s ConfigMap + Secret ke
           expect(composeHosts(value).split(",")).toEqual(expect.arrayContaining(mine[key]!.split(",")));
           continue;
         }
+        if (key.startsWith("AWS_S3_PUBLIC_") && key !== "AWS_S3_PUBLIC_PREFIX") {
+          // The public host through the local Traefik, on its websecure host port, always written out: the
+          // file names the variable, which defaults to 443.
+          expect(compose.services[s].environment[key]).toBe(
+            value.replace(/^(https:\/\/[^/]+)/, "$1:${FERRUM_HTTPS_PORT:-443}"),
+          );
+          expect(mine[key]).toBe(value.replace(/^(https:\/\/[^/]+)/, "$1:443"));
+          continue;
+        }
         expect([key, maskPasswords(mine[key]!)]).toEqual([key, maskPasswords(composeHosts(value))]);
       }
     },
@@ -419,11 +429,22 @@ describe("routes: the k3s IngressRoutes as Traefik labels", () => {
     },
   );
 
-  test("only web services are routed; Traefik serves websecure and redirects web to it", () => {
+  test("only web services and the object store are routed; Traefik serves websecure and redirects web to it", () => {
     const routed = Object.keys(compose.services).filter(
       (n) => compose.services[n].labels?.["traefik.enable"] === "true",
     );
-    expect(routed).toEqual(CATALOG.map((s) => s.name));
+    expect(routed).toEqual(["minio", ...CATALOG.map((s) => s.name)]);
+    // The object store: the k3s IngressRoute's host, the S3 port, the Host header kept.
+    const k3sRoute = k3sNamed("IngressRoute", "object-store").spec;
+    expect(compose.services.minio.labels).toMatchObject({
+      "traefik.http.routers.object-store.rule": k3sRoute.routes[0].match,
+      "traefik.http.routers.object-store.entrypoints": k3sRoute.entryPoints.join(","),
+      "traefik.http.routers.object-store.tls": "true",
+      "traefik.http.routers.object-store.service": "object-store",
+      "traefik.http.services.object-store.loadbalancer.server.port": "9000",
+      "traefik.http.services.object-store.loadbalancer.passhostheader": "true",
+    });
+    expect(k3sRoute.routes[0].services[0]).toMatchObject({ port: 9000, passHostHeader: true });
     expect(compose.services.traefik.command).toEqual(
       expect.arrayContaining([
         "--providers.docker.exposedByDefault=false",
@@ -444,8 +465,12 @@ describe("the components' renderers and the k3s pod specs, reused", () => {
       renderBootstrapSql(config.services.map((s) => s.name)),
     );
     expect(content("compose/minio/bootstrap/bootstrap.sh")).toBe(renderBootstrapScript(buckets));
-    for (const b of buckets)
+    for (const b of buckets) {
       expect(content(`compose/minio/policies/${b.service}.json`)).toBe(renderPolicy(b.bucket));
+      expect(content(`compose/minio/policies/${b.service}.public.json`)).toBe(
+        renderPublicReadPolicy(b.bucket),
+      );
+    }
     expect(content("compose/redis/sentinel.conf")).toContain("sentinel monitor ferrum redis 6379 2\n");
     expect(content("compose/redis/redis.conf")).toContain("min-replicas-to-write 0\n");
     expect(content("compose/redis/redis.conf")).toContain("maxmemory-policy noeviction\n");

@@ -49,11 +49,15 @@ import {
   accessKeyEnvVar,
   bucketPrefix,
   policyFileName,
+  PUBLIC_PREFIX,
+  publicPolicyFileName,
   S3_PORT,
   secretKeyEnvVar,
   serviceBuckets,
 } from "../../components/object-store/naming";
 import { renderPolicy } from "../../components/object-store/policy";
+import { renderPublicReadPolicy } from "../../components/object-store/public-access";
+import { publicRouteRule, ROUTE_NAME } from "../../components/object-store/route";
 import { renderRedisConf, renderSentinelConf } from "../../components/redis-ha/config-files";
 import { DEFAULT_DATABASE_SLOTS, serviceDatabases, slotProblems } from "../../components/redis-ha/databases";
 import { MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from "../../components/redis-ha/naming";
@@ -258,6 +262,28 @@ export function traefikLabels(
   };
 }
 
+/**
+ * The object store's public endpoint through the local Traefik: the k3s stack's host, on the host port of
+ * Traefik's websecure entry point. The port is always written: a signature covers `host:port` whenever the port
+ * is not 443, and botocore leaves `:443` out of what it signs, as browsers leave it out of the Host header.
+ */
+export const composePublicEndpoint = (objectsHost: string): string =>
+  `https://${objectsHost}:${token(VARS.httpsPort)}`;
+
+/** Traefik's labels for the object store: the k3s IngressRoute of components/object-store/route.ts, as labels. */
+export function objectStoreLabels(objectsHost: string): Record<string, string> {
+  return {
+    "traefik.enable": "true",
+    [`traefik.http.routers.${ROUTE_NAME}.rule`]: publicRouteRule(objectsHost),
+    [`traefik.http.routers.${ROUTE_NAME}.entrypoints`]: ENTRY_POINTS.join(","),
+    [`traefik.http.routers.${ROUTE_NAME}.tls`]: "true",
+    [`traefik.http.routers.${ROUTE_NAME}.service`]: ROUTE_NAME,
+    [`traefik.http.services.${ROUTE_NAME}.loadbalancer.server.port`]: String(S3_PORT),
+    // S3 signatures cover the host: the server must see the one the browser asked for.
+    [`traefik.http.services.${ROUTE_NAME}.loadbalancer.passhostheader`]: "true",
+  };
+}
+
 /** Django's env for one service: renderEnv, given connections to the compose hosts and tokens for credentials. */
 async function djangoEnvironment(config: FerrumConfig, s: ServiceSettings): Promise<Record<string, string>> {
   const out = (text: string) => pulumi.output(text);
@@ -305,6 +331,10 @@ async function djangoEnvironment(config: FerrumConfig, s: ServiceSettings): Prom
     bucket: bucket!.bucket,
     endpointUrl: `http://${HOSTS.minio}:${S3_PORT}`,
     region: config.objectStore.region,
+    publicEndpointUrl: composePublicEndpoint(config.objectsHost),
+    publicBaseUrl: `${composePublicEndpoint(config.objectsHost)}/${bucket!.bucket}`,
+    publicPrefix: PUBLIC_PREFIX,
+    addressingStyle: "path",
     credentials: {
       accessKeyId: out(token(accessKeyVar(s.name))),
       secretAccessKey: out(token(secretAccessKeyVar(s.name))),
@@ -491,7 +521,10 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
     ),
     file(`${PATHS.redis}/sentinel-init.sh`, renderSentinelInitScript(topology)),
     file(`${PATHS.mcBootstrap}/bootstrap.sh`, renderBootstrapScript(buckets)),
-    ...buckets.map((b) => file(`${PATHS.policies}/${policyFileName(b.service)}`, renderPolicy(b.bucket))),
+    ...buckets.flatMap((b) => [
+      file(`${PATHS.policies}/${policyFileName(b.service)}`, renderPolicy(b.bucket)),
+      file(`${PATHS.policies}/${publicPolicyFileName(b.service)}`, renderPublicReadPolicy(b.bucket)),
+    ]),
   ].sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -675,7 +708,7 @@ function dataServices(config: FerrumConfig, traefikImage: string): [string, Comp
           { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
           300,
         ),
-        labels: labels("minio", "object-store"),
+        labels: labels("minio", "object-store", objectStoreLabels(config.objectsHost)),
         restart: "unless-stopped",
       },
     ],
@@ -713,10 +746,13 @@ function comments(config: FerrumConfig): Record<string, string> {
       " the same shape, so settings that read them are exercised as in the cluster. Same rendered configs and\n" +
       " init scripts as the k3s pods (min-replicas-to-write 0: there is no replica to wait for).",
     [HOSTS.minio]:
-      " S3-compatible object store (MinIO's last community release; only the S3 API, console off).",
+      " S3-compatible object store (MinIO's last community release; only the S3 API, console off). Its labels\n" +
+      ` carry the k3s public route: https://${config.objectsHost}/<bucket>/... through Traefik, Host kept, so the\n` +
+      " URLs the services sign for browsers verify.",
     [HOSTS.minioBootstrap]:
       " One-shot, the k3s bootstrap Job: renderBootstrapScript's mc script, one versioned bucket, user and\n" +
-      " one-bucket policy (compose/minio/policies, renderPolicy) per service.",
+      " one-bucket policy (compose/minio/policies, renderPolicy) per service, and each bucket's anonymous read\n" +
+      ` of ${PUBLIC_PREFIX} (renderPublicReadPolicy).`,
   };
   for (const s of config.services) {
     const n = djangoServiceNames(s.name);

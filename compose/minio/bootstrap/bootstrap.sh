@@ -29,6 +29,7 @@ mc version enable 'ferrum/ferrum-dev-auth'
 mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'
 mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null
 attach_policy 'ferrum-dev-auth-rw' "$FERRUM_AUTH_ACCESS_KEY_ID"
+mc anonymous set-json '/policies/auth.public.json' 'ferrum/ferrum-dev-auth'
 
 # catalog: bucket ferrum-dev-catalog
 : "${FERRUM_CATALOG_ACCESS_KEY_ID:?}" "${FERRUM_CATALOG_SECRET_ACCESS_KEY:?}"
@@ -37,6 +38,7 @@ mc version enable 'ferrum/ferrum-dev-catalog'
 mc admin policy create ferrum 'ferrum-dev-catalog-rw' '/policies/catalog.json'
 mc admin user add ferrum "$FERRUM_CATALOG_ACCESS_KEY_ID" "$FERRUM_CATALOG_SECRET_ACCESS_KEY" >/dev/null
 attach_policy 'ferrum-dev-catalog-rw' "$FERRUM_CATALOG_ACCESS_KEY_ID"
+mc anonymous set-json '/policies/catalog.public.json' 'ferrum/ferrum-dev-catalog'
 
 # content: bucket ferrum-dev-content
 : "${FERRUM_CONTENT_ACCESS_KEY_ID:?}" "${FERRUM_CONTENT_SECRET_ACCESS_KEY:?}"
@@ -45,6 +47,7 @@ mc version enable 'ferrum/ferrum-dev-content'
 mc admin policy create ferrum 'ferrum-dev-content-rw' '/policies/content.json'
 mc admin user add ferrum "$FERRUM_CONTENT_ACCESS_KEY_ID" "$FERRUM_CONTENT_SECRET_ACCESS_KEY" >/dev/null
 attach_policy 'ferrum-dev-content-rw' "$FERRUM_CONTENT_ACCESS_KEY_ID"
+mc anonymous set-json '/policies/content.public.json' 'ferrum/ferrum-dev-content'
 
 # user: bucket ferrum-dev-user
 : "${FERRUM_USER_ACCESS_KEY_ID:?}" "${FERRUM_USER_SECRET_ACCESS_KEY:?}"
@@ -53,5 +56,6 @@ mc version enable 'ferrum/ferrum-dev-user'
 mc admin policy create ferrum 'ferrum-dev-user-rw' '/policies/user.json'
 mc admin user add ferrum "$FERRUM_USER_ACCESS_KEY_ID" "$FERRUM_USER_SECRET_ACCESS_KEY" >/dev/null
 attach_policy 'ferrum-dev-user-rw' "$FERRUM_USER_ACCESS_KEY_ID"
+mc anonymous set-json '/policies/user.public.json' 'ferrum/ferrum-dev-user'
 
-echo "object store ready: 4 bucket(s), each with its own user and policy"
+echo "object store ready: 4 bucket(s), each with its own user and policy and a public prefix"

@@ -1,6 +1,7 @@
 /**
  * Every store is encrypted at rest: RDS storage, ElastiCache, EBS volumes and the EBS StorageClass that makes
- * the in-cluster volumes, EFS, and every S3 bucket has a default server-side encryption configuration.
+ * the in-cluster volumes, EFS, and every S3 bucket has a default server-side encryption configuration; the KMS
+ * keys doing it rotate.
  * (Azure encrypts Flexible Server storage, managed disks and Redis at rest and offers no way to turn it off, so
  * there is nothing to check there.)
  */
@@ -23,6 +24,8 @@ const MUST_BE_TRUE: Readonly<Record<string, string>> = {
   "aws:elasticache/replicationGroup:ReplicationGroup": "atRestEncryptionEnabled",
   "aws:ebs/volume:Volume": "encrypted",
   "aws:efs/fileSystem:FileSystem": "encrypted",
+  // A key that encrypts data at rest is rotated yearly (the old key material keeps decrypting).
+  "aws:kms/key:Key": "enableKeyRotation",
 };
 
 /** Provisioners of EBS volumes, whose StorageClass must ask for encryption. */
@@ -54,7 +57,7 @@ export const encryptionAtRest: ResourceRule = {
   scope: "resource",
   name: "encryption-at-rest",
   description:
-    "RDS storage, ElastiCache, EBS and EFS are encrypted at rest, and EBS StorageClasses ask for encrypted volumes.",
+    "RDS storage, ElastiCache, EBS and EFS are encrypted at rest, EBS StorageClasses ask for encrypted volumes, and KMS keys rotate.",
   check: atRest,
 };
 

@@ -6,12 +6,15 @@ import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
 import { explicitClusterAccess, nodeGroupPerZone, trustedCertificate } from "./first-up";
 import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
 import { pinnedImages } from "./images";
+import { cdnHttpsPrivateOrigins, privateResourcePolicies } from "./public-access";
 import { networkPolicyPerDataNamespace } from "./network-policy";
 import { noPlainSecrets } from "./plain-secrets";
 import { containerProbes, containerResources, containerSecurityContext } from "./workloads";
 
 export const RULES: readonly Rule[] = [
   noPublicDataStores,
+  privateResourcePolicies,
+  cdnHttpsPrivateOrigins,
   encryptionAtRest,
   bucketEncryptionRule,
   deletionProtectionAndBackups,
@@ -32,6 +35,7 @@ export const RULES: readonly Rule[] = [
 
 export {
   bucketEncryptionRule,
+  cdnHttpsPrivateOrigins,
   containerProbes,
   containerResources,
   containerSecurityContext,
@@ -46,6 +50,7 @@ export {
   noPublicDataStores,
   onlyIngressLoadBalancer,
   pinnedImages,
+  privateResourcePolicies,
   protectStateful,
   trustedCertificate,
 };
