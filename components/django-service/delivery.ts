@@ -42,7 +42,9 @@ export interface CeleryDelivery {
 }
 
 /** The delivery settings of one service's worker. */
-export function celeryDelivery(w: Pick<WorkerSettings, "taskTimeLimitSeconds" | "maxEtaSeconds">): CeleryDelivery {
+export function celeryDelivery(
+  w: Pick<WorkerSettings, "taskTimeLimitSeconds" | "maxEtaSeconds">,
+): CeleryDelivery {
   const limit = w.taskTimeLimitSeconds;
   // A tenth of the limit (at most 30 s, at least 1 s) to clean up between the soft and the hard limit.
   const cleanup = Math.max(1, Math.min(30, Math.floor(limit / 10)));

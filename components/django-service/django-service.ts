@@ -75,7 +75,7 @@ export class DjangoService extends pulumi.ComponentResource {
   public readonly url: string;
 
   constructor(name: string, args: DjangoServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("ferrum:index:DjangoService", name, {}, opts);
+    // Validate before anything registers, this component included.
     const s = args.service;
     if (s.payments !== (args.payments !== undefined)) {
       throw new Error(
@@ -88,6 +88,7 @@ export class DjangoService extends pulumi.ComponentResource {
         `DjangoService ${name}: worker.kind is ${s.celery ? s.worker.kind : "none (no Celery)"}, but queue scaling was ${args.queueScaling ? "" : "not "}given`,
       );
     }
+    super("ferrum:index:DjangoService", name, {}, opts);
     const ns = args.namespace;
     const meta = (component: Component) => ({ name: s.name, instance: name, component });
     const parent = { parent: this };
@@ -317,7 +318,9 @@ export class DjangoService extends pulumi.ComponentResource {
       {
         metadata: { namespace: ns, labels: labels(workerMeta) },
         type: "Opaque",
-        stringData: Object.fromEntries(authParameters(scaling.queue).map((k) => [k, pulumi.secret(password)])),
+        stringData: Object.fromEntries(
+          authParameters(scaling.queue).map((k) => [k, pulumi.secret(password)]),
+        ),
       },
       { parent: this },
     );
