@@ -198,7 +198,7 @@ describe("tracing", () => {
 describe("worker.kind: deployment — a worker Deployment scaled by KEDA on the queue's length", () => {
   const deploymentWorker = () =>
     byName("catalog", { catalog: { worker: { kind: "deployment", maxReplicas: 8 } } });
-  const keda = () => new pulumi.CustomResource("test:index:Keda", "keda-release", {});
+  const keda = () => new pulumi.ComponentResource("test:index:Keda", "keda-release");
 
   test("the web pod loses its sidecar; the worker Deployment runs it alone, with the worker's grace period", async () => {
     const { registrations: r } = await underMocks(() => {

@@ -15,6 +15,7 @@ import { parse } from "yaml";
 import { OBJECT_META } from "./schema/catalog";
 import type { JsonSchema } from "./schema/json-schema";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a CRD's schema as parsed from YAML
 type OpenApi = Record<string, any>;
 
 /** The subset of one openAPIV3Schema node the walk uses. */
@@ -77,5 +78,7 @@ if (require.main === module) {
     process.stderr.write('usage: crd-schema.ts <crd.yaml> <version> "<source>"\n');
     process.exit(2);
   }
-  process.stdout.write(`${JSON.stringify(crdToSchema(readFileSync(file, "utf8"), version, source), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(crdToSchema(readFileSync(file, "utf8"), version, source), null, 2)}\n`,
+  );
 }
