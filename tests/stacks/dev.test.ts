@@ -100,10 +100,13 @@ describe("dev stack plan: manifests.yaml", () => {
     ).toContain("YOOKASSA_SECRET_KEY");
   });
 
-  test("a route per prefix on api.ferrum.local", () => {
+  test("a route per prefix on api.ferrum.local, without the metrics path", () => {
     const routes = ofKind("IngressRoute");
     expect(routes.map((r) => r.spec.routes[0].match).sort()).toEqual(
-      SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`).sort(),
+      SERVICES.map(
+        (s) =>
+          `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`)) && !PathPrefix(\`/${s}/metrics\`)`,
+      ).sort(),
     );
   });
 
