@@ -17,8 +17,11 @@ import {
 } from "../../components/django-service/delivery";
 import { scaledObjectSpec, type CeleryQueue } from "../../components/django-service/scaling";
 import { KEDA_CHART, kedaValues } from "../../components/keda";
+import { scanPlan } from "../../tools/guardrails/leaks";
+import { guardedFromPlan } from "../../tools/guardrails/plan-adapter";
 import { validateManifests } from "../../tools/guardrails/schema/catalog";
-import { manifests } from "../../tools/planner";
+import { manifests, placeholderFor } from "../../tools/planner";
+import { runPolicies } from "../guardrails/fixtures";
 import { isSecretEnvelope, refusal, runPlan, underMocks } from "../helpers/pulumi";
 
 const parsed = (services: unknown) => parseConfig({ "ferrum:services": JSON.stringify(services) }, "test");
@@ -361,12 +364,19 @@ describe("the dev plan with ferrum:services.catalog.worker.kind=deployment", () 
     expect(policy.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([6379, 26379]);
     const keda = objects.filter((o) => o.apiVersion === "keda.sh/v1alpha1");
     expect(keda.map((o) => o.kind).sort()).toEqual(["ScaledObject", "TriggerAuthentication"]);
-    expect(validateManifests(keda)).toEqual([]);
+    // Every object of the plan (the worker Deployment included), the KEDA kinds against the pinned CRDs.
+    expect(validateManifests(objects)).toEqual([]);
     const scaledObject = keda.find((o) => o.kind === "ScaledObject");
     const typo = { ...scaledObject, spec: { ...scaledObject.spec, maxReplicaCont: 3 } };
     expect(validateManifests([typo])).toEqual([
       'keda.sh/v1alpha1 ScaledObject "catalog-worker": spec.maxReplicaCont: unknown field (did you mean maxReplicaCount?)',
     ]);
+  });
+
+  test("the plan keeps every guardrail: the policy pack passes and no secret leaks", async () => {
+    expect(await runPolicies(guardedFromPlan(plan.resources))).toEqual([]);
+    const configSecrets = Object.fromEntries(plan.placeholders.map((key) => [key, placeholderFor(key)]));
+    expect(scanPlan("dev", plan, configSecrets)).toEqual([]);
   });
 
   test("without a deployment worker, the plan has no KEDA at all", async () => {
