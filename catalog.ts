@@ -75,6 +75,12 @@ export const WEB_PORT = 8000;
 /** Health endpoints each service image serves: liveness never touches the database, readiness does. */
 export const PROBE_PATHS = { liveness: "/healthz/live", readiness: "/healthz/ready" } as const;
 
+/**
+ * Where each service image serves Prometheus metrics (django-prometheus), to Prometheus inside the cluster
+ * only: no public route reaches it (components/django-service/routing.ts).
+ */
+export const METRICS_PATH = "/metrics";
+
 export function serviceDefinition(name: ServiceName): ServiceDefinition {
   const found = CATALOG.find((s) => s.name === name);
   if (!found) throw new Error(`unknown service ${name}`);

@@ -28,6 +28,7 @@ import {
   RawConfig,
   rawToObject,
   setCommand,
+  show,
 } from "./lib/config-reader";
 
 export const CLOUDS = ["k3s", "aws", "azure"] as const;
@@ -79,6 +80,30 @@ export interface ResourceSpec {
   readonly memoryLimitMiB: number;
 }
 
+/** Where a service's Celery worker runs: in each web pod, or as its own Deployment scaled on queue length. */
+export const WORKER_KINDS = ["sidecar", "deployment"] as const;
+export type WorkerKind = (typeof WORKER_KINDS)[number];
+
+/**
+ * A service's Celery worker: its resources, where it runs, and the task limits its at-least-once delivery is
+ * built from (components/django-service/delivery.ts derives the time limits, the broker's visibility timeout
+ * and the pods' grace period from these two numbers).
+ */
+export interface WorkerSettings extends ResourceSpec {
+  /** `sidecar` (default): a container of each web pod; `deployment`: its own Deployment, scaled by KEDA. */
+  readonly kind: WorkerKind;
+  /** With `deployment`: the fewest workers KEDA keeps (0 scales to zero on an empty queue). */
+  readonly minReplicas: number;
+  /** With `deployment`: the most workers KEDA starts. */
+  readonly maxReplicas: number;
+  /** With `deployment`: queued tasks per worker KEDA aims for (the Redis scaler's `listLength`). */
+  readonly tasksPerReplica: number;
+  /** Hard time limit of every task: the worker kills a task that runs longer. */
+  readonly taskTimeLimitSeconds: number;
+  /** The longest ETA, countdown or retry delay a task of this service is sent with. */
+  readonly maxEtaSeconds: number;
+}
+
 export interface ServiceSettings extends ServiceDefinition {
   /** Image reference with a tag or digest. */
   readonly image: string;
@@ -87,7 +112,7 @@ export interface ServiceSettings extends ServiceDefinition {
   /** HPA target: average CPU utilisation of the web container, percent of its request. */
   readonly targetCpuPercent: number;
   readonly web: ResourceSpec;
-  readonly worker: ResourceSpec;
+  readonly worker: WorkerSettings;
   readonly beat: ResourceSpec;
   /** Docker build context of the service's image: built and pushed to the stack's registry when set. */
   readonly buildContext: string;
@@ -236,6 +261,62 @@ function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
   return spec;
 }
 
+/** Defaults of a worker's placement and task limits (README, "Celery: at-least-once delivery"). */
+export const WORKER_DEFAULTS_SCALING = {
+  kind: "sidecar",
+  minReplicas: 1,
+  maxReplicas: 5,
+  tasksPerReplica: 5,
+  taskTimeLimitSeconds: 300,
+  maxEtaSeconds: 3600,
+} as const;
+
+/** Fields of `worker` that only a service running Celery can use (the resources are accepted everywhere). */
+const CELERY_ONLY_WORKER_FIELDS = [
+  "kind",
+  "minReplicas",
+  "maxReplicas",
+  "tasksPerReplica",
+  "taskTimeLimitSeconds",
+  "maxEtaSeconds",
+] as const;
+
+function readWorker(r: ObjectReader, def: ServiceDefinition): WorkerSettings {
+  const d = WORKER_DEFAULTS_SCALING;
+  if (!def.celery) {
+    const celeryServices = CATALOG.filter((s) => s.celery).map((s) => s.name);
+    for (const field of CELERY_ONLY_WORKER_FIELDS) {
+      if (r.value[field] === undefined) continue;
+      r.problems.add(
+        `${r.path}.${field}`,
+        `does nothing on this stack (got ${show(r.value[field])}): ${def.name} runs no Celery worker, only ${celeryServices.join(", ")} do (catalog.ts); remove it with: ${r.problems.remove(`${r.path}.${field}`)}`,
+      );
+    }
+  }
+  const kind = r.oneOf("kind", WORKER_KINDS, d.kind);
+  const minReplicas = r.integer("minReplicas", d.minReplicas, 0, 50);
+  const maxReplicas = r.integer("maxReplicas", d.maxReplicas, 1, 50);
+  if (minReplicas > maxReplicas) {
+    r.problems.add(
+      `${r.path}.maxReplicas`,
+      `must be at least minReplicas (got ${maxReplicas} < ${minReplicas}); set it with: ${r.problems.set(`${r.path}.maxReplicas`, minReplicas)}`,
+    );
+  }
+  const scaling = {
+    kind,
+    minReplicas,
+    maxReplicas,
+    tasksPerReplica: r.integer("tasksPerReplica", d.tasksPerReplica, 1, 10000),
+    // At most an hour: the pods' grace period follows it, and a node drain waits that long.
+    taskTimeLimitSeconds: r.integer("taskTimeLimitSeconds", d.taskTimeLimitSeconds, 10, 3600),
+    // At most a week: the broker's visibility timeout follows it, and a message lost with its worker comes
+    // back only after that timeout.
+    maxEtaSeconds: r.integer("maxEtaSeconds", d.maxEtaSeconds, 0, 604800),
+  };
+  // readResources rejects unknown keys, now knowing the fields read above.
+  return { ...scaling, ...readResources(r, WORKER_DEFAULTS) };
+}
+
 function readService(
   r: ObjectReader,
   def: ServiceDefinition,
@@ -276,7 +357,7 @@ function readService(
     maxReplicas,
     targetCpuPercent: r.integer("targetCpuPercent", 70, 10, 100),
     web: readResources(r.object("web"), WEB_DEFAULTS),
-    worker: readResources(r.object("worker"), WORKER_DEFAULTS),
+    worker: readWorker(r.object("worker"), def),
     beat: readResources(r.object("beat"), BEAT_DEFAULTS),
     buildContext: r.string("buildContext", ""),
   };

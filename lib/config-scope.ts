@@ -149,7 +149,8 @@ export function unusedSettingProblems(
         s.buildContext,
         "a k3s stack pulls its images; only the cloud stacks build and push them (to ECR or ACR)",
       );
-    for (const part of ["worker", "beat"]) {
+    // A non-Celery service's worker fields are named one by one where they are read (config.ts).
+    for (const part of ["beat"]) {
       if (!service.celery && isSet(s[part]))
         unused(
           `services.${service.name}.${part}`,

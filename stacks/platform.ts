@@ -10,11 +10,15 @@ import { platformNamespace } from "../components/cluster/namespace";
 import type { EmailConnection, PaymentsConnection } from "../components/connections";
 import { edge } from "../components/cluster/edge";
 import { DjangoService } from "../components/django-service";
+import type { CeleryQueue } from "../components/django-service/scaling";
+import { Keda } from "../components/keda";
 import { EventBus } from "../components/event-bus";
 import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
 import { bucketPrefix, ObjectStore, ObjectStoreBackend, serviceBuckets } from "../components/object-store";
 import { Observability, type LogStorage, type RedisTarget } from "../components/observability";
 import { RedisBackend, RedisHA } from "../components/redis-ha";
+import { REDIS_PORT, SENTINEL_PORT } from "../components/redis-ha/naming";
+import { celeryDirectTransportOptions } from "../components/redis-ha/urls";
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
@@ -67,6 +71,28 @@ export function inClusterRedis(config: LoadedConfig, defaultStorageClass?: strin
     storageGiB: r.storageGiB,
     storageClass: r.storageClass || defaultStorageClass,
     protect: config.protect,
+  };
+}
+
+/** Where `service`'s Celery queue lives in RedisHA, for KEDA's Redis scalers. */
+export function celeryQueue(redis: RedisHA, service: string): CeleryQueue {
+  if (redis.endpoint) {
+    // kombu's global_keyprefix on a managed cache, as RedisHA renders it into the transport options.
+    const options = JSON.parse(celeryDirectTransportOptions(service)) as { global_keyprefix: string };
+    return {
+      kind: "direct",
+      host: redis.endpoint.host,
+      port: redis.endpoint.port,
+      keyPrefix: options.global_keyprefix,
+      password: redis.password,
+    };
+  }
+  return {
+    kind: "sentinel",
+    sentinels: redis.sentinels,
+    masterName: redis.masterName,
+    database: redis.databases[service]!.celery,
+    password: redis.password,
   };
 }
 
@@ -177,6 +203,25 @@ export function platform(args: PlatformArgs): StackOutputs {
       )
     : undefined;
 
+  // KEDA, when a service's worker is its own Deployment scaled on queue length.
+  const queueScaled = config.services.some((s) => s.celery && s.worker.kind === "deployment");
+  const keda = queueScaled
+    ? new Keda(
+        "keda",
+        {
+          watchNamespace: ns,
+          redisPods: redis.endpoint
+            ? undefined
+            : { matchLabels: { "app.kubernetes.io/name": "redis" }, ports: [REDIS_PORT, SENTINEL_PORT] },
+        },
+        { ...providers, dependsOn: [namespace, ...(args.dependsOn ?? [])] },
+      )
+    : undefined;
+  const tracing =
+    observability && config.observability.tracing
+      ? { otlpHttpEndpoint: observability.endpoints.otlpHttpEndpoint }
+      : undefined;
+
   const email = emailConnection(config);
   const payments = paymentsConnection(config);
   const django = config.services.map(
@@ -196,6 +241,11 @@ export function platform(args: PlatformArgs): StackOutputs {
           events: eventBus?.forService(service.name),
           routing: front.routing,
           serviceMonitor: config.observability.enabled,
+          tracing,
+          queueScaling:
+            keda && service.celery && service.worker.kind === "deployment"
+              ? { keda: keda.release, queue: celeryQueue(redis, service.name) }
+              : undefined,
         },
         {
           ...providers,

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { METRICS_PATH } from "../../catalog";
 import type { ServiceSettings } from "../../config";
 import { Component, labels, selectorLabels } from "../../lib/labels";
 import type {
@@ -16,9 +17,18 @@ import type {
   PaymentsConnection,
   StorageConnection,
 } from "../connections";
+import { celeryDelivery } from "./delivery";
 import { renderEnv } from "./env";
-import { beatPodSpec, PodInputs, webPodSpec } from "./pods";
+import { beatPodSpec, PodInputs, webPodSpec, workerPodSpec } from "./pods";
 import { routeResources, RoutingArgs } from "./routing";
+import { authParameters, type CeleryQueue, scaledObjectSpec, triggerAuthenticationSpec } from "./scaling";
+
+/** What a worker Deployment scaled on queue length needs: KEDA installed, and where the queue lives. */
+export interface QueueScaling {
+  /** KEDA's Helm release: the ScaledObject and its TriggerAuthentication wait for its CRDs, nothing else does. */
+  readonly keda: pulumi.Resource;
+  readonly queue: CeleryQueue;
+}
 
 export interface DjangoServiceArgs {
   /** The service's catalog entry and settings (image, replicas, resources). */
@@ -42,11 +52,20 @@ export interface DjangoServiceArgs {
   readonly routing: RoutingArgs;
   /** Create a ServiceMonitor for Prometheus Operator. @default false */
   readonly serviceMonitor?: boolean;
+  /** Tempo's OTLP/HTTP endpoint, when tracing is on. @default - no OTEL variables */
+  readonly tracing?: { readonly otlpHttpEndpoint: string };
+  /**
+   * KEDA and the queue; required exactly when the service runs Celery with `worker.kind: deployment`.
+   * @default - the worker is a sidecar of the web pods
+   */
+  readonly queueScaling?: QueueScaling;
 }
 
 export class DjangoService extends pulumi.ComponentResource {
   public readonly web: k8s.apps.v1.Deployment;
   public readonly beat?: k8s.apps.v1.Deployment;
+  /** The worker Deployment, with `worker.kind: deployment`. */
+  public readonly worker?: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
   public readonly configMap: k8s.core.v1.ConfigMap;
   public readonly secret: k8s.core.v1.Secret;
@@ -56,13 +75,20 @@ export class DjangoService extends pulumi.ComponentResource {
   public readonly url: string;
 
   constructor(name: string, args: DjangoServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("ferrum:index:DjangoService", name, {}, opts);
+    // Validate before anything registers, this component included.
     const s = args.service;
     if (s.payments !== (args.payments !== undefined)) {
       throw new Error(
         `DjangoService ${name}: the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`,
       );
     }
+    const ownWorker = s.celery && s.worker.kind === "deployment";
+    if (ownWorker !== (args.queueScaling !== undefined)) {
+      throw new Error(
+        `DjangoService ${name}: worker.kind is ${s.celery ? s.worker.kind : "none (no Celery)"}, but queue scaling was ${args.queueScaling ? "" : "not "}given`,
+      );
+    }
+    super("ferrum:index:DjangoService", name, {}, opts);
     const ns = args.namespace;
     const meta = (component: Component) => ({ name: s.name, instance: name, component });
     const parent = { parent: this };
@@ -85,6 +111,8 @@ export class DjangoService extends pulumi.ComponentResource {
       email: args.email,
       payments: args.payments,
       events: args.events,
+      delivery: celeryDelivery(s.worker),
+      tracing: args.tracing && { otlpHttpEndpoint: args.tracing.otlpHttpEndpoint, serviceName: s.name },
     });
 
     // Auto-named, so a change rolls the pods that read them.
@@ -169,6 +197,10 @@ export class DjangoService extends pulumi.ComponentResource {
       );
     }
 
+    if (args.queueScaling) {
+      this.worker = this.queueScaledWorker(name, args.queueScaling, pods, meta("worker"), ns);
+    }
+
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {
@@ -239,7 +271,7 @@ export class DjangoService extends pulumi.ComponentResource {
           metadata: { name: serviceName, namespace: ns, labels: labels(webMeta) },
           spec: {
             selector: { matchLabels: selectorLabels(webMeta) },
-            endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+            endpoints: [{ port: "http", path: METRICS_PATH, interval: "30s", scrapeTimeout: "10s" }],
           },
         },
         parent,
@@ -251,5 +283,70 @@ export class DjangoService extends pulumi.ComponentResource {
     const https = args.routing.tls !== undefined || args.routing.entryPoints.includes("websecure");
     this.url = `${https ? "https" : "http"}://${args.apiHost}${s.routePrefix}/`;
     this.registerOutputs({ url: this.url, clusterUrl: this.clusterUrl });
+  }
+
+  /**
+   * The worker as its own Deployment, scaled by KEDA on the length of the service's Celery queue: a
+   * ScaledObject (KEDA makes the HPA), a TriggerAuthentication and the Secret holding the Redis password.
+   */
+  private queueScaledWorker(
+    name: string,
+    scaling: QueueScaling,
+    pods: PodInputs,
+    workerMeta: { name: string; instance: string; component: Component },
+    ns: string,
+  ): k8s.apps.v1.Deployment {
+    const s = pods.service;
+    const worker = new k8s.apps.v1.Deployment(
+      `${name}-worker`,
+      {
+        metadata: { name: `${s.name}-worker`, namespace: ns, labels: labels(workerMeta) },
+        spec: {
+          // No `replicas`: KEDA's HPA owns the count.
+          revisionHistoryLimit: 5,
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          selector: { matchLabels: selectorLabels(workerMeta) },
+          template: { metadata: { labels: labels(workerMeta) }, spec: workerPodSpec(pods) },
+        },
+      },
+      // Tasks may need the migrations the web pods' initContainer applies.
+      { parent: this, dependsOn: [this.web] },
+    );
+    const password = scaling.queue.password;
+    const authSecret = new k8s.core.v1.Secret(
+      `${name}-queue-secret`,
+      {
+        metadata: { namespace: ns, labels: labels(workerMeta) },
+        type: "Opaque",
+        stringData: Object.fromEntries(
+          authParameters(scaling.queue).map((k) => [k, pulumi.secret(password)]),
+        ),
+      },
+      { parent: this },
+    );
+    // Only KEDA's own objects wait for KEDA: its CRDs must exist before they can be created.
+    const afterKeda = { parent: this, dependsOn: [scaling.keda] };
+    const authName = `${s.name}-queue`;
+    new k8s.apiextensions.CustomResource(
+      `${name}-queue-auth`,
+      {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "TriggerAuthentication",
+        metadata: { name: authName, namespace: ns, labels: labels(workerMeta) },
+        spec: triggerAuthenticationSpec(scaling.queue, authSecret.metadata.name),
+      },
+      afterKeda,
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-worker-scaler`,
+      {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledObject",
+        metadata: { name: `${s.name}-worker`, namespace: ns, labels: labels(workerMeta) },
+        spec: scaledObjectSpec(scaling.queue, s.worker, worker.metadata.name, authName),
+      },
+      afterKeda,
+    );
+    return worker;
   }
 }

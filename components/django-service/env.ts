@@ -12,6 +12,7 @@ import type {
   PaymentsConnection,
   StorageConnection,
 } from "../connections";
+import { type CeleryDelivery, deliveryEnv } from "./delivery";
 
 export interface EnvInputs {
   readonly settingsModule: string;
@@ -26,6 +27,17 @@ export interface EnvInputs {
   readonly payments?: PaymentsConnection;
   /** NATS on the opt-in EventBus; Redis Streams (`EVENTS_REDIS_URL`) stay the default. */
   readonly events?: EventBusConnection;
+  /** Celery's time limits and the broker's visibility timeout, rendered beside the broker's URL. */
+  readonly delivery: CeleryDelivery;
+  /** Where the service sends its traces (Tempo's OTLP endpoint). @default - no OTEL variables */
+  readonly tracing?: TracingTarget;
+}
+
+/** An OTLP/HTTP endpoint and the name the service's spans carry. */
+export interface TracingTarget {
+  /** `http://<host>:4318`: the OpenTelemetry SDK appends `/v1/traces`. */
+  readonly otlpHttpEndpoint: string;
+  readonly serviceName: string;
 }
 
 export interface RenderedEnv {
@@ -59,6 +71,14 @@ export function renderEnv(i: EnvInputs): RenderedEnv {
     secret.CELERY_RESULT_BACKEND = pulumi.secret(c.celeryResultBackend);
     secret.CELERY_BROKER_TRANSPORT_OPTIONS = pulumi.secret(c.celeryTransportOptions);
     secret.EVENTS_REDIS_URL = pulumi.secret(c.eventsUrl);
+    Object.assign(config, deliveryEnv(i.delivery));
+  }
+
+  if (i.tracing) {
+    config.OTEL_SERVICE_NAME = i.tracing.serviceName;
+    config.OTEL_EXPORTER_OTLP_ENDPOINT = i.tracing.otlpHttpEndpoint;
+    // The Python SDK's `otlp` exporter speaks gRPC unless told otherwise; Tempo's port 4318 is OTLP/HTTP.
+    config.OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf";
   }
 
   if (i.storage) {

@@ -2,29 +2,31 @@
  * The migrate initContainer's command: `python manage.py migrate` serialized by a PostgreSQL advisory lock,
  * so pods started together by a rollout or the HPA never migrate concurrently. Pure.
  *
- * The wrapper opens its own connection from DATABASE_URL (psycopg2, which every Django-on-PostgreSQL image
- * has), takes a session-level advisory lock, runs the wrapped command and releases the lock. If the pod dies,
- * its connection closes and PostgreSQL releases the lock. Advisory locks are per database, and each service
- * has its own database, so one fixed key serves every service.
+ * The wrapper sets Django up (DJANGO_SETTINGS_MODULE, from the working directory manage.py runs in), takes a
+ * session-level advisory lock through Django's own database connection, runs the wrapped command and releases
+ * the lock. It imports no database driver itself: whichever one the image's Django uses (psycopg2, or psycopg 3
+ * from Django 4.2 on) takes the lock, as it runs the migrations. If the pod dies, its connection closes and
+ * PostgreSQL releases the lock. Advisory locks are per database, and each service has its own database, so one
+ * fixed key serves every service.
  */
 
 /** The advisory lock key, computed by the server from this text. */
 export const MIGRATE_LOCK_NAME = "ferrum:migrate";
 
 export const MIGRATE_LOCK_SCRIPT = [
-  "import os, subprocess, sys",
-  "import psycopg2",
-  'conn = psycopg2.connect(os.environ["DATABASE_URL"])',
-  "conn.autocommit = True",
-  "cur = conn.cursor()",
+  "import subprocess, sys",
+  "import django",
+  "django.setup()",
+  "from django.db import connection",
+  "cur = connection.cursor()",
   'print("migrate: waiting for the migration lock", flush=True)',
-  `cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", ("${MIGRATE_LOCK_NAME}",))`,
+  `cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", ["${MIGRATE_LOCK_NAME}"])`,
   'print("migrate: lock held, running", " ".join(sys.argv[1:]), flush=True)',
   "try:",
   "    rc = subprocess.call(sys.argv[1:])",
   "finally:",
-  `    cur.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", ("${MIGRATE_LOCK_NAME}",))`,
-  "    conn.close()",
+  `    cur.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", ["${MIGRATE_LOCK_NAME}"])`,
+  "    connection.close()",
   "sys.exit(rc)",
 ].join("\n");
 

@@ -1,12 +1,14 @@
 /**
  * Pod templates of a Django service: the web pod (migrate initContainer, web container, Celery worker sidecar
- * where the catalog says so) and the beat pod. Pure: builds plain specs from the service's settings.
+ * where the catalog says so and the worker is not a Deployment of its own), the worker pod and the beat pod.
+ * Pure: builds plain specs from the service's settings. Grace periods come from delivery.ts.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { PROBE_PATHS, WEB_PORT } from "../../catalog";
 import type { ServiceSettings } from "../../config";
 import { containerSecurityContext, podSecurityContext, resources } from "../../lib/security";
+import { celeryDelivery, WEB_GRACE_PERIOD_SECONDS, WEB_PRESTOP_SECONDS } from "./delivery";
 import { POD_IP_ENV } from "./env";
 import { migrateCommand } from "./migrate";
 
@@ -18,6 +20,9 @@ export const APP_UID = 10001;
 
 /** Where Celery beat keeps its schedule (a shelve file: the dbm module may add a suffix). */
 export const BEAT_SCHEDULE = "/tmp/celerybeat-schedule";
+
+/** Beat only sends tasks: it stops at once on SIGTERM (Kubernetes' default grace period). */
+export const BEAT_GRACE_PERIOD_SECONDS = 30;
 
 export interface PodInputs {
   readonly service: ServiceSettings;
@@ -51,12 +56,17 @@ function httpProbe(path: string, host: string, periodSeconds: number, failureThr
   };
 }
 
-function podSpec(i: PodInputs, containers: Container[], initContainers: Container[] = []): PodSpec {
+function podSpec(
+  i: PodInputs,
+  gracePeriodSeconds: number,
+  containers: Container[],
+  initContainers: Container[] = [],
+): PodSpec {
   return {
     serviceAccountName: i.serviceAccountName,
     automountServiceAccountToken: false,
     securityContext: podSecurityContext(APP_UID),
-    terminationGracePeriodSeconds: 30,
+    terminationGracePeriodSeconds: gracePeriodSeconds,
     ...(initContainers.length ? { initContainers } : {}),
     containers,
     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
@@ -82,6 +92,35 @@ export function celeryCommand(i: PodInputs, role: "worker" | "beat"): string[] {
     : ["celery", "--app", app, "beat", "--loglevel", "INFO", "--schedule", BEAT_SCHEDULE];
 }
 
+/** Whether the web pod carries the worker: a Celery service whose worker is not a Deployment of its own. */
+export const hasWorkerSidecar = (s: ServiceSettings): boolean => s.celery && s.worker.kind === "sidecar";
+
+/** The Celery worker container, the same in a web pod (sidecar) and in a worker pod. */
+function workerContainer(i: PodInputs): Container {
+  return {
+    ...baseContainer("worker", i, i.service.worker),
+    command: celeryCommand(i, "worker"),
+    livenessProbe: {
+      // Through the broker: tolerant (3 minutes) so a Sentinel failover never restarts the worker.
+      exec: {
+        command: [
+          "sh",
+          "-c",
+          `exec celery --app ${i.service.djangoPackage} inspect ping --destination ${i.service.name}@"$HOSTNAME" --timeout 10`,
+        ],
+      },
+      periodSeconds: 60,
+      timeoutSeconds: 20,
+      failureThreshold: 3,
+      initialDelaySeconds: 30,
+    },
+  };
+}
+
+/** The grace period of a pod running a worker: long enough for its longest task (delivery.ts). */
+export const workerGracePeriodSeconds = (s: ServiceSettings): number =>
+  celeryDelivery(s.worker).workerGracePeriodSeconds;
+
 export function webPodSpec(i: PodInputs): PodSpec {
   const web: Container = {
     ...baseContainer("web", i, i.service.web),
@@ -90,36 +129,26 @@ export function webPodSpec(i: PodInputs): PodSpec {
     livenessProbe: httpProbe(PROBE_PATHS.liveness, i.probeHost, 10, 3),
     readinessProbe: httpProbe(PROBE_PATHS.readiness, i.probeHost, 5, 3),
     startupProbe: httpProbe(PROBE_PATHS.liveness, i.probeHost, 5, 24),
+    // Keep serving while the endpoint removal reaches Traefik and kube-proxy; SIGTERM comes after. The
+    // kubelet's own sleep action: no `sleep` binary needed in the image.
+    lifecycle: { preStop: { sleep: { seconds: WEB_PRESTOP_SECONDS } } },
   };
   const migrate: Container = { ...baseContainer("migrate", i, i.service.web), command: migrateCommand() };
-  const containers = [web];
-  if (i.service.celery) {
-    containers.push({
-      ...baseContainer("worker", i, i.service.worker),
-      command: celeryCommand(i, "worker"),
-      livenessProbe: {
-        // Through the broker: tolerant (3 minutes) so a Sentinel failover never restarts the worker.
-        exec: {
-          command: [
-            "sh",
-            "-c",
-            `exec celery --app ${i.service.djangoPackage} inspect ping --destination ${i.service.name}@"$HOSTNAME" --timeout 10`,
-          ],
-        },
-        periodSeconds: 60,
-        timeoutSeconds: 20,
-        failureThreshold: 3,
-        initialDelaySeconds: 30,
-      },
-    });
-  }
-  return podSpec(i, containers, [migrate]);
+  if (!hasWorkerSidecar(i.service)) return podSpec(i, WEB_GRACE_PERIOD_SECONDS, [web], [migrate]);
+  // The worker gets SIGTERM at once (it has no preStop) and may finish its longest task.
+  const grace = Math.max(WEB_GRACE_PERIOD_SECONDS, workerGracePeriodSeconds(i.service));
+  return podSpec(i, grace, [web, workerContainer(i)], [migrate]);
+}
+
+/** The pod of a worker Deployment (`worker.kind: deployment`): the worker container alone. */
+export function workerPodSpec(i: PodInputs): PodSpec {
+  return podSpec(i, workerGracePeriodSeconds(i.service), [workerContainer(i)]);
 }
 
 export function beatPodSpec(i: PodInputs): PodSpec {
   const dir = BEAT_SCHEDULE.slice(0, BEAT_SCHEDULE.lastIndexOf("/"));
   const file = BEAT_SCHEDULE.slice(BEAT_SCHEDULE.lastIndexOf("/") + 1);
-  return podSpec(i, [
+  return podSpec(i, BEAT_GRACE_PERIOD_SECONDS, [
     {
       ...baseContainer("beat", i, i.service.beat),
       command: celeryCommand(i, "beat"),

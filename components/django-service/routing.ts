@@ -1,10 +1,12 @@
 /**
  * Routing of a service's prefix through Traefik (k3s ships Traefik v3; the clouds install it by Helm chart):
- * an IngressRoute for `Host(api) && PathPrefix(/<service>)` and a StripPrefix Middleware, so Django sees
- * paths without the prefix and builds its URLs under it from DJANGO_FORCE_SCRIPT_NAME.
+ * an IngressRoute for `Host(api) && PathPrefix(/<service>)`, minus the metrics path, and a StripPrefix
+ * Middleware, so Django sees paths without the prefix and builds its URLs under it from
+ * DJANGO_FORCE_SCRIPT_NAME.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_PATH } from "../../catalog";
 import type { ServiceSettings } from "../../config";
 
 export interface RoutingArgs {
@@ -29,9 +31,14 @@ export interface RouteInputs {
   readonly routing: RoutingArgs;
 }
 
-/** Traefik's rule for one service: `/auth` and `/auth/...`, never `/authority`. */
+/**
+ * Traefik's rule for one service: `/auth` and `/auth/...`, never `/authority`, and nothing under
+ * `/auth/metrics`: metrics are for Prometheus, which scrapes the pods inside the cluster. The exclusion is a
+ * prefix without a trailing slash, so `/auth/metrics/`, `/auth/metrics%2F...` and `/auth/metricsx` stay out
+ * too (Traefik matches on the path with unreserved percent-encodings decoded).
+ */
 export const routeRule = (host: string, prefix: string): string =>
-  `Host(\`${host}\`) && (Path(\`${prefix}\`) || PathPrefix(\`${prefix}/\`))`;
+  `Host(\`${host}\`) && (Path(\`${prefix}\`) || PathPrefix(\`${prefix}/\`)) && !PathPrefix(\`${prefix}${METRICS_PATH}\`)`;
 
 export function routeResources(name: string, i: RouteInputs, parent: pulumi.Resource): void {
   const middlewareName = `${i.service.name}-strip-prefix`;

@@ -1,15 +1,19 @@
 /**
  * Proof on a real PostgreSQL 16 server that the migrate initContainer's wrapper serializes migrations: the
- * real lock script, run by Debian's python3 with psycopg2 (as the service images run it), against one
+ * real lock script, run by Debian's python3 with Django 3.2 and psycopg2, taking the lock through Django's own
+ * database connection (a minimal settings module reading DATABASE_URL, as a service's does), against one
  * service's database reached through `databaseUrl(...)`. No mocks.
+ *
+ * The script imports no database driver itself, so an image whose Django runs on psycopg 3 takes the lock the
+ * same way; Django 3.2 (Debian's) cannot use psycopg 3, so that part rests on reasoning, not on a run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { migrateCommand } from "../../components/django-service/migrate";
+import { MIGRATE_LOCK_SCRIPT, migrateCommand } from "../../components/django-service/migrate";
 import { databaseName, databaseUrl, roleName } from "../../components/managed-postgres/naming";
 import {
   envWithoutLibpq,
@@ -26,8 +30,20 @@ requireTools("tests/components/django-service-migrate.real.test.ts", [
   TOOLS.psycopg2,
 ]);
 
-/** Debian's python3 (python3-psycopg2); the `python3` on PATH may be a pyenv build without it. */
+/** Debian's python3 (python3-django, python3-psycopg2); the `python3` on PATH may be a pyenv build without them. */
 const PYTHON = "/usr/bin/python3";
+/** What Django's connection reports to the server, so the test can tell who holds the lock. */
+const APPLICATION_NAME = "ferrum-migrate-lock-test";
+/** A service's settings, reduced to the database: DATABASE_URL through dj-database-url, as the services read it. */
+const SETTINGS_MODULE = [
+  "import os",
+  "import dj_database_url",
+  'SECRET_KEY = "migrate-lock-test"',
+  "INSTALLED_APPS = []",
+  "USE_TZ = True",
+  'DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], engine="django.db.backends.postgresql")}',
+  `DATABASES["default"]["OPTIONS"] = {"application_name": "${APPLICATION_NAME}"}`,
+].join("\n");
 const SERVICE = "catalog";
 /** URL-hostile on purpose: `databaseUrl` must encode it and libpq decode it. */
 const SERVICE_PASSWORD = `p@ss:w/rd?#%'${randomBytes(9).toString("base64url")}`;
@@ -40,6 +56,8 @@ const stray: ChildProcess[] = [];
 beforeAll(async () => {
   await expectPythonWithPsycopg2();
   workDir = mkdtempSync(path.join(tmpdir(), "ferrum-migrate-"));
+  // The settings module sits in the working directory, as a service's package sits beside manage.py.
+  writeFileSync(path.join(workDir, "lock_settings.py"), SETTINGS_MODULE);
   server = await startPostgres();
   await createServiceDatabase();
   const url = databaseUrl({
@@ -50,7 +68,12 @@ beforeAll(async () => {
     database: databaseName(SERVICE),
     sslMode: "disable",
   });
-  env = { ...envWithoutLibpq(), DATABASE_URL: url };
+  env = {
+    ...envWithoutLibpq(),
+    DATABASE_URL: url,
+    DJANGO_SETTINGS_MODULE: "lock_settings",
+    PYTHONDONTWRITEBYTECODE: "1",
+  };
 }, 30_000);
 
 afterAll(async () => {
@@ -63,12 +86,13 @@ afterAll(async () => {
 // Helpers
 
 async function expectPythonWithPsycopg2(): Promise<void> {
-  const probe = await runCommand(PYTHON, ["-c", "import psycopg2"]).catch((err: Error) => ({
-    code: -1,
-    stderr: err.message,
-  }));
+  const probe = await runCommand(PYTHON, ["-c", "import django, dj_database_url, psycopg2"]).catch(
+    (err: Error) => ({ code: -1, stderr: err.message }),
+  );
   if (probe.code !== 0)
-    throw new Error(`${PYTHON} cannot import psycopg2 (apt-get install python3-psycopg2): ${probe.stderr}`);
+    throw new Error(
+      `${PYTHON} cannot import Django, dj-database-url and psycopg2 (apt-get install python3-django python3-dj-database-url python3-psycopg2): ${probe.stderr}`,
+    );
 }
 
 async function asSuperuser<T>(fn: (client: Client) => Promise<T>): Promise<T> {
@@ -100,7 +124,7 @@ function createServiceDatabase(): Promise<void> {
 /** Runs `command` under the migrate lock wrapper, exactly as the initContainer would. */
 function runMigrate(command: readonly string[], timeoutMs = 20_000): Promise<CommandResult> {
   const [python, ...args] = migrateCommand(command, PYTHON);
-  return runCommand(python!, args, { env, timeoutMs });
+  return runCommand(python!, args, { env, cwd: workDir, timeoutMs });
 }
 
 /** `sh -c`: append "<id> start <epoch>", sleep 1 s, append "<id> end <epoch>" to `file`. */
@@ -165,7 +189,12 @@ const advisoryLocks = (): Promise<number> =>
 /** Starts the wrapper in its own process group (a pod) and resolves once it reports holding the lock. */
 function startHolder(command: readonly string[]): Promise<ChildProcess> {
   const [python, ...args] = migrateCommand(command, PYTHON);
-  const child = spawn(python!, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(python!, args, {
+    env,
+    cwd: workDir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   stray.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -252,6 +281,22 @@ describe("the migrate lock wrapper on a real PostgreSQL 16 server", () => {
     const { result, ms } = await timed(() => runMigrate(["true"], 10_000));
     expect(result.code).toBe(0);
     expect(ms).toBeLessThan(3_000);
+  });
+
+  test("the lock is held by Django's own connection (the settings' DATABASES), and the script imports no driver", async () => {
+    const holder = await startHolder(["sleep", "30"]);
+    const holders = await asSuperuser(async (client) => {
+      const { rows } = await client.query<{ application_name: string; usename: string }>(
+        `SELECT a.application_name, a.usename FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted`,
+      );
+      return rows;
+    });
+    killGroup(holder);
+    expect(holders).toEqual([{ application_name: APPLICATION_NAME, usename: roleName(SERVICE) }]);
+    for (let i = 0; i < 50 && (await advisoryLocks()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Whatever driver the image's Django uses takes the lock: psycopg2 here, psycopg 3 from Django 4.2 on.
+    expect(MIGRATE_LOCK_SCRIPT).not.toMatch(/psycopg|DATABASE_URL/);
   });
 
   test("a wrapper killed while holding the lock (a dying pod) releases it with its connection", async () => {

@@ -183,7 +183,7 @@ describe("DjangoService", () => {
     const { registrations: r } = await build("catalog");
     const route = r.inputs("kubernetes:traefik.io/v1alpha1:IngressRoute", "catalog-route") as any;
     expect(route.spec.routes[0].match).toBe(
-      "Host(`api.ferrum.local`) && (Path(`/catalog`) || PathPrefix(`/catalog/`))",
+      "Host(`api.ferrum.local`) && (Path(`/catalog`) || PathPrefix(`/catalog/`)) && !PathPrefix(`/catalog/metrics`)",
     );
     expect(route.spec.routes[0].middlewares).toEqual([{ name: "catalog-strip-prefix" }]);
     expect(route.spec.routes[0].services).toEqual([{ kind: "Service", name: "catalog", port: 80 }]);
@@ -206,6 +206,9 @@ describe("DjangoService", () => {
       "AWS_S3_PUBLIC_PREFIX",
       "AWS_S3_REGION_NAME",
       "AWS_STORAGE_BUCKET_NAME",
+      "CELERY_TASK_SOFT_TIME_LIMIT",
+      "CELERY_TASK_TIME_LIMIT",
+      "CELERY_VISIBILITY_TIMEOUT",
       "DJANGO_ALLOWED_HOSTS",
       "DJANGO_FORCE_SCRIPT_NAME",
       "DJANGO_SETTINGS_MODULE",

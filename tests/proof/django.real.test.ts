@@ -16,6 +16,7 @@
  * variables for those RedisHA renders for a managed cache (ElastiCache, Azure Managed Redis).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
@@ -359,6 +360,27 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+/** A plain-HTTP GET of `path` on 127.0.0.1:`port` with the Host header `host`, as a scraper or a client sends it. */
+function httpGet(
+  port: number,
+  path: string,
+  host: string,
+): Promise<{ status: number; location: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: LOOPBACK, port, path, method: "GET", headers: { Host: host }, timeout: 10_000 },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode!, location: res.headers.location, body }));
+      },
+    );
+    req.once("timeout", () => req.destroy(new Error(`GET ${path}: no answer within 10 s`)));
+    req.once("error", reject);
+    req.end();
+  });
+}
+
 afterAll(async () => {
   await Promise.all([processes.stopAll(), redisGroup.stopAll(), postgres?.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -434,10 +456,17 @@ describe("a reference Django + Celery service on the env the dev stack renders",
   test("manage.py check --deploy --fail-level WARNING passes with the rendered settings", async () => {
     const check = await manage(processes, ["check", "--deploy", "--fail-level", "WARNING"], catalogEnv);
     expect({ code: check.code, stderr: check.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(check.stdout).toContain("System check identified no issues (0 silenced).");
+    // One check silenced on purpose: SECURE_SSL_REDIRECT is off because the ingress enforces HTTPS.
+    expect(check.stdout).toContain("System check identified no issues (1 silenced).");
+    const silenced = await manage(
+      processes,
+      ["shell", "-c", "from django.conf import settings; print(settings.SILENCED_SYSTEM_CHECKS)"],
+      catalogEnv,
+    );
+    expect(silenced.stdout.trim()).toBe("['security.W008']");
   });
 
-  test("the kubelet's plain-HTTP probes with their Host header get 200; other plain HTTP is sent to https under the route prefix", async () => {
+  test("plain HTTP from inside the cluster is served, never redirected; requests the ingress forwarded as HTTPS get HSTS", async () => {
     const web = podContainer(deployment("catalog"), "web");
     for (const probe of [web.livenessProbe, web.readinessProbe, web.startupProbe]) {
       const host = probe.httpGet.httpHeaders.find((h: { name: string }) => h.name === "Host").value;
@@ -448,11 +477,13 @@ describe("a reference Django + Celery service on the env the dev stack renders",
         body: { status: "ok" },
       });
     }
+    // HTTPS is enforced at the edge: plain HTTP reaching the pod is in-cluster traffic, whatever its Host.
     const apiHost = catalogEnv.DJANGO_ALLOWED_HOSTS!.split(",")[0]!;
     const plain = await catalog.value("http", { path: "/products/?page=2", host: apiHost });
-    expect([plain.status, plain.location]).toEqual([301, `https://${apiHost}/catalog/products/?page=2`]);
+    expect([plain.status, plain.location, plain.hsts]).toEqual([200, null, null]);
+    expect(JSON.parse(plain.body).secure).toBe(false);
     const viaIngress = await catalog.value("http", {
-      path: "/healthz/live",
+      path: "/products/",
       host: apiHost,
       headers: { "X-Forwarded-Proto": "https" },
     });
@@ -460,10 +491,60 @@ describe("a reference Django + Celery service on the env the dev stack renders",
       200,
       "max-age=31536000; includeSubDomains; preload",
     ]);
+    expect(JSON.parse(viaIngress.body).secure).toBe(true);
     expect((await catalog.value("http", { path: "/healthz/live", host: "evil.example" })).status).toBe(400);
     expect((await catalog.value("http", { path: "/healthz/live", host: LOOPBACK })).status).toBe(200); // POD_IP
     expect(await catalog.value("reverse", { name: "healthz-ready" })).toBe("/catalog/healthz/ready");
   });
+
+  test("gunicorn over plain HTTP: Prometheus's scrape of the ServiceMonitor's path with its Host header gets 200, and so does a call through the cluster URL", async () => {
+    // The ServiceMonitor exists with observability on: Prometheus scrapes <pod IP>:<the port it names>.
+    const observed = await runPlan("dev", ["ferrum:observability.enabled=true"]);
+    const withMonitors = manifests(observed, true) as K8sObject[];
+    const endpoint = planObject(withMonitors, "ServiceMonitor", "catalog").spec.endpoints[0];
+    const webContainer = podContainer(planObject(withMonitors, "Deployment", "catalog-web"), "web");
+    const containerPort = webContainer.ports.find((p: { name: string }) => p.name === endpoint.port)
+      .containerPort as number;
+    const clusterUrl = new URL(
+      (observed.outputs.find((o) => o.name === "clusterUrls")!.value as Record<string, string>).catalog!,
+    );
+    expect(clusterUrl.protocol).toBe("http:");
+
+    const [port] = await freePorts(1);
+    const server = processes.spawn(
+      "catalog-gunicorn",
+      PYTHON,
+      [
+        "-m",
+        "gunicorn",
+        "catalog_service.wsgi:application",
+        "--bind",
+        `${LOOPBACK}:${port}`,
+        "--workers",
+        "1",
+      ],
+      pythonEnv(catalogEnv),
+      FIXTURE_DIR,
+    );
+    await waitForOutput(server, /Booting worker with pid/, 30_000);
+    await waitFor(
+      "gunicorn to answer",
+      async () => (await httpGet(port!, "/healthz/live", LOOPBACK).catch(() => undefined))?.status === 200,
+      15_000,
+    );
+
+    const scrape = await httpGet(port!, endpoint.path, `${catalogEnv.POD_IP}:${containerPort}`);
+    expect([scrape.status, scrape.location]).toEqual([200, undefined]);
+    expect(scrape.body).toMatch(/^django_http_requests_before_middlewares_total \d+/m);
+
+    const call = await httpGet(port!, `${clusterUrl.pathname.replace(/\/$/, "")}/products/`, clusterUrl.host);
+    expect([call.status, call.location]).toEqual([200, undefined]);
+    expect(JSON.parse(call.body)).toEqual({
+      products: [expect.objectContaining({ sku: expect.any(String) })],
+      secure: false,
+    });
+    await server.kill();
+  }, 60_000);
 
   test("the cache works through Sentinel, in the service's cache DB under its key prefix", async () => {
     expect(await catalog.value("cache.set", { key: "greeting", value: "hello" })).toBe(true);

@@ -101,11 +101,14 @@ describe("dev stack plan: manifests.yaml", () => {
     ).toContain("YOOKASSA_SECRET_KEY");
   });
 
-  test("a route per prefix on api.ferrum.local, and the object store's own host, served on websecure with TLS", () => {
+  test("a route per prefix on api.ferrum.local (without the metrics path), and the object store's own host, served on websecure with TLS", () => {
     const routes = ofKind("IngressRoute").filter((r) => r.spec.entryPoints.includes("websecure"));
     expect(routes.map((r) => r.spec.routes[0].match).sort()).toEqual(
       [
-        ...SERVICES.map((s) => `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`))`),
+        ...SERVICES.map(
+          (s) =>
+            `Host(\`api.ferrum.local\`) && (Path(\`/${s}\`) || PathPrefix(\`/${s}/\`)) && !PathPrefix(\`/${s}/metrics\`)`,
+        ),
         "Host(`objects.ferrum.local`)",
       ].sort(),
     );

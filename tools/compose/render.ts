@@ -24,8 +24,16 @@ import type {
   PaymentsConnection,
   StorageConnection,
 } from "../../components/connections";
+import { celeryDelivery } from "../../components/django-service/delivery";
 import { renderEnv } from "../../components/django-service/env";
-import { APP_UID, beatPodSpec, PodInputs, webPodSpec } from "../../components/django-service/pods";
+import {
+  APP_UID,
+  beatPodSpec,
+  PodInputs,
+  webPodSpec,
+  workerGracePeriodSeconds,
+  workerPodSpec,
+} from "../../components/django-service/pods";
 import { routeRule } from "../../components/django-service/routing";
 import { BOOTSTRAP_SHELL } from "../../components/managed-postgres/bootstrap-job";
 import { renderAdminInitScript, renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
@@ -366,6 +374,7 @@ async function djangoEnvironment(config: FerrumConfig, s: ServiceSettings): Prom
     storage,
     email,
     payments,
+    delivery: celeryDelivery(s.worker),
   });
   return { ...(await resolveAll(env.config)), ...(await resolveAll(env.secret)) };
 }
@@ -424,6 +433,8 @@ function djangoServices(apiHost: string, s: ServiceSettings): [string, ComposeSe
       healthcheck?: ComposeService;
       labels?: Record<string, string>;
       restart: "no" | "unless-stopped";
+      /** As the pod's terminationGracePeriodSeconds: a worker gets to finish its longest task. */
+      stopGraceSeconds?: number;
     },
   ): ComposeService => ({
     image: token(imageVar(s.name)),
@@ -435,7 +446,7 @@ function djangoServices(apiHost: string, s: ServiceSettings): [string, ComposeSe
     cap_drop: ["ALL"],
     security_opt: ["no-new-privileges:true"],
     ...limits(resources),
-    stop_grace_period: "30s",
+    stop_grace_period: `${rest.stopGraceSeconds ?? 30}s`,
     depends_on: rest.depends_on,
     ...(rest.healthcheck ? { healthcheck: rest.healthcheck } : {}),
     labels: labels(s.name, component, rest.labels),
@@ -462,7 +473,8 @@ function djangoServices(apiHost: string, s: ServiceSettings): [string, ComposeSe
     ],
   ];
   if (s.celery) {
-    const worker = container(podContainers, "worker");
+    // The same container whether it is a sidecar of the web pods or a Deployment of its own on k3s.
+    const worker = container(plainContainers(workerPodSpec(pods).containers), "worker");
     const liveness = worker.livenessProbe ?? {};
     services.push([
       names.worker,
@@ -471,6 +483,7 @@ function djangoServices(apiHost: string, s: ServiceSettings): [string, ComposeSe
         depends_on: { ...backingServices(), [names.migrate]: completed },
         ...(liveness.exec ? { healthcheck: healthcheck(liveness.exec.command, liveness) } : {}),
         restart: "unless-stopped",
+        stopGraceSeconds: workerGracePeriodSeconds(s),
       }),
     ]);
     services.push([
