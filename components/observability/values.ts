@@ -166,17 +166,25 @@ export function lokiValues(s: LokiSettings): Record<string, unknown> {
   const objectStore = OBJECT_STORE[s.storage.kind];
   const mode = lokiDeploymentMode(s.storage);
   const backend = lokiStorage(s.storage);
-  const persistence = (sizeGiB: number) => ({
-    enabled: true,
+  // The volumes outlive their StatefulSet, like every other data volume of the platform: the chart's
+  // default deletes the single binary's and the backend's claims with it (a retention policy of Delete);
+  // without one, Kubernetes keeps them. The single binary's volume holds every log on `filesystem`.
+  const volume = (sizeGiB: number) => ({
     size: `${sizeGiB}Gi`,
     ...(s.storageClass ? { storageClass: s.storageClass } : {}),
+    enableStatefulSetAutoDeletePVC: false,
   });
+  // The chart reads `persistence.enabled` for the single binary, `persistence.volumeClaimsEnabled` for the
+  // backend and write targets.
   const replicas =
     mode === "SingleBinary"
       ? {
           singleBinary: {
             replicas: 1,
-            persistence: persistence(s.storage.kind === "filesystem" ? (s.storage.storageGiB ?? 10) : 10),
+            persistence: {
+              enabled: true,
+              ...volume(s.storage.kind === "filesystem" ? (s.storage.storageGiB ?? 10) : 10),
+            },
           },
           backend: { replicas: 0 },
           read: { replicas: 0 },
@@ -184,9 +192,9 @@ export function lokiValues(s: LokiSettings): Record<string, unknown> {
         }
       : {
           singleBinary: { replicas: 0 },
-          backend: { replicas: 2, persistence: persistence(10) },
+          backend: { replicas: 2, persistence: { volumeClaimsEnabled: true, ...volume(10) } },
           read: { replicas: 2 },
-          write: { replicas: 3, persistence: persistence(10) },
+          write: { replicas: 3, persistence: { volumeClaimsEnabled: true, ...volume(10) } },
         };
   return {
     deploymentMode: mode,

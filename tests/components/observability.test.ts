@@ -133,7 +133,7 @@ describe("Observability: pinned Helm releases", () => {
     ).toBeDefined();
   });
 
-  test("Loki on a volume: SingleBinary, filesystem, one replica; gateway on", async () => {
+  test("Loki on a volume: SingleBinary, filesystem, one replica, the volume kept; gateway on", async () => {
     const { registrations: r } = await build({
       logs: { kind: "filesystem", storageGiB: 8 },
       storageClass: "local-path",
@@ -149,14 +149,20 @@ describe("Observability: pinned Helm releases", () => {
     });
     expect(v.singleBinary).toEqual({
       replicas: 1,
-      persistence: { enabled: true, size: "8Gi", storageClass: "local-path" },
+      // No claim retention policy: the chart's default (Delete) would delete every log with the StatefulSet.
+      persistence: {
+        enabled: true,
+        size: "8Gi",
+        storageClass: "local-path",
+        enableStatefulSetAutoDeletePVC: false,
+      },
     });
     expect([v.read.replicas, v.write.replicas, v.backend.replicas]).toEqual([0, 0, 0]);
     expect(v.loki.limits_config.retention_period).toBe("336h");
     expect(v.gateway.enabled).toBe(true);
   });
 
-  test("Loki on S3: SimpleScalable, the bucket, IRSA on the loki ServiceAccount, no keys", async () => {
+  test("Loki on S3: SimpleScalable on kept volumes, the bucket, IRSA on the loki ServiceAccount, no keys", async () => {
     const { registrations: r } = await build({
       logs: {
         kind: "s3",
@@ -180,6 +186,15 @@ describe("Observability: pinned Helm releases", () => {
     expect([v.read.replicas, v.write.replicas, v.backend.replicas, v.singleBinary.replicas]).toEqual([
       2, 3, 2, 0,
     ]);
+    // The write and backend targets take volume claims through `volumeClaimsEnabled` (the chart reads no
+    // `persistence.enabled` there), and keep them when their StatefulSet goes.
+    for (const target of [v.write, v.backend]) {
+      expect(target.persistence).toEqual({
+        volumeClaimsEnabled: true,
+        size: "10Gi",
+        enableStatefulSetAutoDeletePVC: false,
+      });
+    }
     expect(v.loki.compactor.delete_request_store).toBe("s3");
   });
 
