@@ -289,15 +289,24 @@ export interface TempoSettings {
   readonly storageClass?: string;
 }
 
+/**
+ * The receivers Tempo listens with: OTLP (gRPC and HTTP), what the services' OpenTelemetry SDKs send. The
+ * chart's defaults add Jaeger (four protocols) and OpenCensus receivers, which nothing here sends to; Helm
+ * merges values into the defaults, so only a `null` removes them (the release sets `allowNullValues`).
+ */
+export const TEMPO_RECEIVERS = {
+  otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } },
+  jaeger: null,
+  opencensus: null,
+} as const;
+
 export function tempoValues(s: TempoSettings): Record<string, unknown> {
   return {
     tempo: {
       retention: `${s.retentionHours}h`,
-      receivers: {
-        otlp: {
-          protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } },
-        },
-      },
+      receivers: TEMPO_RECEIVERS,
+      // No usage reports to Grafana Labs from the cluster (Grafana's are off too).
+      reportingEnabled: false,
     },
     persistence: {
       enabled: true,

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   EXPORTER_IMAGES,
@@ -93,11 +95,26 @@ describe("Observability: pinned Helm releases", () => {
       "https://grafana.github.io/helm-charts",
     ]);
     expect(Object.keys(tempo.values.tempo.receivers.otlp.protocols)).toEqual(["grpc", "http"]);
+    expect(tempo.values.tempo.reportingEnabled).toBe(false);
     const ds = releaseValues(r, "kube-prometheus-stack").values.grafana.additionalDataSources;
     expect(ds.map((d: any) => [d.type, d.url])).toEqual([
       ["loki", "http://loki-gateway.monitoring.svc.cluster.local"],
       ["tempo", "http://tempo.monitoring.svc.cluster.local:3200"],
     ]);
+  });
+
+  test("Tempo listens with OTLP only: every other receiver of the chart's defaults is deleted", async () => {
+    const { registrations: r } = await build({ tracing: true });
+    const tempo = releaseValues(r, "tempo");
+    // The receivers the pinned chart's values.yaml turns on, from its value list (chart-values/).
+    const list = readFileSync(path.join(__dirname, "../../chart-values/tempo@1.24.1.txt"), "utf8");
+    const defaults = [...list.matchAll(/^tempo\.receivers\.([A-Za-z_]+)$/gm)].map((m) => m[1]);
+    expect(defaults).toEqual(["jaeger", "opencensus", "otlp"]);
+    // Helm merges values into the defaults; a null deletes the key, when the release lets nulls through.
+    const receivers = tempo.values.tempo.receivers;
+    expect(tempo.allowNullValues).toBe(true);
+    expect(defaults.filter((k) => receivers[k!] !== null)).toEqual(["otlp"]);
+    expect(Object.keys(receivers).sort()).toEqual(defaults);
   });
 
   test("Prometheus selects every ServiceMonitor, PodMonitor, Probe and rule, release label or not", async () => {
