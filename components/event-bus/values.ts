@@ -74,8 +74,21 @@ export function natsValues(s: NatsSettings): Record<string, unknown> {
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
       },
     },
-    reloader: { enabled: true, merge: secure },
-    promExporter: { enabled: true, podMonitor: { enabled: s.podMonitor }, merge: secure },
+    reloader: {
+      enabled: true,
+      merge: {
+        ...secure,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+    },
+    promExporter: {
+      enabled: true,
+      podMonitor: { enabled: s.podMonitor },
+      merge: {
+        ...secure,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+    },
     // nats-box would hold a client context; the services need none of it.
     natsBox: { enabled: false },
     podTemplate: {

@@ -166,6 +166,7 @@ describe("Observability: pinned Helm releases", () => {
     });
     expect(v.singleBinary).toEqual({
       replicas: 1,
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
       // No claim retention policy: the chart's default (Delete) would delete every log with the StatefulSet.
       persistence: {
         enabled: true,
