@@ -154,7 +154,28 @@ export interface PlannedPods {
   readonly surges: boolean;
 }
 
-type K8sObject = Record<string, any>;
+interface PodSpecLike {
+  readonly containers?: readonly ContainerLike[];
+  readonly initContainers?: readonly ContainerLike[];
+}
+
+/** The fields of a planned Kubernetes object this module reads. */
+export interface K8sObject {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: {
+    readonly replicas?: number;
+    readonly parallelism?: number;
+    readonly minReplicas?: number;
+    readonly scaleTargetRef?: { readonly name?: string };
+    readonly strategy?: {
+      readonly type?: string;
+      readonly rollingUpdate?: { readonly maxSurge?: number | string };
+    };
+    readonly template?: { readonly spec?: PodSpecLike };
+    readonly jobTemplate?: { readonly spec?: { readonly template?: { readonly spec?: PodSpecLike } } };
+  };
+}
 
 /**
  * Every pod the plan's workloads run at their starting size: a Deployment at its HPA's minReplicas (or its
@@ -164,25 +185,27 @@ type K8sObject = Record<string, any>;
 export function plannedPods(objects: readonly K8sObject[]): PlannedPods[] {
   const minReplicas = new Map<string, number>();
   for (const o of objects.filter((o) => o.kind === "HorizontalPodAutoscaler"))
-    minReplicas.set(o.spec.scaleTargetRef.name, o.spec.minReplicas ?? 1);
+    minReplicas.set(o.spec?.scaleTargetRef?.name ?? "", o.spec?.minReplicas ?? 1);
   const pods: PlannedPods[] = [];
   for (const o of objects) {
     const template = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
-    if (!template?.spec?.containers) continue;
+    const containers = template?.spec?.containers;
+    if (!containers) continue;
+    const name = o.metadata?.name ?? "";
     const replicas =
       o.kind === "Deployment"
-        ? (o.spec.replicas ?? minReplicas.get(o.metadata.name) ?? 1)
+        ? (o.spec?.replicas ?? minReplicas.get(name) ?? 1)
         : o.kind === "StatefulSet"
-          ? (o.spec.replicas ?? 1)
+          ? (o.spec?.replicas ?? 1)
           : o.kind === "Job"
-            ? (o.spec.parallelism ?? 1)
+            ? (o.spec?.parallelism ?? 1)
             : 1;
     const surge = o.spec?.strategy?.rollingUpdate?.maxSurge;
     pods.push({
-      kind: o.kind,
-      name: o.metadata.name,
+      kind: o.kind ?? "",
+      name,
       replicas,
-      perPod: podRequests(template.spec),
+      perPod: podRequests({ containers, initContainers: template.spec?.initContainers }),
       surges:
         o.kind === "Deployment" && o.spec?.strategy?.type !== "Recreate" && surge !== 0 && surge !== "0%",
     });
@@ -254,8 +277,13 @@ export const RECORD_FILE = path.resolve(__dirname, "..", "sizing", "resident-mem
 // ---------------------------------------------------------------------------------------------------------
 // Helm releases: their pods are not in the plan, so their requests are read from the values the program sets
 
-const get = (values: unknown, path: string): any =>
-  path.split(".").reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), values);
+const get = (values: unknown, path: string): unknown =>
+  path
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined),
+      values,
+    );
 
 /** A pod of `containers`, each given by the values path of its `resources`. */
 function chartPod(
@@ -266,7 +294,7 @@ function chartPod(
   resources: string[],
 ): PlannedPods {
   const containers = resources.map((p) => {
-    const r = get(values, p);
+    const r = get(values, p) as ContainerLike["resources"];
     if (!r?.requests) throw new Error(`${name}: the values set no requests at ${p}`);
     return { resources: r };
   });
@@ -305,19 +333,19 @@ export function helmPods(chart: string, values: unknown): PlannedPods[] {
       const pods = [chartPod(v, "Deployment", "loki-gateway", 1, ["gateway.resources"])];
       if (get(v, "deploymentMode") === "SingleBinary") {
         pods.push(
-          chartPod(v, "StatefulSet", "loki", get(v, "singleBinary.replicas"), [
+          chartPod(v, "StatefulSet", "loki", Number(get(v, "singleBinary.replicas")), [
             "singleBinary.resources",
             "sidecar.resources",
           ]),
         );
       } else {
         pods.push(
-          chartPod(v, "StatefulSet", "loki-backend", get(v, "backend.replicas"), [
+          chartPod(v, "StatefulSet", "loki-backend", Number(get(v, "backend.replicas")), [
             "backend.resources",
             "sidecar.resources",
           ]),
-          chartPod(v, "Deployment", "loki-read", get(v, "read.replicas"), ["read.resources"]),
-          chartPod(v, "StatefulSet", "loki-write", get(v, "write.replicas"), ["write.resources"]),
+          chartPod(v, "Deployment", "loki-read", Number(get(v, "read.replicas")), ["read.resources"]),
+          chartPod(v, "StatefulSet", "loki-write", Number(get(v, "write.replicas")), ["write.resources"]),
         );
       }
       return pods;
@@ -327,7 +355,7 @@ export function helmPods(chart: string, values: unknown): PlannedPods[] {
     case "tempo":
       return [chartPod(v, "StatefulSet", "tempo", 1, ["tempo.resources"])];
     case "nats": {
-      const replicas = get(v, "config.cluster.enabled") ? get(v, "config.cluster.replicas") : 1;
+      const replicas = get(v, "config.cluster.enabled") ? Number(get(v, "config.cluster.replicas")) : 1;
       return [
         chartPod(v, "StatefulSet", "nats", replicas, [
           "container.merge.resources",

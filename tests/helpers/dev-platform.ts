@@ -7,7 +7,14 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { containerEnvFrom, objectData, planObject, toLoopback, type K8sObject, type Processes } from "./django";
+import {
+  containerEnvFrom,
+  objectData,
+  planObject,
+  toLoopback,
+  type K8sObject,
+  type Processes,
+} from "./django";
 import { envWithoutLibpq, startPostgres, type PostgresServer } from "./postgres-server";
 import {
   freePorts,
@@ -54,7 +61,11 @@ export class DevPlatform {
 
   /** A service's env as its web container gets it, endpoints on loopback, POD_IP from the "downward API". */
   serviceEnv(service: string): Record<string, string> {
-    const env = containerEnvFrom(this.objects, planObject(this.objects, "Deployment", `${service}-web`), "web");
+    const env = containerEnvFrom(
+      this.objects,
+      planObject(this.objects, "Deployment", `${service}-web`),
+      "web",
+    );
     const moved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, toLoopback(v, this.endpoints)]));
     return { ...moved, POD_IP: LOOPBACK };
   }
@@ -69,11 +80,17 @@ export class DevPlatform {
 
   private async startDatabase(): Promise<void> {
     this.postgres = await startPostgres();
-    const anyService = containerEnvFrom(this.objects, planObject(this.objects, "Deployment", "catalog-web"), "web");
+    const anyService = containerEnvFrom(
+      this.objects,
+      planObject(this.objects, "Deployment", "catalog-web"),
+      "web",
+    );
     const clusterUrl = new URL(anyService.DATABASE_URL!);
     this.endpoints.set(`${clusterUrl.hostname}:${clusterUrl.port}`, this.postgres.port);
     // The image runs /docker-entrypoint-initdb.d as the superuser on first start.
-    const initScript = objectData(planObject(this.objects, "ConfigMap", "postgres-initdb"))["10-ferrum-admin.sh"]!;
+    const initScript = objectData(planObject(this.objects, "ConfigMap", "postgres-initdb"))[
+      "10-ferrum-admin.sh"
+    ]!;
     const credentials = objectData(planObject(this.objects, "Secret", "postgres-credentials"));
     const initEnv = {
       ...envWithoutLibpq(),
@@ -83,13 +100,23 @@ export class DevPlatform {
       PGPORT: String(this.postgres.port),
       PGPASSWORD: this.postgres.superuserPassword,
     };
-    const init = await this.processes.run("admin init", "sh", ["-c", initScript], initEnv, this.workDir, 15_000);
+    const init = await this.processes.run(
+      "admin init",
+      "sh",
+      ["-c", initScript],
+      initEnv,
+      this.workDir,
+      15_000,
+    );
     if (init.code !== 0) throw new Error(`admin init script exited ${init.code}:\n${init.stderr}`);
     // The bootstrap Job's command and env, as the admin that is not a superuser.
     const job = planObject(this.objects, "Job", "postgres-bootstrap");
     const container = job.spec.template.spec.containers[0];
     const sqlFile = path.join(this.workDir, "bootstrap.sql");
-    writeFileSync(sqlFile, objectData(planObject(this.objects, "ConfigMap", "postgres-bootstrap-sql"))["bootstrap.sql"]!);
+    writeFileSync(
+      sqlFile,
+      objectData(planObject(this.objects, "ConfigMap", "postgres-bootstrap-sql"))["bootstrap.sql"]!,
+    );
     const jobEnv: Record<string, string> = Object.fromEntries(
       (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
     );
@@ -104,7 +131,8 @@ export class DevPlatform {
     };
     const runArgs = [flag!, script!.replace("/bootstrap/bootstrap.sql", sqlFile)];
     const run = await this.processes.run("bootstrap Job", shell!, runArgs, runEnv, this.workDir, 30_000);
-    if (run.code !== 0) throw new Error(`bootstrap Job command exited ${run.code}:\n${run.stdout}${run.stderr}`);
+    if (run.code !== 0)
+      throw new Error(`bootstrap Job command exited ${run.code}:\n${run.stdout}${run.stderr}`);
   }
 
   private redisFiles(): { redis: { conf: string; init: string }; sentinel: { conf: string; init: string } } {
@@ -119,7 +147,9 @@ export class DevPlatform {
   private async placeRedisPods(): Promise<void> {
     const ports = await freePorts(REDIS_PODS + SENTINEL_PODS);
     [this.redisPorts, this.sentinelPorts] = [ports.slice(0, REDIS_PODS), ports.slice(REDIS_PODS)];
-    const redisHosts = [...this.redisFiles().redis.init.matchAll(/\d+\) self_host='([^']+)'; self_port=(\d+)/g)];
+    const redisHosts = [
+      ...this.redisFiles().redis.init.matchAll(/\d+\) self_host='([^']+)'; self_port=(\d+)/g),
+    ];
     redisHosts.forEach(([, host, port], i) => this.endpoints.set(`${host}:${port}`, this.redisPorts[i]!));
     const env = containerEnvFrom(this.objects, planObject(this.objects, "Deployment", "catalog-web"), "web");
     env.REDIS_SENTINELS!.split(",").forEach((s, i) => this.endpoints.set(s, this.sentinelPorts[i]!));
@@ -151,9 +181,17 @@ export class DevPlatform {
     this.redisPassword = objectData(planObject(this.objects, "Secret", "redis-credentials")).password!;
     const replication = () => info(this.redisPorts[0]!, "replication", this.redisPassword);
     for (let i = 0; i < REDIS_PODS; i++) this.redis[i] = await this.startRedisPod("redis", i);
-    await waitFor("two connected replicas", async () => (await replication()).connected_slaves === "2", 10_000);
+    await waitFor(
+      "two connected replicas",
+      async () => (await replication()).connected_slaves === "2",
+      10_000,
+    );
     for (let i = 0; i < SENTINEL_PODS; i++) this.sentinels[i] = await this.startRedisPod("sentinel", i);
     // The master takes writes only with a replica in sync (min-replicas-to-write).
-    await waitFor("two replicas in sync", async () => (await replication()).min_slaves_good_slaves === "2", 15_000);
+    await waitFor(
+      "two replicas in sync",
+      async () => (await replication()).min_slaves_good_slaves === "2",
+      15_000,
+    );
   }
 }

@@ -54,9 +54,12 @@ const recorded = (): ResidentRecord => JSON.parse(readFileSync(RECORD_FILE, "utf
 
 function check(server: SizedServer, memory: ResidentMemory, request: number, workload: string): void {
   measured[server] = { ...memory, workload };
-  console.log(`${server}: ${memory.residentMiB} MiB resident (${memory.processes} processes), request ${request} MiB`);
+  console.log(
+    `${server}: ${memory.residentMiB} MiB resident (${memory.processes} processes), request ${request} MiB`,
+  );
   expect([server, memory.residentMiB <= request]).toEqual([server, true]);
-  if (!UPDATE) expect([server, memory.residentMiB <= recorded().servers[server].residentMiB]).toEqual([server, true]);
+  if (!UPDATE)
+    expect([server, memory.residentMiB <= recorded().servers[server].residentMiB]).toEqual([server, true]);
 }
 
 /** A connection as a service's own role (its DATABASE_URL). */
@@ -94,7 +97,11 @@ afterAll(async () => {
       Object.entries(measured).map(([k, m]) => [
         k,
         // 10% above what was measured, to the next 8 MiB: room for the measurement's own noise.
-        { residentMiB: Math.ceil((m!.residentMiB * 1.1) / 8) * 8, measuredMiB: m!.residentMiB, workload: m!.workload },
+        {
+          residentMiB: Math.ceil((m!.residentMiB * 1.1) / 8) * 8,
+          measuredMiB: m!.residentMiB,
+          workload: m!.workload,
+        },
       ]),
     );
     const record: ResidentRecord = {
@@ -113,7 +120,8 @@ describe("resident memory of the dev stack's servers, below their requests", () 
     const services = ["auth", "user", "content", "catalog"];
     const clients: Client[] = [];
     try {
-      for (const s of services) for (let i = 0; i < 3; i++) clients.push(await connectAs(platform.serviceEnv(s)));
+      for (const s of services)
+        for (let i = 0; i < 3; i++) clients.push(await connectAs(platform.serviceEnv(s)));
       await Promise.all(
         services.map(async (_s, i) => {
           const c = clients[i * 3]!;
@@ -133,7 +141,8 @@ describe("resident memory of the dev stack's servers, below their requests", () 
           ),
         );
       }
-      const backend = (await clients[0]!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      const backend = (await clients[0]!.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!
+        .pid;
       const stat = readFileSync(`/proc/${backend}/stat`, "utf8");
       const postmaster = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       const memory = residentMemory(processTree(postmaster));
@@ -161,7 +170,8 @@ describe("resident memory of the dev stack's servers, below their requests", () 
       const commands: string[][] = [auth, ["SELECT", String(db)]];
       for (let i = 0; i < 200; i++) {
         const key = `load:${batch}:${i}`;
-        if (db === 0) commands.push(["XADD", `events:load${batch % 4}`, "*", "type", "loaded", "data", value]);
+        if (db === 0)
+          commands.push(["XADD", `events:load${batch % 4}`, "*", "type", "loaded", "data", value]);
         else if (db % 2 === 1) commands.push(["SET", key, value, "EX", "3600"]);
         else commands.push(["LPUSH", `celery${batch % 3}`, value]);
       }
@@ -218,11 +228,14 @@ describe("resident memory of the dev stack's servers, below their requests", () 
   }, 60_000);
 
   test("Celery worker: its command line, 100 tasks through the broker", async () => {
-    const [cmd, ...args] = withDebianCelery(podContainer(planObject(objects, "Deployment", "catalog-web"), "worker").command);
+    const [cmd, ...args] = withDebianCelery(
+      podContainer(planObject(objects, "Deployment", "catalog-web"), "worker").command,
+    );
     const worker: Child = processes.spawn("catalog-worker", cmd!, args, pythonEnv(catalogEnv), FIXTURE_DIR);
     await waitForOutput(worker, /\bready\.\s*$/m, 60_000);
     django = await DjangoProcess.start(processes, "catalog-web", catalogEnv);
-    for (let i = 0; i < 100; i++) expect(await django.value("task.add", { x: i, y: 1, timeout: 20 })).toMatchObject({ sum: i + 1 });
+    for (let i = 0; i < 100; i++)
+      expect(await django.value("task.add", { x: i, y: 1, timeout: 20 })).toMatchObject({ sum: i + 1 });
     check(
       "worker",
       residentMemory(processTree(worker.pid)),
@@ -233,7 +246,11 @@ describe("resident memory of the dev stack's servers, below their requests", () 
 
   test("Django web: one process after serving probes, the cache, the database, events and Celery calls", async () => {
     for (let i = 0; i < 200; i++) {
-      await django.value("http", { path: "/healthz/ready", host: "catalog.ferrum.svc.cluster.local", headers: {} });
+      await django.value("http", {
+        path: "/healthz/ready",
+        host: "catalog.ferrum.svc.cluster.local",
+        headers: {},
+      });
       await django.value("cache.set", { key: `k${i}`, value: "v".repeat(512) });
       await django.value("cache.get", { key: `k${i}` });
       if (i % 4 === 0) await django.value("products.count");
@@ -249,7 +266,9 @@ describe("resident memory of the dev stack's servers, below their requests", () 
   }, 180_000);
 
   test("Celery beat: its command line, scheduling for a while", async () => {
-    const [cmd, ...args] = withDebianCelery(podContainer(planObject(objects, "Deployment", "catalog-beat"), "beat").command);
+    const [cmd, ...args] = withDebianCelery(
+      podContainer(planObject(objects, "Deployment", "catalog-beat"), "beat").command,
+    );
     const beatArgs = args.map((a) => (a.startsWith("/tmp/") ? path.join(workDir, path.basename(a)) : a));
     const beat = processes.spawn("catalog-beat", cmd!, beatArgs, pythonEnv(catalogEnv), FIXTURE_DIR);
     await waitForOutput(beat, /beat: Starting/, 60_000);

@@ -170,7 +170,7 @@ function operands(tokens: Token[], scope: Scope): { read: string[][]; at: Map<nu
       const base = resolve((tokens[i + 1] as { text: string }).text, scope);
       const keys: string[] = [];
       let j = i + 2;
-      while (tokens[j]?.t === "str") (keys.push((tokens[j] as { value: string }).value), j++);
+      for (; tokens[j]?.t === "str"; j++) keys.push((tokens[j] as { value: string }).value);
       if (base && keys.length) {
         const path = tok.text === "index" ? [...base, ...keys] : [...base, keys[0]!];
         read.push(path);
