@@ -213,30 +213,41 @@ const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
 
 const rule = (pattern: RegExp, expectation: string, example: string) => ({ pattern, expectation, example });
 
-const WEB_DEFAULTS: ResourceSpec = {
-  cpuMillicores: 250,
-  cpuLimitMillicores: 1000,
-  memoryMiB: 384,
-  memoryLimitMiB: 768,
+/** The default requests and limits of one cloud class. */
+export interface DefaultSizes {
+  readonly web: ResourceSpec;
+  readonly worker: ResourceSpec;
+  readonly beat: ResourceSpec;
+  readonly postgres: ResourceSpec;
+  /** `ferrum:redis.maxmemoryMiB`: Redis's requests follow from it (components/redis-ha/sizing.ts). */
+  readonly redisMaxmemoryMiB: number;
+}
+
+/**
+ * Default requests and limits. On k3s they are sized for the smallest node the dev stack supports (2 vCPUs,
+ * 4 GiB with k3s itself and one rollout surge pod: README, "Sizing the dev node"); each memory request stays
+ * at least the resident memory a real server of that kind was measured holding after a representative
+ * workload (sizing/resident-memory.json). tests/sizing/dev-budget.test.ts checks both. The clouds' nodes take
+ * production sizes.
+ */
+export const DEFAULT_SIZES: Readonly<Record<"k3s" | "cloud", DefaultSizes>> = {
+  k3s: {
+    web: { cpuMillicores: 100, cpuLimitMillicores: 1000, memoryMiB: 96, memoryLimitMiB: 512 },
+    worker: { cpuMillicores: 50, cpuLimitMillicores: 500, memoryMiB: 128, memoryLimitMiB: 512 },
+    beat: { cpuMillicores: 10, cpuLimitMillicores: 200, memoryMiB: 80, memoryLimitMiB: 256 },
+    postgres: { cpuMillicores: 100, cpuLimitMillicores: 1000, memoryMiB: 208, memoryLimitMiB: 512 },
+    redisMaxmemoryMiB: 64,
+  },
+  cloud: {
+    web: { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 384, memoryLimitMiB: 768 },
+    worker: { cpuMillicores: 100, cpuLimitMillicores: 500, memoryMiB: 256, memoryLimitMiB: 512 },
+    beat: { cpuMillicores: 20, cpuLimitMillicores: 200, memoryMiB: 128, memoryLimitMiB: 256 },
+    postgres: { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 512, memoryLimitMiB: 1024 },
+    redisMaxmemoryMiB: 256,
+  },
 };
-const WORKER_DEFAULTS: ResourceSpec = {
-  cpuMillicores: 100,
-  cpuLimitMillicores: 500,
-  memoryMiB: 256,
-  memoryLimitMiB: 512,
-};
-const BEAT_DEFAULTS: ResourceSpec = {
-  cpuMillicores: 20,
-  cpuLimitMillicores: 200,
-  memoryMiB: 128,
-  memoryLimitMiB: 256,
-};
-const POSTGRES_DEFAULTS: ResourceSpec = {
-  cpuMillicores: 250,
-  cpuLimitMillicores: 1000,
-  memoryMiB: 512,
-  memoryLimitMiB: 1024,
-};
+
+export const defaultSizes = (cloud: Cloud): DefaultSizes => DEFAULT_SIZES[cloud === "k3s" ? "k3s" : "cloud"];
 
 function readResources(r: ObjectReader, defaults: ResourceSpec): ResourceSpec {
   const spec = {
@@ -281,7 +292,7 @@ const CELERY_ONLY_WORKER_FIELDS = [
   "maxEtaSeconds",
 ] as const;
 
-function readWorker(r: ObjectReader, def: ServiceDefinition): WorkerSettings {
+function readWorker(r: ObjectReader, def: ServiceDefinition, resources: ResourceSpec): WorkerSettings {
   const d = WORKER_DEFAULTS_SCALING;
   if (!def.celery) {
     const celeryServices = CATALOG.filter((s) => s.celery).map((s) => s.name);
@@ -314,7 +325,7 @@ function readWorker(r: ObjectReader, def: ServiceDefinition): WorkerSettings {
     maxEtaSeconds: r.integer("maxEtaSeconds", d.maxEtaSeconds, 0, 604800),
   };
   // readResources rejects unknown keys, now knowing the fields read above.
-  return { ...scaling, ...readResources(r, WORKER_DEFAULTS) };
+  return { ...scaling, ...readResources(r, resources) };
 }
 
 function readService(
@@ -356,9 +367,9 @@ function readService(
     minReplicas,
     maxReplicas,
     targetCpuPercent: r.integer("targetCpuPercent", 70, 10, 100),
-    web: readResources(r.object("web"), WEB_DEFAULTS),
-    worker: readWorker(r.object("worker"), def),
-    beat: readResources(r.object("beat"), BEAT_DEFAULTS),
+    web: readResources(r.object("web"), defaultSizes(cloud).web),
+    worker: readWorker(r.object("worker"), def, defaultSizes(cloud).worker),
+    beat: readResources(r.object("beat"), defaultSizes(cloud).beat),
     buildContext: r.string("buildContext", ""),
   };
   r.rejectUnknown();
@@ -498,7 +509,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       "",
       rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
     ),
-    resources: readResources(pg.object("resources"), POSTGRES_DEFAULTS),
+    resources: readResources(pg.object("resources"), defaultSizes(cloud).postgres),
   };
   pg.rejectUnknown();
 
@@ -513,7 +524,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
         DEFAULT_REDIS_IMAGE,
       ),
     ),
-    maxmemoryMiB: rd.integer("maxmemoryMiB", 256, 32, 65536),
+    maxmemoryMiB: rd.integer("maxmemoryMiB", defaultSizes(cloud).redisMaxmemoryMiB, 32, 65536),
     storageGiB: rd.integer("storageGiB", 2, 1, 16384),
     storageClass: rd.string(
       "storageClass",

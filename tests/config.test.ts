@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
+import { DEFAULT_SIZES, parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
 import { CATALOG } from "../catalog";
 import { REQUIRED_CONFIG, requiredWith } from "./helpers/config";
 
@@ -313,14 +313,46 @@ describe("parseConfig: ferrum:objectStore", () => {
   });
 });
 
+describe("parseConfig: default sizes", () => {
+  test("k3s takes the laptop-node sizes, the clouds production sizes; a setting overrides either", () => {
+    const dev = ok({});
+    expect([
+      dev.services[0]!.web,
+      dev.services[0]!.worker,
+      dev.services[0]!.beat,
+      dev.postgres.resources,
+    ]).toMatchObject([
+      { cpuMillicores: 100, cpuLimitMillicores: 1000, memoryMiB: 96, memoryLimitMiB: 512 },
+      { cpuMillicores: 50, cpuLimitMillicores: 500, memoryMiB: 128, memoryLimitMiB: 512 },
+      { cpuMillicores: 10, cpuLimitMillicores: 200, memoryMiB: 80, memoryLimitMiB: 256 },
+      { cpuMillicores: 100, cpuLimitMillicores: 1000, memoryMiB: 208, memoryLimitMiB: 512 },
+    ]);
+    const aws = ok(REQUIRED_CONFIG.aws, "prod");
+    expect([aws.services[0]!.web, aws.postgres.resources, aws.redis.maxmemoryMiB]).toEqual([
+      DEFAULT_SIZES.cloud.web,
+      DEFAULT_SIZES.cloud.postgres,
+      256,
+    ]);
+    expect(DEFAULT_SIZES.cloud.web).toEqual({
+      cpuMillicores: 250,
+      cpuLimitMillicores: 1000,
+      memoryMiB: 384,
+      memoryLimitMiB: 768,
+    });
+    const set = ok({ "ferrum:services": JSON.stringify({ auth: { web: { memoryMiB: 200 } } }) });
+    expect(set.services.find((x) => x.name === "auth")!.web.memoryMiB).toBe(200);
+  });
+});
+
 describe("parseConfig: ferrum:redis", () => {
-  test("defaults: the official Redis 7 image, 256 MiB maxmemory, 2 GiB volumes", () => {
+  test("defaults: the official Redis 7 image, 64 MiB maxmemory on k3s (256 in the clouds), 2 GiB volumes", () => {
     expect(ok({}).redis).toEqual({
       image: "redis:7.4.6-bookworm",
-      maxmemoryMiB: 256,
+      maxmemoryMiB: 64,
       storageGiB: 2,
       storageClass: "",
     });
+    expect(DEFAULT_SIZES.cloud.redisMaxmemoryMiB).toBe(256);
   });
 
   test.each([

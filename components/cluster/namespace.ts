@@ -2,17 +2,31 @@
  * The platform's namespace and its NetworkPolicies (DESIGN.md): nothing reaches a pod unless admitted; pods of
  * the namespace reach each other (so Postgres, Redis and object storage are reachable from this namespace
  * only); the web pods are reachable from the ingress controller's and the monitoring namespaces too.
- * The namespace enforces the "restricted" Pod Security Standard.
+ * The namespace enforces the "restricted" Pod Security Standard, as the Kubernetes minor the program targets
+ * defines it: pinned (not `latest`), so a cluster upgrade never tightens the rules under running workloads
+ * unannounced; warnings and audit entries use the same version.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WEB_PORT } from "../../catalog";
+import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernetes-version";
 import { labels } from "../../lib/labels";
 
 export interface PlatformNamespaceArgs {
   readonly name: string;
   readonly ingressNamespace: string;
   readonly monitoringNamespace: string;
+}
+
+/** Pod Security admission labels: `level` enforced, warned about and audited, at the targeted version. */
+export function podSecurityLabels(level: "restricted" | "baseline" | "privileged"): Record<string, string> {
+  const version = podSecurityVersion(TARGET_KUBERNETES_MINOR);
+  return Object.fromEntries(
+    ["enforce", "warn", "audit"].flatMap((mode) => [
+      [`pod-security.kubernetes.io/${mode}`, level],
+      [`pod-security.kubernetes.io/${mode}-version`, version],
+    ]),
+  );
 }
 
 const fromNamespace = (name: string) => ({
@@ -32,9 +46,7 @@ export function platformNamespace(
         name: args.name,
         labels: {
           ...meta,
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/enforce-version": "latest",
-          "pod-security.kubernetes.io/warn": "restricted",
+          ...podSecurityLabels("restricted"),
         },
       },
     },

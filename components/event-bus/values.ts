@@ -28,6 +28,18 @@ export function natsPodLabels(): Record<string, string> {
   return { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/component": "event-bus" };
 }
 
+/**
+ * Share of each server's volume JetStream's file store may fill. Without a maximum the chart sets it to the
+ * volume's size, and a full volume leaves no room for the store's own index and compaction files: the
+ * server stops accepting writes with the disk, not with a clean "insufficient resources" answer.
+ */
+export const FILE_STORE_SHARE = 0.8;
+
+/** `max_file_store`, in MiB (the chart hands the value to nats.conf unquoted; NATS reads `Mi` as MiB). */
+export function fileStoreMaxMiB(storageGiB: number): number {
+  return Math.floor(storageGiB * 1024 * FILE_STORE_SHARE);
+}
+
 export function natsValues(s: NatsSettings): Record<string, unknown> {
   const secure = { securityContext: containerSecurityContext() };
   return {
@@ -44,6 +56,7 @@ export function natsValues(s: NatsSettings): Record<string, unknown> {
             size: `${s.storageGiB}Gi`,
             ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
           },
+          maxSize: `${fileStoreMaxMiB(s.storageGiB)}Mi`,
         },
       },
       monitor: { enabled: true },
@@ -61,8 +74,21 @@ export function natsValues(s: NatsSettings): Record<string, unknown> {
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
       },
     },
-    reloader: { enabled: true, merge: secure },
-    promExporter: { enabled: true, podMonitor: { enabled: s.podMonitor }, merge: secure },
+    reloader: {
+      enabled: true,
+      merge: {
+        ...secure,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+    },
+    promExporter: {
+      enabled: true,
+      podMonitor: { enabled: s.podMonitor },
+      merge: {
+        ...secure,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+    },
     // nats-box would hold a client context; the services need none of it.
     natsBox: { enabled: false },
     podTemplate: {

@@ -15,6 +15,14 @@ import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 /** The official image's postgres user. */
 const POSTGRES_UID = 999;
 
+/**
+ * pg_isready gives up after this many seconds; each probe waits a little longer, so a slow answer (a busy
+ * node, a checkpoint, WAL replay at start) fails as pg_isready's "no response" rather than the kubelet killing
+ * the command at its 1-second default, which restarts a healthy server that merely answered late.
+ */
+export const PG_ISREADY_TIMEOUT_SECONDS = 3;
+export const PROBE_TIMEOUT_SECONDS = 5;
+
 export function inClusterServer(
   name: string,
   backend: InClusterPostgres,
@@ -69,7 +77,18 @@ export function inClusterServer(
     },
     opts,
   );
-  const ready = ["pg_isready", "--host=127.0.0.1", `--port=${POSTGRES_PORT}`, "--username=postgres"];
+  const ready = {
+    exec: {
+      command: [
+        "pg_isready",
+        "--host=127.0.0.1",
+        `--port=${POSTGRES_PORT}`,
+        "--username=postgres",
+        `--timeout=${PG_ISREADY_TIMEOUT_SECONDS}`,
+      ],
+    },
+    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
+  };
   const statefulSet = new k8s.apps.v1.StatefulSet(
     `${name}-server`,
     {
@@ -96,14 +115,9 @@ export function inClusterServer(
                 envFrom: [{ secretRef: { name: credentials.metadata.name } }],
                 resources: resources(backend.resources),
                 securityContext: containerSecurityContext(),
-                readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
-                livenessProbe: {
-                  exec: { command: ready },
-                  periodSeconds: 10,
-                  failureThreshold: 6,
-                  timeoutSeconds: 5,
-                },
-                startupProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 60 },
+                readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { ...ready, periodSeconds: 10, failureThreshold: 6 },
+                startupProbe: { ...ready, periodSeconds: 5, failureThreshold: 60 },
                 volumeMounts: [
                   { name: "data", mountPath: "/var/lib/postgresql/data" },
                   { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },

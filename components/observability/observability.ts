@@ -222,6 +222,9 @@ function helmRelease(
       createNamespace: false,
       atomic: true,
       timeout: 900,
+      // A `null` in the values deletes the chart's default at that key (Tempo's unused receivers), as it
+      // does with `helm --set key=null`; without this the provider drops it and the default stays.
+      allowNullValues: true,
       values,
     },
     opts,

@@ -19,6 +19,16 @@ export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", tempo: 
 /** The ServiceAccount Loki runs as; cloud identities (IRSA, workload identity) trust exactly this name. */
 export const LOKI_SERVICE_ACCOUNT = "loki";
 
+/**
+ * Requests (and a memory limit) of a chart's container. Every pod the charts run gets explicit requests, so
+ * the scheduler reserves what each needs and README's node sizes for the opt-ins add up (lib/dev-budget.ts
+ * reads them back from these values); the figures are the components' usual footprint on a small cluster.
+ */
+export const chartResources = (cpu: string, memory: string, memoryLimit: string) => ({
+  requests: { cpu, memory },
+  limits: { memory: memoryLimit },
+});
+
 const volume = (storageGiB: number, storageClass?: string) => ({
   accessModes: ["ReadWriteOnce"],
   ...(storageClass ? { storageClassName: storageClass } : {}),
@@ -86,6 +96,15 @@ export function prometheusStackValues(s: PrometheusStackSettings): Record<string
         resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "3Gi" } },
       },
     },
+    alertmanager: { alertmanagerSpec: { resources: chartResources("20m", "64Mi", "256Mi") } },
+    prometheusOperator: {
+      resources: chartResources("50m", "96Mi", "256Mi"),
+      // The config-reloader sidecar the operator adds to Prometheus and Alertmanager.
+      prometheusConfigReloader: { resources: chartResources("10m", "32Mi", "64Mi") },
+      admissionWebhooks: { patch: { resources: chartResources("10m", "32Mi", "64Mi") } },
+    },
+    "kube-state-metrics": { resources: chartResources("20m", "64Mi", "256Mi") },
+    "prometheus-node-exporter": { resources: chartResources("20m", "32Mi", "128Mi") },
     grafana: {
       // The login comes from a Secret made outside the chart: it never enters the release's values.
       admin: {
@@ -95,7 +114,10 @@ export function prometheusStackValues(s: PrometheusStackSettings): Record<string
       },
       // Dashboards and data sources are code; nothing in Grafana's database needs to survive a restart.
       persistence: { enabled: false },
+      resources: chartResources("100m", "192Mi", "512Mi"),
       sidecar: {
+        // Each of its two sidecars (dashboards, data sources).
+        resources: chartResources("10m", "64Mi", "128Mi"),
         dashboards: {
           enabled: true,
           label: Object.keys(DASHBOARD_LABEL)[0],
@@ -166,17 +188,26 @@ export function lokiValues(s: LokiSettings): Record<string, unknown> {
   const objectStore = OBJECT_STORE[s.storage.kind];
   const mode = lokiDeploymentMode(s.storage);
   const backend = lokiStorage(s.storage);
-  const persistence = (sizeGiB: number) => ({
-    enabled: true,
+  // The volumes outlive their StatefulSet, like every other data volume of the platform: the chart's
+  // default deletes the single binary's and the backend's claims with it (a retention policy of Delete);
+  // without one, Kubernetes keeps them. The single binary's volume holds every log on `filesystem`.
+  const volume = (sizeGiB: number) => ({
     size: `${sizeGiB}Gi`,
     ...(s.storageClass ? { storageClass: s.storageClass } : {}),
+    enableStatefulSetAutoDeletePVC: false,
   });
+  // The chart reads `persistence.enabled` for the single binary, `persistence.volumeClaimsEnabled` for the
+  // backend and write targets.
   const replicas =
     mode === "SingleBinary"
       ? {
           singleBinary: {
             replicas: 1,
-            persistence: persistence(s.storage.kind === "filesystem" ? (s.storage.storageGiB ?? 10) : 10),
+            resources: chartResources("100m", "256Mi", "1Gi"),
+            persistence: {
+              enabled: true,
+              ...volume(s.storage.kind === "filesystem" ? (s.storage.storageGiB ?? 10) : 10),
+            },
           },
           backend: { replicas: 0 },
           read: { replicas: 0 },
@@ -184,9 +215,17 @@ export function lokiValues(s: LokiSettings): Record<string, unknown> {
         }
       : {
           singleBinary: { replicas: 0 },
-          backend: { replicas: 2, persistence: persistence(10) },
-          read: { replicas: 2 },
-          write: { replicas: 3, persistence: persistence(10) },
+          backend: {
+            replicas: 2,
+            resources: chartResources("100m", "256Mi", "1Gi"),
+            persistence: { volumeClaimsEnabled: true, ...volume(10) },
+          },
+          read: { replicas: 2, resources: chartResources("100m", "256Mi", "1Gi") },
+          write: {
+            replicas: 3,
+            resources: chartResources("100m", "512Mi", "2Gi"),
+            persistence: { volumeClaimsEnabled: true, ...volume(10) },
+          },
         };
   return {
     deploymentMode: mode,
@@ -216,7 +255,9 @@ export function lokiValues(s: LokiSettings): Record<string, unknown> {
     },
     ...replicas,
     // One address for pushes and queries in both modes.
-    gateway: { enabled: true },
+    gateway: { enabled: true, resources: chartResources("10m", "32Mi", "128Mi") },
+    // The rules sidecar beside Loki's containers.
+    sidecar: { resources: chartResources("10m", "64Mi", "128Mi") },
     // The memcached caches ask for gigabytes by default; this platform's log volume does not need them.
     chunksCache: { enabled: false },
     resultsCache: { enabled: false },
@@ -281,15 +322,25 @@ export interface TempoSettings {
   readonly storageClass?: string;
 }
 
+/**
+ * The receivers Tempo listens with: OTLP (gRPC and HTTP), what the services' OpenTelemetry SDKs send. The
+ * chart's defaults add Jaeger (four protocols) and OpenCensus receivers, which nothing here sends to; Helm
+ * merges values into the defaults, so only a `null` removes them (the release sets `allowNullValues`).
+ */
+export const TEMPO_RECEIVERS = {
+  otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } },
+  jaeger: null,
+  opencensus: null,
+} as const;
+
 export function tempoValues(s: TempoSettings): Record<string, unknown> {
   return {
     tempo: {
       retention: `${s.retentionHours}h`,
-      receivers: {
-        otlp: {
-          protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } },
-        },
-      },
+      receivers: TEMPO_RECEIVERS,
+      // No usage reports to Grafana Labs from the cluster (Grafana's are off too).
+      reportingEnabled: false,
+      resources: chartResources("100m", "256Mi", "1Gi"),
     },
     persistence: {
       enabled: true,

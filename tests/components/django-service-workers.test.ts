@@ -89,9 +89,10 @@ describe("config: ferrum:services.<name>.worker", () => {
       tasksPerReplica: 5,
       taskTimeLimitSeconds: 300,
       maxEtaSeconds: 3600,
-      cpuMillicores: 100,
+      // k3s's laptop-node sizes ("Sizing the dev node").
+      cpuMillicores: 50,
       cpuLimitMillicores: 500,
-      memoryMiB: 256,
+      memoryMiB: 128,
       memoryLimitMiB: 512,
     });
   });

@@ -1,5 +1,7 @@
 import {
   EventBus,
+  eventStream,
+  inboxPrefix,
   NATS_CHART,
   natsAuthorization,
   natsPasswordEnv,
@@ -41,6 +43,8 @@ describe("EventBus: NATS with JetStream", () => {
         enabled: true,
         dir: "/data",
         pvc: { enabled: true, size: "5Gi", storageClassName: "local-path" },
+        // 80% of the volume: the store stops at its limit before the disk is full.
+        maxSize: "4096Mi",
       },
     });
     expect(single.config.cluster).toEqual({ enabled: false, replicas: 1 });
@@ -145,5 +149,32 @@ describe("NATS users (pure)", () => {
     expect(auth!.permissions.publish.allow).not.toContain("events.>");
     expect(auth!.permissions.subscribe.allow).toContain("events.>");
     expect(natsPasswordEnv("my-svc")).toBe("NATS_PASSWORD_MY_SVC");
+  });
+
+  test("the JetStream API: its own stream, its own consumers on any stream, never a wildcard over the API", () => {
+    const [catalog] = natsAuthorization(["catalog"]).users;
+    expect(catalog!.permissions.publish.allow).toEqual([
+      "events.catalog.>",
+      "$JS.API.INFO",
+      "$JS.API.STREAM.NAMES",
+      "$JS.API.STREAM.CREATE.EVENTS_CATALOG",
+      "$JS.API.STREAM.UPDATE.EVENTS_CATALOG",
+      "$JS.API.STREAM.PURGE.EVENTS_CATALOG",
+      "$JS.API.STREAM.DELETE.EVENTS_CATALOG",
+      "$JS.API.STREAM.MSG.GET.EVENTS_CATALOG",
+      "$JS.API.STREAM.MSG.DELETE.EVENTS_CATALOG",
+      "$JS.API.STREAM.INFO.*",
+      "$JS.API.CONSUMER.CREATE.*.catalog",
+      "$JS.API.CONSUMER.CREATE.*.catalog.>",
+      "$JS.API.CONSUMER.DURABLE.CREATE.*.catalog",
+      "$JS.API.CONSUMER.INFO.*.catalog",
+      "$JS.API.CONSUMER.DELETE.*.catalog",
+      "$JS.API.CONSUMER.MSG.NEXT.*.catalog",
+      "$JS.ACK.*.catalog.>",
+      "$JS.FC.*.catalog.>",
+    ]);
+    // Replies come to its own inboxes only; nobody may publish into an inbox (a forged reply).
+    expect(catalog!.permissions.subscribe.allow).toEqual(["events.>", "_INBOX.catalog.>"]);
+    expect([eventStream("my-svc"), inboxPrefix("my-svc")]).toEqual(["EVENTS_MY_SVC", "_INBOX.my-svc"]);
   });
 });

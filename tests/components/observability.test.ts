@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   EXPORTER_IMAGES,
@@ -93,11 +95,26 @@ describe("Observability: pinned Helm releases", () => {
       "https://grafana.github.io/helm-charts",
     ]);
     expect(Object.keys(tempo.values.tempo.receivers.otlp.protocols)).toEqual(["grpc", "http"]);
+    expect(tempo.values.tempo.reportingEnabled).toBe(false);
     const ds = releaseValues(r, "kube-prometheus-stack").values.grafana.additionalDataSources;
     expect(ds.map((d: any) => [d.type, d.url])).toEqual([
       ["loki", "http://loki-gateway.monitoring.svc.cluster.local"],
       ["tempo", "http://tempo.monitoring.svc.cluster.local:3200"],
     ]);
+  });
+
+  test("Tempo listens with OTLP only: every other receiver of the chart's defaults is deleted", async () => {
+    const { registrations: r } = await build({ tracing: true });
+    const tempo = releaseValues(r, "tempo");
+    // The receivers the pinned chart's values.yaml turns on, from its value list (chart-values/).
+    const list = readFileSync(path.join(__dirname, "../../chart-values/tempo@1.24.1.txt"), "utf8");
+    const defaults = [...list.matchAll(/^tempo\.receivers\.([A-Za-z_]+)$/gm)].map((m) => m[1]);
+    expect(defaults).toEqual(["jaeger", "opencensus", "otlp"]);
+    // Helm merges values into the defaults; a null deletes the key, when the release lets nulls through.
+    const receivers = tempo.values.tempo.receivers;
+    expect(tempo.allowNullValues).toBe(true);
+    expect(defaults.filter((k) => receivers[k!] !== null)).toEqual(["otlp"]);
+    expect(Object.keys(receivers).sort()).toEqual(defaults);
   });
 
   test("Prometheus selects every ServiceMonitor, PodMonitor, Probe and rule, release label or not", async () => {
@@ -133,7 +150,7 @@ describe("Observability: pinned Helm releases", () => {
     ).toBeDefined();
   });
 
-  test("Loki on a volume: SingleBinary, filesystem, one replica; gateway on", async () => {
+  test("Loki on a volume: SingleBinary, filesystem, one replica, the volume kept; gateway on", async () => {
     const { registrations: r } = await build({
       logs: { kind: "filesystem", storageGiB: 8 },
       storageClass: "local-path",
@@ -149,14 +166,21 @@ describe("Observability: pinned Helm releases", () => {
     });
     expect(v.singleBinary).toEqual({
       replicas: 1,
-      persistence: { enabled: true, size: "8Gi", storageClass: "local-path" },
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+      // No claim retention policy: the chart's default (Delete) would delete every log with the StatefulSet.
+      persistence: {
+        enabled: true,
+        size: "8Gi",
+        storageClass: "local-path",
+        enableStatefulSetAutoDeletePVC: false,
+      },
     });
     expect([v.read.replicas, v.write.replicas, v.backend.replicas]).toEqual([0, 0, 0]);
     expect(v.loki.limits_config.retention_period).toBe("336h");
     expect(v.gateway.enabled).toBe(true);
   });
 
-  test("Loki on S3: SimpleScalable, the bucket, IRSA on the loki ServiceAccount, no keys", async () => {
+  test("Loki on S3: SimpleScalable on kept volumes, the bucket, IRSA on the loki ServiceAccount, no keys", async () => {
     const { registrations: r } = await build({
       logs: {
         kind: "s3",
@@ -180,6 +204,15 @@ describe("Observability: pinned Helm releases", () => {
     expect([v.read.replicas, v.write.replicas, v.backend.replicas, v.singleBinary.replicas]).toEqual([
       2, 3, 2, 0,
     ]);
+    // The write and backend targets take volume claims through `volumeClaimsEnabled` (the chart reads no
+    // `persistence.enabled` there), and keep them when their StatefulSet goes.
+    for (const target of [v.write, v.backend]) {
+      expect(target.persistence).toEqual({
+        volumeClaimsEnabled: true,
+        size: "10Gi",
+        enableStatefulSetAutoDeletePVC: false,
+      });
+    }
     expect(v.loki.compactor.delete_request_store).toBe("s3");
   });
 
