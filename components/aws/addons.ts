@@ -6,21 +6,41 @@
 import * as eksAws from "@pulumi/aws/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  CLUSTER_AUTOSCALER_CHART_VERSION,
+  clusterAutoscalerImageTag,
+  METRICS_SERVER_CHART_VERSION,
+} from "../../lib/versions";
 import { irsaRole, IrsaIdentity } from "./irsa";
 
-/** Pinned Helm charts. */
+/** Pinned Helm charts (versions: lib/versions.ts). */
 export const CHARTS = {
   metricsServer: {
     chart: "metrics-server",
-    version: "3.13.0",
+    version: METRICS_SERVER_CHART_VERSION,
     repo: "https://kubernetes-sigs.github.io/metrics-server/",
   },
   clusterAutoscaler: {
     chart: "cluster-autoscaler",
-    version: "9.50.1",
+    version: CLUSTER_AUTOSCALER_CHART_VERSION,
     repo: "https://kubernetes.github.io/autoscaler",
   },
 } as const;
+
+/**
+ * The add-on build EKS installs by default for a Kubernetes minor, asked of EKS at preview time (aws eks
+ * describe-addon-versions). An add-on follows the cluster's minor (kube-proxy must match it), so its version
+ * moves with `ferrum:aws.kubernetesVersion`; `pulumi preview --diff` shows the build.
+ */
+export function eksAddonVersion(
+  addonName: string,
+  kubernetesVersion: string,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+  return eksAws
+    .getAddonVersionOutput({ addonName, kubernetesVersion, mostRecent: false }, opts)
+    .apply((v) => v.version);
+}
 
 export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
 
@@ -62,6 +82,8 @@ export interface AddonsArgs {
   /** The plain cluster name (policies are rendered from it). */
   readonly clusterNameText: string;
   readonly region: string;
+  /** The cluster's Kubernetes minor: the EBS CSI add-on and the Cluster Autoscaler image follow it. */
+  readonly kubernetesVersion: string;
   readonly identity: IrsaIdentity;
   readonly provider: k8s.Provider;
   readonly dependsOn: pulumi.Resource[];
@@ -88,6 +110,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
     {
       clusterName: a.clusterName,
       addonName: "aws-ebs-csi-driver",
+      addonVersion: eksAddonVersion("aws-ebs-csi-driver", a.kubernetesVersion),
       serviceAccountRoleArn: ebsRole.arn,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
@@ -152,6 +175,8 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       values: {
         autoDiscovery: { clusterName: a.clusterNameText },
         awsRegion: a.region,
+        // The image of the cluster's minor: the autoscaler simulates that scheduler (chart README).
+        image: { tag: clusterAutoscalerImageTag(a.kubernetesVersion) },
         rbac: {
           serviceAccount: {
             create: true,

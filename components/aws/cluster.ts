@@ -19,6 +19,8 @@ import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
+import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
+import { eksAddonVersion } from "./addons";
 import { attachPolicies } from "./irsa";
 import type { Network } from "./network";
 
@@ -157,6 +159,10 @@ export class EksCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         enabledClusterLogTypes: CLUSTER_LOG_TYPES,
+        // STANDARD, not AWS's default EXTENDED: a cluster past standard support is upgraded by EKS instead of
+        // being billed for extended support at a higher cluster-hour price. The version guardrail
+        // (npm run versions:check) fails 60 days before that date, and pulumi up refuses once it has passed.
+        upgradePolicy: { supportType: "STANDARD" },
         // The managed add-ons below replace the self-managed ones EKS would otherwise install.
         bootstrapSelfManagedAddons: false,
         deletionProtection: true,
@@ -196,6 +202,7 @@ export class EksCluster extends pulumi.ComponentResource {
         {
           clusterName: cluster.name,
           addonName,
+          addonVersion: eksAddonVersion(addonName, s.kubernetesVersion, { parent: this }),
           resolveConflictsOnCreate: "OVERWRITE",
           resolveConflictsOnUpdate: "OVERWRITE",
           tags,
@@ -240,6 +247,9 @@ export class EksCluster extends pulumi.ComponentResource {
       `${name}-nodes`,
       {
         clusterName: cluster.name,
+        // The nodes follow the control plane's minor (EKS does not move them itself), on Amazon Linux 2023.
+        version: s.kubernetesVersion,
+        amiType: EKS_NODE_AMI_TYPE,
         nodeRoleArn: nodeRole.role.arn,
         subnetIds: args.network.privateSubnetIds,
         instanceTypes: [...s.nodeInstanceTypes],

@@ -159,7 +159,10 @@ describe("prod (AWS): network and cluster", () => {
     const c = one("aws:eks/cluster:Cluster");
     expect(c.inputs).toMatchObject({
       name: "ferrum-prod",
-      version: "1.33",
+      version: "1.36",
+      // No extended support at 6x the cluster-hour price: EKS upgrades the control plane at the end of
+      // standard support instead (the version guardrail warns 60 days before).
+      upgradePolicy: { supportType: "STANDARD" },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
       vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
@@ -201,6 +204,9 @@ describe("prod (AWS): network and cluster", () => {
     const addons = Object.fromEntries(ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
     expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     expect(JSON.parse(addons["vpc-cni"].inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
+    // Each add-on is EKS's default build for the cluster's minor (the offline fixture names which one).
+    for (const a of Object.values(addons) as any[])
+      expect(a.inputs.addonVersion).toBe("eks-default-for-1.36");
     const nodes = one("aws:eks/nodeGroup:NodeGroup");
     expect(addons.coredns.options.dependsOn).toEqual([nodes.urn]);
     const nodePolicies = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
@@ -219,6 +225,9 @@ describe("prod (AWS): network and cluster", () => {
   test("nodes: a managed group in the private subnets the autoscaler sizes, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
     const nodes = one("aws:eks/nodeGroup:NodeGroup");
     expect(nodes.inputs).toMatchObject({
+      // The nodes follow the control plane's minor, on the Amazon Linux 2023 AMI type.
+      version: "1.36",
+      amiType: "AL2023_x86_64_STANDARD",
       capacityType: "ON_DEMAND",
       instanceTypes: ["m7i.large"],
       scalingConfig: { minSize: 2, maxSize: 6, desiredSize: 3 },
@@ -312,6 +321,10 @@ describe("prod (AWS): network and cluster", () => {
     );
     expect(Object.keys(releases).sort()).toEqual(["cluster-autoscaler", "metrics-server", "traefik"]);
     for (const r of Object.values(releases) as any[]) expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
+    // The chart carries 1.36's RBAC; its image is the autoscaler of the cluster's minor.
+    expect(releases["cluster-autoscaler"].version).toBe("9.59.0");
+    expect(releases["cluster-autoscaler"].values.image).toEqual({ tag: "v1.36.1" });
+    expect(releases["metrics-server"].version).toBe("3.13.1");
     expect(
       releases["cluster-autoscaler"].values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
     ).toMatch(/role\/ferrum-prod-cluster-autoscaler/);
@@ -321,6 +334,20 @@ describe("prod (AWS): network and cluster", () => {
     expect(Object.values(caTrust.Statement[0].Condition.StringEquals)).toContain(
       "system:serviceaccount:kube-system:cluster-autoscaler",
     );
+  });
+
+  test("ferrum:aws.kubernetesVersion 1.35: the control plane, the nodes and every add-on move together", async () => {
+    const older = await eksCluster({ kubernetesVersion: "1.35" });
+    expect((older.get("aws:eks/cluster:Cluster", "ferrum-prod").inputs as any).version).toBe("1.35");
+    expect((older.get("aws:eks/nodeGroup:NodeGroup", "ferrum-prod-nodes").inputs as any).version).toBe(
+      "1.35",
+    );
+    const addons = older.ofType("aws:eks/addon:Addon").map((a) => a.inputs as any);
+    expect(Object.fromEntries(addons.map((a) => [a.addonName, a.addonVersion]))).toEqual({
+      "vpc-cni": "eks-default-for-1.35",
+      "kube-proxy": "eks-default-for-1.35",
+      coredns: "eks-default-for-1.35",
+    });
   });
 
   test("ferrum:aws.publicAccessCidrs opens the public endpoint to those CIDRs only; 0.0.0.0/0 is refused", async () => {
@@ -349,7 +376,12 @@ describe("prod (AWS): data tier", () => {
       performanceInsightsEnabled: true,
       username: "ferrum_admin",
     });
-    expect(db.inputs.engineVersion).toMatch(/^16\./);
+    // The major only: RDS applies minors itself, and the instance ignores the version after creation, so
+    // an automatic minor upgrade never turns a later up into a downgrade.
+    expect(db.inputs.engineVersion).toBe("16");
+    expect(db.inputs.autoMinorVersionUpgrade).toBe(true);
+    expect(db.inputs.engineLifecycleSupport).toBe("open-source-rds-extended-support");
+    expect(db.options.ignoreChanges).toEqual(["engineVersion"]);
     expect(db.inputs.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
     expect(db.inputs.finalSnapshotIdentifier).toBeTruthy();
     expect(db.options.protect).toBe(true);
