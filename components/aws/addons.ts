@@ -1,7 +1,8 @@
 /**
  * What an EKS cluster needs before the workloads run: the EBS CSI driver (every PVC: Postgres on k3s-like
  * setups, Redis, MinIO) with IRSA and a default encrypted gp3 StorageClass; metrics-server (HPAs read it);
- * the Cluster Autoscaler with IRSA, so the node group grows when the HPAs do.
+ * the Cluster Autoscaler with IRSA, so the node group grows when the HPAs do. The EBS CSI add-on's build and the
+ * autoscaler's image follow the cluster's Kubernetes minor; the charts are pinned in lib/versions.ts.
  */
 import * as eksAws from "@pulumi/aws/eks";
 import * as k8s from "@pulumi/kubernetes";

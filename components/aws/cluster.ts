@@ -8,6 +8,10 @@
  * subnets, sized by the Cluster Autoscaler, from a launch template that encrypts the root volume and requires
  * IMDSv2 (a pod cannot reach the node role's credentials through the metadata service).
  *
+ * Versions (lib/versions.ts): the control plane runs `ferrum:aws.kubernetesVersion` with the upgrade policy
+ * STANDARD; the node group (Amazon Linux 2023) and every add-on follow that minor, since EKS moves neither
+ * with the control plane.
+ *
  * Built from plain @pulumi/aws resources rather than @pulumi/eks: every piece is in the plan, where the
  * guardrails and `pulumi preview --diff` readers see it, and no extra provider plugin runs.
  */
