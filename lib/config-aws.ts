@@ -3,13 +3,15 @@
  */
 import { subnetLayout } from "./cidr";
 import { ObjectReader } from "./config-reader";
+import { tableVersion } from "./config-versions";
+import { EKS_NODE_AMI_TYPE } from "./versions";
 
 export interface AwsSettings {
   /** CIDR of the VPC. */
   readonly vpcCidr: string;
   /** NAT gateways: one per availability zone (resilient) or a single one (cheaper). */
   readonly natGateways: "onePerAz" | "single";
-  /** EKS Kubernetes version. */
+  /** EKS Kubernetes minor: one lib/versions.ts lists (default: the newest). */
   readonly kubernetesVersion: string;
   /** CIDRs allowed to reach the public EKS API endpoint; empty keeps the endpoint private only. */
   readonly publicAccessCidrs: readonly string[];
@@ -25,6 +27,7 @@ export interface AwsSettings {
   readonly nodeMaxSize: number;
   readonly nodeDesiredSize: number;
   readonly rds: {
+    /** PostgreSQL major (RDS applies minors itself): one lib/versions.ts lists. */
     readonly engineVersion: string;
     readonly instanceClass: string;
     readonly allocatedStorageGiB: number;
@@ -47,6 +50,8 @@ export interface AwsSettings {
 }
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+/** Graviton (arm64) instance types: a `g` among the letters after the generation (m7g, c7gn, r8gd), or a1. */
+export const isGraviton = (type: string): boolean => /^(a1|[a-z]+\d+[a-z-]*g[a-z-]*)\./.test(type);
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/;
 
 export function readAwsSettings(r: ObjectReader): AwsSettings {
@@ -62,11 +67,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
   }
   const rds = r.object("rds");
   const rdsSettings = {
-    engineVersion: rds.string("engineVersion", "16.9", {
-      pattern: /^16\.\d+$/,
-      expectation: "a PostgreSQL 16 minor version",
-      example: "16.9",
-    }),
+    engineVersion: tableVersion(rds, "engineVersion", "postgresql", "aws"),
     instanceClass: rds.string("instanceClass", "db.m7g.large", {
       pattern: /^db\.[a-z0-9]+\.[a-z0-9]+$/,
       expectation: "an RDS instance class",
@@ -132,11 +133,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
       example: "10.40.0.0/16",
     }),
     natGateways: r.oneOf("natGateways", ["onePerAz", "single"] as const, "onePerAz"),
-    kubernetesVersion: r.string("kubernetesVersion", "1.33", {
-      pattern: /^1\.\d{2}$/,
-      expectation: "an EKS Kubernetes version",
-      example: "1.33",
-    }),
+    kubernetesVersion: tableVersion(r, "kubernetesVersion", "kubernetes", "aws"),
     publicAccessCidrs: r.stringList("publicAccessCidrs", [], { pattern: CIDR, expectation: "IPv4 CIDRs" }),
     deployerRoleArn: r.string("deployerRoleArn", "", {
       pattern: /^$|^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
@@ -172,6 +169,15 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
         `must be a /16 or /17 with no host bits set: AWS accepts VPC blocks from /16 to /28, and the subnets need three /19 node subnets and six /24 subnets (got "${settings.vpcCidr}"${layoutError ? `: ${layoutError}` : ""}); set it with: ${r.problems.set("aws.vpcCidr", "10.40.0.0/16")}`,
       );
     }
+  }
+  // The node group runs the x86_64 Amazon Linux 2023 AMI type of lib/versions.ts; Graviton types (m7g, t4g,
+  // c7gn, a1) would not boot it.
+  const arm = settings.nodeInstanceTypes.filter(isGraviton);
+  if (arm.length) {
+    p.add(
+      "aws.nodeInstanceTypes",
+      `must be x86_64 instance types: the nodes run the AMI type ${EKS_NODE_AMI_TYPE} (lib/versions.ts), which Graviton types do not boot (got ${JSON.stringify(arm)}); set it with: ${r.problems.set("aws.nodeInstanceTypes", "'[\"m7i.large\"]'")}`,
+    );
   }
   if (settings.publicAccessCidrs.includes("0.0.0.0/0")) {
     p.add(

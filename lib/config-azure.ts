@@ -5,6 +5,7 @@
  */
 import { vnetCidrProblems } from "../components/azure/cidr";
 import { ObjectReader, Problems } from "./config-reader";
+import { tableVersion } from "./config-versions";
 
 export const AZURE_LOCATION_KEY = "azure-native:location";
 
@@ -20,7 +21,10 @@ export interface AzureSettings {
   readonly resourceGroupName: string;
   /** CIDR of the VNet: nodes, the database's delegated subnet, private endpoints. */
   readonly vnetCidr: string;
-  /** AKS Kubernetes version (minor; patches come from the auto-upgrade channel). */
+  /**
+   * AKS Kubernetes minor, inside AKS's community support window: one lib/versions.ts lists (default: the
+   * newest). Patches come from the auto-upgrade channel.
+   */
   readonly kubernetesVersion: string;
   /** AKS pricing tier: Standard carries the uptime SLA. */
   readonly clusterTier: "Free" | "Standard" | "Premium";
@@ -166,11 +170,7 @@ export function readAzureSettings(
       example: names.resourceGroupName,
     }),
     vnetCidr,
-    kubernetesVersion: r.string("kubernetesVersion", "1.33", {
-      pattern: /^1\.\d{2}$/,
-      expectation: "an AKS Kubernetes minor version",
-      example: "1.33",
-    }),
+    kubernetesVersion: tableVersion(r, "kubernetesVersion", "kubernetes", "azure"),
     clusterTier: r.oneOf("clusterTier", ["Free", "Standard", "Premium"] as const, "Standard"),
     upgradeChannel: r.oneOf(
       "upgradeChannel",

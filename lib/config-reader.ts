@@ -160,6 +160,16 @@ export class ObjectReader {
     return v;
   }
 
+  /**
+   * A string that YAML may have read as a number (`engineVersion: 16`, `kubernetesVersion: 1.36`, or what
+   * `pulumi config set --path` stores for a numeric value): the number's text.
+   */
+  versionText(name: string, fallback: string): string {
+    const v = this.raw(name);
+    if (typeof v === "number") return String(v);
+    return this.string(name, fallback);
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const v = this.raw(name);
     if (v === undefined || v === null) return fallback;

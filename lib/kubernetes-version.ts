@@ -1,7 +1,8 @@
 /**
- * The Kubernetes minor version this program targets: the EKS and AKS clusters it creates by default, the
- * schemas its manifests are validated against, and the Pod Security Standards version its namespace enforces.
- * One place, so that moving to the next minor is one reviewed change (and a test keeps the others equal).
+ * The Kubernetes minor the program is validated against where it cannot know the cluster's: the schemas its
+ * manifests are checked with (kubernetes-models), and the Pod Security Standards version a k3s stack's
+ * namespace enforces. The cloud stacks pin their own cluster's minor (ferrum:aws / ferrum:azure
+ * kubernetesVersion, from lib/versions.ts).
  */
 export const TARGET_KUBERNETES_MINOR = "1.33";
 

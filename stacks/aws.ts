@@ -62,6 +62,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     clusterName: eks.name,
     clusterNameText: name,
     region: awsRegion(),
+    kubernetesVersion: config.aws.kubernetesVersion,
     identity: eks,
     provider: eks.provider,
     dependsOn: eks.ready,

@@ -112,7 +112,18 @@ export function platform(args: PlatformArgs): StackOutputs {
   const providers = { providers: { kubernetes: provider } };
   const namespace = platformNamespace(
     "namespace",
-    { name: ns, ingressNamespace: config.ingressNamespace, monitoringNamespace: config.monitoringNamespace },
+    {
+      name: ns,
+      ingressNamespace: config.ingressNamespace,
+      monitoringNamespace: config.monitoringNamespace,
+      // The cluster's own minor in the clouds; on k3s, the one the program is validated against.
+      kubernetesMinor:
+        config.cloud === "aws"
+          ? config.aws.kubernetesVersion
+          : config.cloud === "azure"
+            ? config.azure.kubernetesVersion
+            : undefined,
+    },
     { provider, dependsOn: args.dependsOn },
   );
   const after = { ...providers, dependsOn: [namespace] };

@@ -381,7 +381,7 @@ describe("parseConfig: ferrum:azure", () => {
       location: "westeurope",
       resourceGroupName: "ferrum-prod-azure",
       vnetCidr: "10.50.0.0/16",
-      kubernetesVersion: "1.33",
+      kubernetesVersion: "1.36",
       clusterTier: "Standard",
       upgradeChannel: "patch",
       systemPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 6 },

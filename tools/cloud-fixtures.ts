@@ -130,8 +130,21 @@ export function awsOutputs(type: string, name: string, inputs: Values): Values |
   }
 }
 
-export function awsCall(token: string, _inputs: Values): Values | undefined {
+export function awsCall(token: string, inputs: Values): Values | undefined {
   switch (token) {
+    case "aws:eks/getAddonVersion:getAddonVersion": {
+      // EKS answers with its default build for the minor (vX.Y.Z-eksbuild.N); offline there is none to
+      // ask, so the plan shows which build preview will resolve.
+      const kubernetesVersion = String(inputs.kubernetesVersion);
+      return {
+        addonName: inputs.addonName,
+        kubernetesVersion,
+        mostRecent: inputs.mostRecent ?? false,
+        version: `eks-default-for-${kubernetesVersion}`,
+        id: String(inputs.addonName),
+        region: AWS_REGION,
+      };
+    }
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return {
         userName: "AWS",

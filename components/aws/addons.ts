@@ -1,26 +1,47 @@
 /**
  * What an EKS cluster needs before the workloads run: the EBS CSI driver (every PVC: Postgres on k3s-like
  * setups, Redis, MinIO) with IRSA and a default encrypted gp3 StorageClass; metrics-server (HPAs read it);
- * the Cluster Autoscaler with IRSA, so the node group grows when the HPAs do.
+ * the Cluster Autoscaler with IRSA, so the node group grows when the HPAs do. The EBS CSI add-on's build and the
+ * autoscaler's image follow the cluster's Kubernetes minor; the charts are pinned in lib/versions.ts.
  */
 import * as eksAws from "@pulumi/aws/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  CLUSTER_AUTOSCALER_CHART_VERSION,
+  clusterAutoscalerImageTag,
+  METRICS_SERVER_CHART_VERSION,
+} from "../../lib/versions";
 import { irsaRole, IrsaIdentity } from "./irsa";
 
-/** Pinned Helm charts. */
+/** Pinned Helm charts (versions: lib/versions.ts). */
 export const CHARTS = {
   metricsServer: {
     chart: "metrics-server",
-    version: "3.13.0",
+    version: METRICS_SERVER_CHART_VERSION,
     repo: "https://kubernetes-sigs.github.io/metrics-server/",
   },
   clusterAutoscaler: {
     chart: "cluster-autoscaler",
-    version: "9.50.1",
+    version: CLUSTER_AUTOSCALER_CHART_VERSION,
     repo: "https://kubernetes.github.io/autoscaler",
   },
 } as const;
+
+/**
+ * The add-on build EKS installs by default for a Kubernetes minor, asked of EKS at preview time (aws eks
+ * describe-addon-versions). An add-on follows the cluster's minor (kube-proxy must match it), so its version
+ * moves with `ferrum:aws.kubernetesVersion`; `pulumi preview --diff` shows the build.
+ */
+export function eksAddonVersion(
+  addonName: string,
+  kubernetesVersion: string,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+  return eksAws
+    .getAddonVersionOutput({ addonName, kubernetesVersion, mostRecent: false }, opts)
+    .apply((v) => v.version);
+}
 
 export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
 
@@ -62,6 +83,8 @@ export interface AddonsArgs {
   /** The plain cluster name (policies are rendered from it). */
   readonly clusterNameText: string;
   readonly region: string;
+  /** The cluster's Kubernetes minor: the EBS CSI add-on and the Cluster Autoscaler image follow it. */
+  readonly kubernetesVersion: string;
   readonly identity: IrsaIdentity;
   readonly provider: k8s.Provider;
   readonly dependsOn: pulumi.Resource[];
@@ -88,6 +111,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
     {
       clusterName: a.clusterName,
       addonName: "aws-ebs-csi-driver",
+      addonVersion: eksAddonVersion("aws-ebs-csi-driver", a.kubernetesVersion),
       serviceAccountRoleArn: ebsRole.arn,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
@@ -152,6 +176,8 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       values: {
         autoDiscovery: { clusterName: a.clusterNameText },
         awsRegion: a.region,
+        // The image of the cluster's minor: the autoscaler simulates that scheduler (chart README).
+        image: { tag: clusterAutoscalerImageTag(a.kubernetesVersion) },
         rbac: {
           serviceAccount: {
             create: true,

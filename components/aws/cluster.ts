@@ -13,6 +13,10 @@
  * The Kubernetes provider waits for the deployer's access policy association (and the private path to the
  * API): every Kubernetes resource of the stack uses it, so none is sent before the deployer may make it.
  *
+ * Versions (lib/versions.ts): the control plane runs `ferrum:aws.kubernetesVersion` with the upgrade policy
+ * STANDARD; the node group (Amazon Linux 2023) and every add-on follow that minor, since EKS moves neither
+ * with the control plane.
+ *
  * Built from plain @pulumi/aws resources rather than @pulumi/eks: every piece is in the plan, where the
  * guardrails and `pulumi preview --diff` readers see it, and no extra provider plugin runs.
  */
@@ -25,6 +29,8 @@ import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../lib/config-aws";
+import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
+import { eksAddonVersion } from "./addons";
 import { runnerPath, type EksApiAccess } from "./api-access";
 import { attachPolicies } from "./irsa";
 import type { Network } from "./network";
@@ -183,6 +189,10 @@ export class EksCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         enabledClusterLogTypes: CLUSTER_LOG_TYPES,
+        // STANDARD, not AWS's default EXTENDED: a cluster past standard support is upgraded by EKS instead of
+        // being billed for extended support at a higher cluster-hour price. The version guardrail
+        // (npm run versions:check) fails 60 days before that date, and pulumi up refuses once it has passed.
+        upgradePolicy: { supportType: "STANDARD" },
         // The managed add-ons below replace the self-managed ones EKS would otherwise install.
         bootstrapSelfManagedAddons: false,
         deletionProtection: true,
@@ -238,6 +248,7 @@ export class EksCluster extends pulumi.ComponentResource {
         {
           clusterName: cluster.name,
           addonName,
+          addonVersion: eksAddonVersion(addonName, s.kubernetesVersion, { parent: this }),
           resolveConflictsOnCreate: "OVERWRITE",
           resolveConflictsOnUpdate: "OVERWRITE",
           tags,
@@ -286,6 +297,9 @@ export class EksCluster extends pulumi.ComponentResource {
           `${name}-nodes-${zone}`,
           {
             clusterName: cluster.name,
+            // The nodes follow the control plane's minor (EKS does not move them itself), on Amazon Linux 2023.
+            version: s.kubernetesVersion,
+            amiType: EKS_NODE_AMI_TYPE,
             nodeRoleArn: nodeRole.role.arn,
             subnetIds: [subnetId],
             instanceTypes: [...s.nodeInstanceTypes],

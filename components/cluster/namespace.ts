@@ -2,9 +2,10 @@
  * The platform's namespace and its NetworkPolicies (DESIGN.md): nothing reaches a pod unless admitted; pods of
  * the namespace reach each other (so Postgres, Redis and object storage are reachable from this namespace
  * only); the web pods are reachable from the ingress controller's and the monitoring namespaces too.
- * The namespace enforces the "restricted" Pod Security Standard, as the Kubernetes minor the program targets
- * defines it: pinned (not `latest`), so a cluster upgrade never tightens the rules under running workloads
- * unannounced; warnings and audit entries use the same version.
+ * The namespace enforces the "restricted" Pod Security Standard, as the Kubernetes minor the stack targets
+ * defines it (the cloud cluster's configured version; on k3s the minor the program is validated against):
+ * pinned (not `latest`), so a cluster upgrade never tightens the rules under running workloads unannounced;
+ * warnings and audit entries use the same version.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,11 +17,16 @@ export interface PlatformNamespaceArgs {
   readonly name: string;
   readonly ingressNamespace: string;
   readonly monitoringNamespace: string;
+  /** The Kubernetes minor whose Pod Security Standards apply. @default TARGET_KUBERNETES_MINOR */
+  readonly kubernetesMinor?: string;
 }
 
 /** Pod Security admission labels: `level` enforced, warned about and audited, at the targeted version. */
-export function podSecurityLabels(level: "restricted" | "baseline" | "privileged"): Record<string, string> {
-  const version = podSecurityVersion(TARGET_KUBERNETES_MINOR);
+export function podSecurityLabels(
+  level: "restricted" | "baseline" | "privileged",
+  minor: string = TARGET_KUBERNETES_MINOR,
+): Record<string, string> {
+  const version = podSecurityVersion(minor);
   return Object.fromEntries(
     ["enforce", "warn", "audit"].flatMap((mode) => [
       [`pod-security.kubernetes.io/${mode}`, level],
@@ -46,7 +52,7 @@ export function platformNamespace(
         name: args.name,
         labels: {
           ...meta,
-          ...podSecurityLabels("restricted"),
+          ...podSecurityLabels("restricted", args.kubernetesMinor),
         },
       },
     },

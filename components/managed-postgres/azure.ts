@@ -1,5 +1,6 @@
 /**
- * The Azure backend: Azure Database for PostgreSQL Flexible Server 16 with zone-redundant high availability
+ * The Azure backend: Azure Database for PostgreSQL Flexible Server (the major lib/versions.ts pins; Azure
+ * applies minors in the maintenance window) with zone-redundant high availability
  * (a synchronous standby in another zone), VNet integration through a delegated subnet and a private DNS
  * zone (public network access disabled), TLS required, backups kept at least 7 days, `protect`ed and, like
  * RDS's deletion protection, locked against deletion (a `CanNotDelete` lock also stops a portal or `az` delete).
@@ -16,10 +17,10 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { FLEXIBLE_SERVER_POSTGRES_MAJOR } from "../../lib/versions";
 import { ADMIN_ROLE, databaseName, POSTGRES_PORT } from "./naming";
 import type { AzurePostgres, PostgresServer } from "./types";
 
-export const FLEXIBLE_SERVER_VERSION = "16";
 /** Properties of the Server a later `pulumi up` must leave alone (see the file comment). */
 export const SERVER_IGNORED_CHANGES = ["administratorLoginPassword"];
 
@@ -48,7 +49,7 @@ export function azureServer(
       serverName: backend.serverName,
       resourceGroupName: backend.resourceGroupName,
       location: backend.location,
-      version: FLEXIBLE_SERVER_VERSION,
+      version: FLEXIBLE_SERVER_POSTGRES_MAJOR,
       createMode: "Default",
       administratorLogin: ADMIN_ROLE,
       administratorLoginPassword: password.result,

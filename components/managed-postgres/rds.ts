@@ -1,6 +1,12 @@
 /**
- * The RDS backend: PostgreSQL 16 on Amazon RDS, Multi-AZ, private, encrypted, deletion-protected, backed up,
- * with a parameter group that refuses non-TLS connections. Only the cluster's security group reaches 5432.
+ * The RDS backend: PostgreSQL on Amazon RDS (the major lib/versions.ts pins), Multi-AZ, private, encrypted,
+ * deletion-protected, backed up, with a parameter group that refuses non-TLS connections. Only the cluster's
+ * security group reaches 5432.
+ *
+ * Versions: the instance is created from the major alone and RDS applies minor versions itself
+ * (autoMinorVersionUpgrade). `engineVersion` is ignored after creation: a stack created with an exact minor
+ * (this program's old default 16.9) would otherwise show a change to the major on every preview once RDS had
+ * upgraded it, and send RDS a downgrade. A major upgrade is a deliberate operation (README).
  *
  * The master password comes from `@pulumi/random`, not RDS-managed secrets: those rotate weekly, and the
  * bootstrap Job's copy would go stale.
@@ -12,6 +18,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
 import type { PostgresServer, RdsPostgres } from "./types";
+
+/** Instance properties a later `pulumi up` leaves alone (see the file comment). */
+export const RDS_IGNORED_CHANGES = ["engineVersion"];
+
+/** The parameter group family of a PostgreSQL major: `postgres<major>`. */
+export const parameterGroupFamily = (major: string): string => `postgres${major}`;
 
 export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Resource): PostgresServer {
   const opts = { parent };
@@ -49,7 +61,7 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
   const parameters = new rds.ParameterGroup(
     `${name}-params`,
     {
-      family: "postgres16",
+      family: parameterGroupFamily(backend.engineVersion),
       description: "Ferrum: TLS only, connections and slow statements logged",
       parameters: [
         { name: "rds.force_ssl", value: "1" },
@@ -90,11 +102,15 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
       performanceInsightsRetentionPeriod: 7,
       enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
       autoMinorVersionUpgrade: true,
+      // RDS's default, said out loud: past the major's end of standard support RDS bills Extended Support
+      // rather than upgrading the major unannounced (the alternative, -disabled, would). The version
+      // guardrail fails 60 days before that date.
+      engineLifecycleSupport: "open-source-rds-extended-support",
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: false,
       tags: backend.tags,
     },
-    stateful,
+    { ...stateful, ignoreChanges: RDS_IGNORED_CHANGES },
   );
   return {
     host: instance.address,

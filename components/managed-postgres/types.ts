@@ -26,7 +26,10 @@ export interface RdsPostgres {
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** The only security group admitted to 5432: the EKS cluster security group (managed node groups use it). */
   readonly clientSecurityGroupId: pulumi.Input<string>;
-  /** PostgreSQL 16 minor version, e.g. "16.8". */
+  /**
+   * PostgreSQL major, e.g. "16" (lib/versions.ts): RDS creates the instance on its newest minor of that major
+   * and applies later minors itself.
+   */
   readonly engineVersion: string;
   readonly instanceClass: string;
   readonly allocatedStorageGiB: number;

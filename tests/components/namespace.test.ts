@@ -1,7 +1,7 @@
 /**
  * The platform namespace's Pod Security admission: "restricted" enforced, warned about and audited at the
- * Kubernetes minor the program targets (never `latest`, which moves with every cluster upgrade), in every
- * stack; and that minor is the one the clusters are created at and the manifests are validated against.
+ * Kubernetes minor the stack targets (never `latest`, which moves with every cluster upgrade): the cloud
+ * cluster's own, and on k3s the one the manifests are validated against.
  */
 import { parseConfig } from "../../config";
 import { REQUIRED_CONFIG } from "../helpers/config";
@@ -9,34 +9,36 @@ import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernete
 import { KUBERNETES_SCHEMA_VERSION } from "../../tools/guardrails/schema/catalog";
 import { manifests, runPlan } from "../../tools/planner";
 
-test.each(["dev", "prod", "prod-azure"])(
-  "%s: the namespace ferrum enforces, warns about and audits restricted at v1.33",
-  async (stack) => {
-    const objects = manifests(await runPlan(stack)) as any[];
-    const ns = objects.find((o) => o.kind === "Namespace" && o.metadata.name === "ferrum");
-    const podSecurity = Object.fromEntries(
-      Object.entries(ns.metadata.labels as Record<string, string>).filter(([k]) =>
-        k.startsWith("pod-security.kubernetes.io/"),
-      ),
-    );
-    expect(podSecurity).toEqual({
-      "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/enforce-version": "v1.33",
-      "pod-security.kubernetes.io/warn": "restricted",
-      "pod-security.kubernetes.io/warn-version": "v1.33",
-      "pod-security.kubernetes.io/audit": "restricted",
-      "pod-security.kubernetes.io/audit-version": "v1.33",
-    });
-  },
-);
+test.each([
+  ["dev", "v1.33"],
+  ["prod", "v1.36"],
+  ["prod-azure", "v1.36"],
+])("%s: the namespace ferrum enforces, warns about and audits restricted at %s", async (stack, version) => {
+  const objects = manifests(await runPlan(stack)) as any[];
+  const ns = objects.find((o) => o.kind === "Namespace" && o.metadata.name === "ferrum");
+  const podSecurity = Object.fromEntries(
+    Object.entries(ns.metadata.labels as Record<string, string>).filter(([k]) =>
+      k.startsWith("pod-security.kubernetes.io/"),
+    ),
+  );
+  expect(podSecurity).toEqual({
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": version,
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/warn-version": version,
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/audit-version": version,
+  });
+});
 
-test("the targeted minor is the clusters' default version and the schemas' version", () => {
-  expect(TARGET_KUBERNETES_MINOR).toBe("1.33");
-  expect(podSecurityVersion()).toBe("v1.33");
-  const config = parseConfig(REQUIRED_CONFIG.k3s, "dev").config!;
-  expect([config.aws.kubernetesVersion, config.azure.kubernetesVersion, KUBERNETES_SCHEMA_VERSION]).toEqual([
-    TARGET_KUBERNETES_MINOR,
-    TARGET_KUBERNETES_MINOR,
-    TARGET_KUBERNETES_MINOR,
-  ]);
+test("k3s pins the minor the schemas validate; a cloud stack pins its own cluster's minor", async () => {
+  expect(TARGET_KUBERNETES_MINOR).toBe(KUBERNETES_SCHEMA_VERSION);
+  expect(podSecurityVersion()).toBe(`v${KUBERNETES_SCHEMA_VERSION}`);
+  for (const [stack, minor] of [
+    ["prod", parseConfig(REQUIRED_CONFIG.aws, "prod").config!.aws.kubernetesVersion],
+    ["prod-azure", parseConfig(REQUIRED_CONFIG.azure, "prod-azure").config!.azure.kubernetesVersion],
+  ] as const) {
+    const ns = (manifests(await runPlan(stack)) as any[]).find((o) => o.kind === "Namespace");
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce-version"]).toBe(`v${minor}`);
+  }
 });

@@ -463,3 +463,50 @@ export function serviceNamesInCase(script: string): string[] {
   const match = /^\s*([a-z]+(?:\s*\|\s*[a-z]+)+)\)/m.exec(script);
   return match ? match[1]!.split("|").map((s) => s.trim()) : [];
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// versions.yml
+
+/**
+ * versions.yml: the live version guardrail runs `npm run versions:check` against today's date on a schedule
+ * (and by hand), never on pushes or pull requests (those run `npm test`, which must not depend on the
+ * calendar), with read-only permissions and a failing pipe when the check fails.
+ */
+export function versionsProblems(wf: Workflow): string[] {
+  const problems: string[] = [];
+  const on = triggers(wf);
+  const crons = ([on.schedule ?? []].flat() as { cron?: string }[]).map((s) => text(s.cron));
+  if (!crons.some((c) => c.trim().split(/\s+/).length === 5))
+    problems.push("versions does not run on a schedule (on.schedule with a five-field cron)");
+  if (!("workflow_dispatch" in on)) problems.push("versions cannot be started by hand (workflow_dispatch)");
+  for (const t of ["push", "pull_request", "pull_request_target"])
+    if (t in on)
+      problems.push(`versions runs on ${t}: the calendar check belongs to the schedule, not to changes`);
+  const jobs = jobsOf(wf).map(([, j]) => j);
+  const check = jobs
+    .flatMap((j) => stepsOf(j))
+    .find((s) => /\bnpm run (-s )?versions:check\b/.test(text(s.run)));
+  if (!check) problems.push("no step runs npm run versions:check");
+  else {
+    if (/--today\b/.test(text(check.run)))
+      problems.push("the scheduled check passes --today; it must use the day it runs");
+    if (/\|/.test(text(check.run)) && (check as { shell?: string }).shell !== "bash")
+      problems.push(
+        "the check is piped without shell: bash, so its failure is lost (GitHub's default shell has no pipefail)",
+      );
+    if (
+      /\|\|\s*true|continue-on-error/.test(text(check.run)) ||
+      (check as Record<string, unknown>)["continue-on-error"]
+    )
+      problems.push("the check's failure is swallowed");
+  }
+  if (!jobs.some((j) => runs(j, /\bnpm ci\b/))) problems.push("versions does not run npm ci");
+  for (const [id, job] of jobsOf(wf)) {
+    const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(
+      ([, v]) => v === "write",
+    );
+    if (granted.length)
+      problems.push(`jobs.${id}: grants ${granted.map(([k]) => k).join(", ")}: write; the check only reads`);
+  }
+  return problems;
+}

@@ -19,6 +19,7 @@ import {
   stackFiles,
   stepsOf,
   stepsUsing,
+  versionsProblems,
   Workflow,
   workflowFiles,
 } from "./workflow-checks";
@@ -28,7 +29,13 @@ const STACKS = stackFiles();
 const clone = (wf: Workflow): Workflow => structuredClone(wf);
 
 test("the expected workflows exist", () => {
-  expect(workflowFiles()).toEqual(["ci.yml", "deploy.yml", "preview.yml", "service-image.yml"]);
+  expect(workflowFiles()).toEqual([
+    "ci.yml",
+    "deploy.yml",
+    "preview.yml",
+    "service-image.yml",
+    "versions.yml",
+  ]);
   expect(STACKS).toEqual(expect.arrayContaining(["dev", "prod", "prod-azure"]));
 });
 
@@ -68,6 +75,10 @@ describe("the delivery contract on the real workflows", () => {
 
   test("service-image: workflow_call with typed inputs; test, build, push, propose", () => {
     expect(reusableProblems(loadWorkflow("service-image.yml"))).toEqual([]);
+  });
+
+  test("versions: npm run versions:check against today's date, daily and by hand, never on changes", () => {
+    expect(versionsProblems(loadWorkflow("versions.yml"))).toEqual([]);
   });
 
   test("service-image accepts exactly the catalog's services", () => {
@@ -300,5 +311,24 @@ jobs:
 
   test("service-image: a service list that drifted from the catalog", () => {
     expect(serviceNamesInCase("case x in\n  auth | user | content)\n")).not.toEqual([...SERVICE_NAMES]);
+  });
+
+  test("versions: run on pull requests, no schedule, a fixed date, a pipe without pipefail, a write grant", () => {
+    const wf = clone(loadWorkflow("versions.yml"));
+    wf.on = { pull_request: null };
+    const step = stepsOf(wf.jobs.check).find((s) => /versions:check/.test(s.run ?? "")) as any;
+    step.run = 'npm run -s versions:check -- --today 2026-12-03 | tee -a "$GITHUB_STEP_SUMMARY"';
+    delete step.shell;
+    wf.jobs.check.permissions = { issues: "write" };
+    expect(versionsProblems(wf)).toEqual([
+      "versions does not run on a schedule (on.schedule with a five-field cron)",
+      "versions cannot be started by hand (workflow_dispatch)",
+      "versions runs on pull_request: the calendar check belongs to the schedule, not to changes",
+      "the scheduled check passes --today; it must use the day it runs",
+      "the check is piped without shell: bash, so its failure is lost (GitHub's default shell has no pipefail)",
+      "jobs.check: grants issues: write; the check only reads",
+    ]);
+    wf.jobs.check.steps = stepsOf(wf.jobs.check).filter((s) => !/versions:check/.test(s.run ?? ""));
+    expect(versionsProblems(wf)).toContain("no step runs npm run versions:check");
   });
 });

@@ -167,7 +167,10 @@ describe("prod (AWS): network and cluster", () => {
     const c = one("aws:eks/cluster:Cluster");
     expect(c.inputs).toMatchObject({
       name: "ferrum-prod",
-      version: "1.33",
+      version: "1.36",
+      // No extended support at 6x the cluster-hour price: EKS upgrades the control plane at the end of
+      // standard support instead (the version guardrail warns 60 days before).
+      upgradePolicy: { supportType: "STANDARD" },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       vpcConfig: { endpointPrivateAccess: true },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
@@ -208,6 +211,9 @@ describe("prod (AWS): network and cluster", () => {
     const addons = Object.fromEntries(ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
     expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     expect(JSON.parse(addons["vpc-cni"].inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
+    // Each add-on is EKS's default build for the cluster's minor (the offline fixture names which one).
+    for (const a of Object.values(addons) as any[])
+      expect(a.inputs.addonVersion).toBe("eks-default-for-1.36");
     const groups = ofType("aws:eks/nodeGroup:NodeGroup");
     expect(addons.coredns.options.dependsOn).toEqual(groups.map((g) => g.urn));
     const nodePolicies = ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
@@ -224,7 +230,7 @@ describe("prod (AWS): network and cluster", () => {
       );
   });
 
-  test("nodes: one managed group per zone (a volume's zone can always grow), the totals split over them, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
+  test("nodes: one managed group per zone (a volume's zone can always grow), the totals split over them, on the cluster's minor, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
     const groups = ofType("aws:eks/nodeGroup:NodeGroup");
     expect(groups.map((g) => g.name)).toEqual([
       "ferrum-prod-nodes-0",
@@ -234,6 +240,9 @@ describe("prod (AWS): network and cluster", () => {
     // nodeMinSize 2, nodeMaxSize 6, nodeDesiredSize 3 over three zones, rounded up: no zone at zero.
     for (const nodes of groups) {
       expect(nodes.inputs).toMatchObject({
+        // The nodes follow the control plane's minor, on the Amazon Linux 2023 AMI type.
+        version: "1.36",
+        amiType: "AL2023_x86_64_STANDARD",
         capacityType: "ON_DEMAND",
         instanceTypes: ["m7i.large"],
         scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 },
@@ -411,6 +420,10 @@ describe("prod (AWS): network and cluster", () => {
       "traefik",
     ]);
     for (const r of Object.values(releases) as any[]) expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    // The chart carries 1.36's RBAC; its image is the autoscaler of the cluster's minor.
+    expect(releases["cluster-autoscaler"].version).toBe("9.59.0");
+    expect(releases["cluster-autoscaler"].values.image).toEqual({ tag: "v1.36.1" });
+    expect(releases["metrics-server"].version).toBe("3.13.1");
     expect(
       releases["cluster-autoscaler"].values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
     ).toMatch(/role\/ferrum-prod-cluster-autoscaler/);
@@ -420,6 +433,22 @@ describe("prod (AWS): network and cluster", () => {
     expect(Object.values(caTrust.Statement[0].Condition.StringEquals)).toContain(
       "system:serviceaccount:kube-system:cluster-autoscaler",
     );
+  });
+
+  test("ferrum:aws.kubernetesVersion 1.35: the control plane, the nodes and every add-on move together", async () => {
+    const older = await eksCluster({ kubernetesVersion: "1.35" });
+    expect((older.get("aws:eks/cluster:Cluster", "ferrum-prod").inputs as any).version).toBe("1.35");
+    expect(older.ofType("aws:eks/nodeGroup:NodeGroup").map((g) => (g.inputs as any).version)).toEqual([
+      "1.35",
+      "1.35",
+      "1.35",
+    ]);
+    const addons = older.ofType("aws:eks/addon:Addon").map((a) => a.inputs as any);
+    expect(Object.fromEntries(addons.map((a) => [a.addonName, a.addonVersion]))).toEqual({
+      "vpc-cni": "eks-default-for-1.35",
+      "kube-proxy": "eks-default-for-1.35",
+      coredns: "eks-default-for-1.35",
+    });
   });
 
   test("ferrum:aws.publicAccessCidrs opens the public endpoint to those CIDRs only; 0.0.0.0/0 is refused", async () => {
@@ -448,7 +477,12 @@ describe("prod (AWS): data tier", () => {
       performanceInsightsEnabled: true,
       username: "ferrum_admin",
     });
-    expect(db.inputs.engineVersion).toMatch(/^16\./);
+    // The major only: RDS applies minors itself, and the instance ignores the version after creation, so
+    // an automatic minor upgrade never turns a later up into a downgrade.
+    expect(db.inputs.engineVersion).toBe("16");
+    expect(db.inputs.autoMinorVersionUpgrade).toBe(true);
+    expect(db.inputs.engineLifecycleSupport).toBe("open-source-rds-extended-support");
+    expect(db.options.ignoreChanges).toEqual(["engineVersion"]);
     expect(db.inputs.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
     expect(db.inputs.finalSnapshotIdentifier).toBeTruthy();
     expect(db.options.protect).toBe(true);

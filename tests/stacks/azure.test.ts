@@ -236,8 +236,14 @@ describe("prod-azure: AKS", () => {
     expect(c.options.ignoreChanges).toContain("agentPoolProfiles[0].count");
   });
 
-  test("patch auto-upgrades; Azure Monitor off unless a workspace is configured", () => {
+  test("patch auto-upgrades of the table's minor, community support (no LTS); Azure Monitor off unless a workspace is configured", () => {
     const c = cluster().inputs;
+    // The stack file's minor, inside AKS's community window on the Standard tier: no long-term support plan.
+    expect(c).toMatchObject({
+      kubernetesVersion: "1.36",
+      sku: { name: "Base", tier: "Standard" },
+      supportPlan: "KubernetesOfficial",
+    });
     expect(c.autoUpgradeProfile).toEqual({ upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
     expect(c.azureMonitorProfile).toEqual({ metrics: { enabled: false } });
     expect(c.addonProfiles).toEqual({});
