@@ -7,7 +7,10 @@
  * - `dependency`: every URN of the engine's request (`waitsFor`: explicit and input dependencies, a
  *   component already expanded by the SDK into its custom resources). A URN naming a local component is
  *   expanded here the same way, so hand-built graphs and resources.json behave alike.
- * - `provider`: its provider (a custom resource), or a component's `providers`.
+ * - `provider`: its provider (a custom resource), or a component's `providers`: the SDK sends nothing
+ *   for a component before each of its providers is created, so a Kubernetes provider built from a cluster's
+ *   kubeconfig, handed to a component as `providers`, holds every child of it (an RDS instance too) until the
+ *   cluster is created.
  * - `deletedWith`: the SDK awaits that resource's URN too.
  * - `parent`: the Node SDK registers a child only once its parent's URN resolves. A custom parent's URN
  *   resolves when it is created; a component's once its own request is sent, which is after everything the

@@ -26,8 +26,8 @@ class Res extends pulumi.CustomResource {
   }
 }
 class Provider extends pulumi.ProviderResource {
-  constructor(pkg: string, name: string) {
-    super(pkg, name, {});
+  constructor(pkg: string, name: string, props: Record<string, unknown> = {}) {
+    super(pkg, name, props);
   }
 }
 const res = (name: string, props: Record<string, unknown> = {}, opts: pulumi.CustomResourceOptions = {}) =>
@@ -49,6 +49,12 @@ beforeAll(async () => {
       res("app-child", {}, { parent: self });
       new Res("kubernetes:core/v1:ConfigMap", "app-config", {}, { parent: self });
     });
+    // A provider built from a slow resource's output (a cluster's kubeconfig), given to a component only.
+    const late = new Provider("kubernetes", "late-k8s", { kubeconfig: slow!.id });
+    new Comp("gated", { providers: { kubernetes: late } }, (self) =>
+      res("gated-child", {}, { parent: self }),
+    );
+    new Comp("free", {}, (self) => res("free-child", {}, { parent: self }));
   }));
 });
 
@@ -82,6 +88,17 @@ test("a child of a component that waits is sent only after what its component wa
   expect(order.indexOf("app")).toBeGreaterThan(order.indexOf("slow"));
 });
 
+test("a component's providers gate it: it is sent only once the provider is created", () => {
+  const order = reg.resources.map((r) => r.name);
+  expect(order.indexOf("late-k8s")).toBeGreaterThan(order.indexOf("slow"));
+  expect(order.indexOf("gated")).toBeGreaterThan(order.indexOf("late-k8s"));
+  expect(order.indexOf("gated-child")).toBeGreaterThan(order.indexOf("late-k8s"));
+  // Constructed after it, a component without the provider is not held back.
+  expect(order.indexOf("free-child")).toBeLessThan(order.indexOf("late-k8s"));
+  expect(one("gated").waitsFor).toEqual([]);
+  expect(one("gated").options.providers).toEqual({ kubernetes: urnOf("late-k8s") });
+});
+
 test("the wait graph read back from the records: a child waits for its component's dependencies", () => {
   const graph = new WaitGraph(reg.resources);
   expect(
@@ -93,4 +110,13 @@ test("the wait graph read back from the records: a child waits for its component
   ]);
   expect(graph.waitsOn(urnOf("app-child"), urnOf("k8s"))).toBe(true);
   expect(graph.waitsOn(urnOf("reads-slow"), urnOf("fast"))).toBe(false);
+  expect(
+    graph.pathBetween(urnOf("gated-child"), urnOf("slow"))!.map((s) => [s.resource.name, s.kind]),
+  ).toEqual([
+    ["gated-child", "parent"],
+    ["gated", "provider"],
+    ["late-k8s", "dependency"],
+    ["slow", undefined],
+  ]);
+  expect(graph.waitsOn(urnOf("free-child"), urnOf("slow"))).toBe(false);
 });
