@@ -31,7 +31,10 @@ export interface Timeline {
   readonly schedule: ReadonlyMap<string, Scheduled>;
 }
 
-/** Sums of hundredths of minutes in floating point drift (0.1 + 0.2); a bound like "at most 28.5" must hold. */
+/**
+ * Sums of hundredths of minutes drift in floating point (0.1 + 0.2); a bound such as "at most 28.5" must
+ * hold exactly.
+ */
 const round = (m: number): number => Math.round(m * 1000) / 1000;
 
 /** Which wait the chain follows when several end at the same minute: the most telling first. */

@@ -72,7 +72,9 @@ export class WaitGraph {
     }
     for (const r of resources) {
       if (r.parent === undefined) continue;
-      this.children.set(r.parent, [...(this.children.get(r.parent) ?? []), r]);
+      const siblings = this.children.get(r.parent);
+      if (siblings) siblings.push(r);
+      else this.children.set(r.parent, [r]);
     }
     for (const r of resources) this.edges(r.urn); // every URN referenced must be in the plan: fail early
   }
@@ -88,7 +90,10 @@ export class WaitGraph {
     return this.byUrn.has(urn);
   }
 
-  /** What `urn` waits for directly, each URN once (the first kind in the order dependency, provider, deletedWith, parent). */
+  /**
+   * What `urn` waits for directly, each URN once, under the first of its kinds in the order dependency,
+   * provider, deletedWith, parent.
+   */
   edges(urn: string): readonly WaitEdge[] {
     const cached = this.edgeCache.get(urn);
     if (cached) return cached;
@@ -173,8 +178,11 @@ export class WaitGraph {
     if (!this.waiterIndex) {
       this.waiterIndex = new Map();
       for (const r of this.resources)
-        for (const e of this.edges(r.urn))
-          this.waiterIndex.set(e.to, [...(this.waiterIndex.get(e.to) ?? []), r.urn]);
+        for (const e of this.edges(r.urn)) {
+          const waiters = this.waiterIndex.get(e.to);
+          if (waiters) waiters.push(r.urn);
+          else this.waiterIndex.set(e.to, [r.urn]);
+        }
     }
     const seen = new Set<string>();
     const stack = [urn];
