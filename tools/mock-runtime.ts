@@ -3,9 +3,20 @@
  * offline plan (tools/plan.ts) and the unit tests.
  *
  * `pulumi.runtime.setMocks` hands `newResource` only type, name and inputs. The engine's request carries
- * more (parent, resource options), so the mock monitor's `registerResource` is wrapped to record the whole
- * request; resource options are read from it exactly as the engine would receive them (`protect` inherited
- * from a parent included).
+ * more (parent, resource options, dependencies), so the mock monitor's `registerResource` is wrapped to
+ * record the whole request; resource options are read from it exactly as the engine would receive them
+ * (`protect` inherited from a parent included).
+ *
+ * What a resource waits for, as measured with @pulumi/pulumi 3.248 (the request's dependency list and the
+ * order in which requests reach the monitor, with one resource's create delayed):
+ * - `getDependenciesList()` holds explicit (`dependsOn`) and input dependencies together. A `dependsOn` on a
+ *   ComponentResource arrives expanded: the URNs of the component's custom resources, through nested
+ *   components but not into the children of a custom resource, never the component's own URN (the SDK's
+ *   `getAllTransitivelyReferencedResourceURNs`). The SDK sends the request only once each of them is
+ *   created (a custom resource's URN resolves when its create returns).
+ * - The SDK also waits, before sending the request, for the parent's URN (a component's resolves once its
+ *   own request went out, so after its own waits), the provider's URN and id, the `providers` of a component
+ *   (the same) and the `deletedWith` resource's URN. tools/wait-graph.ts turns these into the wait graph.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { answerCall, providerOutputs } from "./fixtures";
@@ -23,7 +34,10 @@ export interface ResourceOptionsRecord {
   dependsOn?: string[];
   additionalSecretOutputs?: string[];
   deletedWith?: string;
+  /** The provider of a custom resource, by URN. */
   provider?: string;
+  /** A component's providers by package, by URN: its children inherit them, and it waits for them. */
+  providers?: Record<string, string>;
 }
 
 export interface PlanResource {
@@ -32,6 +46,15 @@ export interface PlanResource {
   name: string;
   parent?: string;
   custom: boolean;
+  /** A multi-language component (helm.v4.Chart, @pulumi/eks): one opaque resource under mocks. */
+  remote?: boolean;
+  /**
+   * Every URN in the engine's request: explicit and input dependencies together, a component dependency
+   * expanded into its custom resources (see the module comment).
+   */
+  waitsFor: string[];
+  /** Input name -> the URNs its value came from (the request's property dependencies), non-empty only. */
+  inputDependencies?: Record<string, string[]>;
   /** Inputs with secret values still in their envelope (see `redact`). */
   inputs: Record<string, unknown>;
   /** Outputs the mock answered with (inputs plus provider-computed values), envelopes kept. */
@@ -45,7 +68,9 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getRemote(): boolean;
   getProvider(): string;
+  getProvidersMap(): { forEach(cb: (ref: string, pkg: string) => void): void };
   getProtect(): boolean;
   getRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
@@ -78,9 +103,19 @@ function patchMonitor(): void {
   };
 }
 
-function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
-  const implicit = new Set<string>();
-  req.getPropertydependenciesMap().forEach((v) => v.getUrnsList().forEach((u) => implicit.add(u)));
+/** A provider reference is "<urn>::<id>"; the URN is what identifies it. */
+const providerUrn = (ref: string): string => ref.split("::").slice(0, -1).join("::");
+
+function inputDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+  const byInput: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v, k) => {
+    if (v.getUrnsList().length) byInput[k] = v.getUrnsList();
+  });
+  return byInput;
+}
+
+function optionsOf(req: RegisterRequest, inputDependencies: Record<string, string[]>): ResourceOptionsRecord {
+  const implicit = new Set(Object.values(inputDependencies).flat());
   const explicit = req.getDependenciesList().filter((u) => !implicit.has(u));
   const o: ResourceOptionsRecord = {};
   if (req.getProtect()) o.protect = true;
@@ -93,8 +128,10 @@ function optionsOf(req: RegisterRequest): ResourceOptionsRecord {
   if (req.getAdditionalsecretoutputsList().length)
     o.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
   if (req.getDeletedwith()) o.deletedWith = req.getDeletedwith();
-  // A provider reference is "<urn>::<id>"; the URN is what identifies it.
-  if (req.getProvider()) o.provider = req.getProvider().split("::").slice(0, -1).join("::");
+  if (req.getProvider()) o.provider = providerUrn(req.getProvider());
+  const providers: Record<string, string> = {};
+  req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = providerUrn(ref)));
+  if (Object.keys(providers).length) o.providers = providers;
   return o;
 }
 
@@ -175,15 +212,19 @@ export class MockRuntime implements pulumi.runtime.Mocks {
   complete(slot: number, req: RegisterRequest, urn: string): void {
     const key = `${req.getType()}::${req.getName()}`;
     const seen = this.states.get(key) ?? { inputs: {}, state: {} };
+    const inputDependencies = inputDependenciesOf(req);
     this.slots[slot] = {
       urn,
       type: req.getType(),
       name: req.getName(),
       ...(req.getParent() ? { parent: req.getParent() } : {}),
       custom: req.getCustom(),
+      ...(req.getRemote() ? { remote: true } : {}),
+      waitsFor: [...new Set(req.getDependenciesList())],
+      ...(Object.keys(inputDependencies).length ? { inputDependencies } : {}),
       inputs: seen.inputs,
       state: seen.state,
-      options: optionsOf(req),
+      options: optionsOf(req, inputDependencies),
     };
     this.resources.length = 0;
     for (const r of this.slots) if (r) this.resources.push(r);

@@ -1,10 +1,12 @@
 /**
- * `npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets]`
+ * `npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets] [--timeline]`
  *
  * Runs the program for Pulumi.<stack>.yaml under Pulumi's mock runtime and writes DIR/resources.json,
  * DIR/manifests.yaml, DIR/outputs.json and DIR/plan.json (which run wrote them; default DIR: plan/<stack>),
  * and prints a tree like `pulumi preview`. Bad config or arguments: every problem on stderr, exit code 1, no
  * stack trace, nothing written (an earlier plan in DIR is left as it was, and the message says so).
+ * `--timeline` also prints the estimated first `pulumi up` (tools/timeline.ts): its duration, critical
+ * chain and the sum of all create times.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
@@ -19,6 +21,7 @@ import {
   runPlan,
 } from "./planner";
 import { runCommand } from "./cli";
+import { renderTimeline, timeline } from "./timeline";
 
 interface Args {
   stack: string;
@@ -26,9 +29,11 @@ interface Args {
   overrides: string[];
   showSecrets: boolean;
   stats: boolean;
+  timeline: boolean;
 }
 
-const USAGE = "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets] [--stats]";
+const USAGE =
+  "usage: npm run plan -- <stack> [--out DIR] [-c key=value ...] [--show-secrets] [--stats] [--timeline]";
 const started = Date.now();
 
 /** The next argument as an option's value; an option, or nothing, is no value. */
@@ -40,7 +45,12 @@ function valueOf(argv: string[], i: number, option: string, what: string): strin
 }
 
 function parseArgs(argv: string[]): Args | { usage: string; error?: string } {
-  const args: Partial<Args> & { overrides: string[] } = { overrides: [], showSecrets: false, stats: false };
+  const args: Partial<Args> & { overrides: string[] } = {
+    overrides: [],
+    showSecrets: false,
+    stats: false,
+    timeline: false,
+  };
   const fail = (error: string) => ({ usage: USAGE, error });
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +65,7 @@ function parseArgs(argv: string[]): Args | { usage: string; error?: string } {
     } else if (a.startsWith("--config=")) args.overrides.push(a.slice("--config=".length));
     else if (a === "--show-secrets") args.showSecrets = true;
     else if (a === "--stats") args.stats = true;
+    else if (a === "--timeline") args.timeline = true;
     else if (a === "-h" || a === "--help") return { usage: USAGE };
     else if (a.startsWith("-")) return fail(`unknown option ${a}`);
     else if (!args.stack) args.stack = a;
@@ -67,6 +78,7 @@ function parseArgs(argv: string[]): Args | { usage: string; error?: string } {
     overrides: args.overrides,
     showSecrets: !!args.showSecrets,
     stats: !!args.stats,
+    timeline: !!args.timeline,
   };
 }
 
@@ -199,6 +211,7 @@ export async function main(
     );
   }
   for (const note of plan.notes) out.write(`\nNote: ${note}\n`);
+  if (args.timeline) out.write(`\n${renderTimeline(args.stack, timeline(plan.resources))}\n`);
   out.write(
     `\nWrote ${path.relative(process.cwd(), args.out) || "."}/{resources.json,manifests.yaml,outputs.json,${STAMP_FILE}}${args.showSecrets ? ` WITH SECRET VALUES IN THE CLEAR (see ${CLEAR_SECRETS_FILE})` : ""}\n`,
   );

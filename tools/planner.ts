@@ -108,7 +108,11 @@ export async function runPlan(
   };
 }
 
-/** resources.json's entries: inputs redacted. */
+/**
+ * resources.json's entries: inputs redacted. `waitsFor`, `inputDependencies`, `options.provider`,
+ * `options.providers` and `parent` are everything the engine waits for before creating the resource
+ * (tools/wait-graph.ts reads them back).
+ */
 export function resourceEntries(plan: PlanResult, showSecrets = false): unknown[] {
   return plan.resources.map((r) => ({
     urn: r.urn,
@@ -116,6 +120,9 @@ export function resourceEntries(plan: PlanResult, showSecrets = false): unknown[
     name: r.name,
     ...(r.parent ? { parent: r.parent } : {}),
     custom: r.custom,
+    ...(r.remote ? { remote: true } : {}),
+    waitsFor: r.waitsFor,
+    ...(r.inputDependencies ? { inputDependencies: r.inputDependencies } : {}),
     inputs: redact(r.inputs, showSecrets),
     options: r.options,
   }));

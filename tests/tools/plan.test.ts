@@ -143,6 +143,33 @@ describe("npm run plan (the command line)", () => {
   });
 });
 
+describe("npm run plan -- <stack> --timeline", () => {
+  test("prints the estimated first up, its critical chain and the sum; files and the rest as without it", async () => {
+    const [plain, timed] = [await planHere("dev"), await planHere("dev", "--timeline")];
+    try {
+      expect([plain.status, timed.status]).toEqual([0, 0]);
+      expect(plain.stdout).not.toContain("Estimated first");
+      const block =
+        /\nEstimated first `pulumi up` of dev: (\d+\.\d\d) minutes\n[^]*?tools\/create-times\.ts lists[^\n]*\n/.exec(
+          timed.stdout,
+        );
+      expect(block).not.toBeNull();
+      expect(block![0]).toMatch(/all create times added up: \d+\.\d\d minutes/);
+      expect(block![0]).toContain("Critical chain (minutes;");
+      expect(block![0]).toMatch(/\n {4}0\.00 +\d+\.\d\d {16}\S/); // the first link starts at minute 0
+      // Everything else is printed and written exactly as without --timeline.
+      const rest = (stdout: string, dir: string) =>
+        stdout.replace(block![0], "").split(path.relative(process.cwd(), dir)).join("DIR");
+      expect(rest(timed.stdout, timed.dir)).toBe(rest(plain.stdout, plain.dir));
+      for (const f of ["resources.json", "manifests.yaml", "outputs.json"])
+        expect(timed.read(f)).toBe(plain.read(f));
+    } finally {
+      plain.cleanup();
+      timed.cleanup();
+    }
+  });
+});
+
 describe("loadStackConfig: layering as the CLI does", () => {
   test("Pulumi.yaml defaults, then the stack file, then -c overrides with typed path values", () => {
     const c = loadStackConfig("dev", [
