@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
 import { bootstrapJob as sharedBootstrapJob } from "../../lib/jobs";
 import {
+  type LifecycleSettings,
   POLICY_DIR,
   renderBootstrapScript,
   ROOT_PASSWORD_ENV,
@@ -19,8 +20,8 @@ import {
 } from "./bootstrap-script";
 import type { InClusterServer } from "./in-cluster";
 import type { ServiceKeys } from "./keys";
-import { accessKeyEnvVar, policyFileName, SERVER_NAME, secretKeyEnvVar } from "./naming";
-import { renderPolicy } from "./policy";
+import { accessKeyEnvVar, BACKUPS_KEY, policyFileName, SERVER_NAME, secretKeyEnvVar } from "./naming";
+import { backupPolicy, renderPolicy } from "./policy";
 import type { BucketSpec } from "./types";
 
 export interface BootstrapJobArgs {
@@ -28,8 +29,10 @@ export interface BootstrapJobArgs {
   readonly server: InClusterServer;
   readonly clientImage: string;
   readonly buckets: readonly BucketSpec[];
-  /** Service name -> its keys (secret). */
+  /** Service name -> its keys (secret); the backups bucket's user under `BACKUPS_KEY`. */
   readonly keys: ReadonlyMap<string, ServiceKeys>;
+  /** Lifecycle rules, and the backups bucket when there is one. */
+  readonly lifecycle: LifecycleSettings;
 }
 
 /** `mc` keeps its configuration (the alias, with the root credential) here: an emptyDir, never the image. */
@@ -44,13 +47,14 @@ export function bootstrapJob(
 ): k8s.batch.v1.Job {
   const meta = { name: SERVER_NAME, instance: name, component: "object-store-bootstrap" as const };
   const { namespace, server } = args;
+  const { backups } = args.lifecycle;
   const opts = { parent };
 
   const script = new k8s.core.v1.ConfigMap(
     `${name}-bootstrap-script`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: { "bootstrap.sh": renderBootstrapScript(args.buckets) },
+      data: { "bootstrap.sh": renderBootstrapScript(args.buckets, args.lifecycle) },
     },
     opts,
   );
@@ -58,7 +62,12 @@ export function bootstrapJob(
     `${name}-policies`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: Object.fromEntries(args.buckets.map((b) => [policyFileName(b.service), renderPolicy(b.bucket)])),
+      data: Object.fromEntries([
+        ...args.buckets.map((b) => [policyFileName(b.service), renderPolicy(b.bucket)]),
+        ...(backups
+          ? [[policyFileName(BACKUPS_KEY), renderPolicy(backups.bucket, backupPolicy(backups.bucket))]]
+          : []),
+      ]),
     },
     opts,
   );

@@ -31,6 +31,11 @@ export interface InClusterObjectStore {
   readonly protect: boolean;
   /** Region the server reports and clients sign requests for. @default "us-east-1" */
   readonly region?: string;
+  /**
+   * Days a replaced or deleted object version is kept: every bucket's lifecycle rule, as the AWS buckets have.
+   * @default DEFAULT_NONCURRENT_VERSION_DAYS (90)
+   */
+  readonly noncurrentVersionDays?: number;
 }
 
 /**
@@ -62,6 +67,18 @@ export interface BucketSpec {
   readonly bucket: string;
 }
 
+/**
+ * A bucket for the platform's own backups (the in-cluster PostgreSQL's dumps), with a credential of its own that
+ * may write and read but not delete, and a lifecycle rule that deletes each object `retentionDays` after it
+ * was written.
+ */
+export interface BackupBucketSpec {
+  /** Full bucket name, from `bucketName(prefix, "backups")`. */
+  readonly bucket: string;
+  /** Days a backup is kept. */
+  readonly retentionDays: number;
+}
+
 export interface ObjectStoreArgs {
   /** Where the store runs; decides which resources exist. */
   readonly backend: ObjectStoreBackend;
@@ -69,6 +86,8 @@ export interface ObjectStoreArgs {
   readonly namespace: string;
   /** One bucket, one user and one policy per entry; services and bucket names unique. */
   readonly buckets: readonly BucketSpec[];
+  /** The backups bucket and its own user (in-cluster only). @default - none */
+  readonly backups?: BackupBucketSpec;
 }
 
 /** What a backend hands the shared per-service code: where clients connect and as which region. */

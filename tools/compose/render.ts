@@ -490,7 +490,10 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
       }),
     ),
     file(`${PATHS.redis}/sentinel-init.sh`, renderSentinelInitScript(topology)),
-    file(`${PATHS.mcBootstrap}/bootstrap.sh`, renderBootstrapScript(buckets)),
+    file(
+      `${PATHS.mcBootstrap}/bootstrap.sh`,
+      renderBootstrapScript(buckets, { noncurrentVersionDays: config.objectStore.noncurrentVersionDays }),
+    ),
     ...buckets.map((b) => file(`${PATHS.policies}/${policyFileName(b.service)}`, renderPolicy(b.bucket))),
   ].sort((a, b) => a.path.localeCompare(b.path));
 }
