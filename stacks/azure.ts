@@ -93,6 +93,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       storageClass: storageClass(os.storageClass),
       resources: os.resources,
       region: os.region,
+      noncurrentVersionDays: os.noncurrentVersionDays,
       protect: config.protect,
     },
     // Traefik serves websecure (:443) with its default certificate until one is configured, as on k3s.

@@ -155,9 +155,9 @@ describe("renderBootstrapScript", () => {
   });
 
   test("without settings every bucket keeps old versions 90 days, as the AWS buckets' default", () => {
-    expect(script.match(/^set_lifecycle 'ferrum\/ferrum-dev-[a-z]+' --noncurrent-expire-days 90$/gm)).toHaveLength(
-      BUCKETS.length,
-    );
+    expect(
+      script.match(/^set_lifecycle 'ferrum\/ferrum-dev-[a-z]+' --noncurrent-expire-days 90$/gm),
+    ).toHaveLength(BUCKETS.length);
   });
 
   test("the backups bucket's block: its own user, each object expired after the retention, old versions after a day", () => {

@@ -219,7 +219,7 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
     expect(buckets).toEqual(SERVICES.map((s) => `ferrum-dev-${s}`));
   });
 
-  test("the bootstrap Job creates four buckets, four users and four policies", () => {
+  test("the bootstrap Job creates four service buckets and the backups bucket, each with its user and policy", () => {
     const script = ofKind("ConfigMap").find((c) =>
       c.metadata.name.startsWith("object-store-bootstrap-script"),
     );
@@ -230,8 +230,12 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
       expect(text).toContain(`mc admin policy create ferrum 'ferrum-dev-${s}-rw'`);
       expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID"`);
     }
+    expect(text).toContain("mc mb --ignore-existing 'ferrum/ferrum-dev-backups'");
+    expect(text).toContain('mc admin user add ferrum "$FERRUM_BACKUPS_ACCESS_KEY_ID"');
     const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
-    expect(Object.keys(policies.data).sort()).toEqual(SERVICES.map((s) => `${s}.json`).sort());
+    expect(Object.keys(policies.data).sort()).toEqual(
+      [...SERVICES, "backups"].map((s) => `${s}.json`).sort(),
+    );
   });
 });
 
