@@ -79,6 +79,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       storageGiB: a.postgres.storageGiB,
       backupRetentionDays: a.postgres.backupRetentionDays,
       geoRedundantBackup: a.postgres.geoRedundantBackup,
+      ...(a.postgres.restore ? { restore: a.postgres.restore } : {}),
       bootstrapImage: config.postgres.image,
       protect: config.protect,
       dependsOn: net.postgresDns.ready,
