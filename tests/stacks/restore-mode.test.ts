@@ -87,13 +87,14 @@ describe("prod (AWS) in restore mode", () => {
     });
     expect(inputs.dbName).toBeUndefined();
     expect(inputs.snapshotIdentifier).toBeUndefined();
-    const {
-      identifier: _a,
-      finalSnapshotIdentifier: _b,
-      dbName: _c,
-      ...originalRest
-    } = inputsOf(original) as any;
-    const { identifier: _d, finalSnapshotIdentifier: _e, restoreToPointInTime: _f, ...restoredRest } = inputs;
+    const without = (o: Record<string, unknown>, keys: string[]) =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+    const originalRest = without(inputsOf(original) as any, [
+      "identifier",
+      "finalSnapshotIdentifier",
+      "dbName",
+    ]);
+    const restoredRest = without(inputs, ["identifier", "finalSnapshotIdentifier", "restoreToPointInTime"]);
     expect(restoredRest).toEqual(originalRest);
     expect(restored.options.protect).toBe(true);
   });
