@@ -26,7 +26,9 @@ export function restoreSource(
 ): Pick<rds.InstanceArgs, "restoreToPointInTime" | "snapshotIdentifier"> {
   switch (source.kind) {
     case "pointInTime":
-      return { restoreToPointInTime: { sourceDbInstanceIdentifier: sourceIdentifier, restoreTime: source.time } };
+      return {
+        restoreToPointInTime: { sourceDbInstanceIdentifier: sourceIdentifier, restoreTime: source.time },
+      };
     case "latestRestorableTime":
       return {
         restoreToPointInTime: { sourceDbInstanceIdentifier: sourceIdentifier, useLatestRestorableTime: true },
