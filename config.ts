@@ -8,9 +8,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CATALOG, SERVICE_NAMES, ServiceDefinition } from "./catalog";
 import { DEFAULT_REDIS_IMAGE } from "./components/redis-ha/types";
+import { scheduleProblems } from "./components/managed-postgres/schedule";
 import {
   DEFAULT_MC_IMAGE,
   DEFAULT_MINIO_IMAGE,
+  DEFAULT_NONCURRENT_VERSION_DAYS,
   DEFAULT_OBJECT_STORE_RESOURCES,
   DEFAULT_REGION,
   defaultObjectsHost,
@@ -118,6 +120,16 @@ export interface ServiceSettings extends ServiceDefinition {
   readonly buildContext: string;
 }
 
+/** `ferrum:postgres.backup`: logical backups of the in-cluster server into the object store (k3s stacks). */
+export interface PostgresBackupSettings {
+  /** A CronJob dumps every service database; off leaves the server without any backup. */
+  readonly enabled: boolean;
+  /** CronJob schedule, in the cluster's time zone (UTC). */
+  readonly schedule: string;
+  /** Days a backup is kept in the backups bucket before its lifecycle rule deletes it. */
+  readonly retentionDays: number;
+}
+
 export interface PostgresSettings {
   /** Official PostgreSQL 16 image, pinned. */
   readonly image: string;
@@ -125,6 +137,7 @@ export interface PostgresSettings {
   /** StorageClass of the data volume; empty means the cluster default (k3s: local-path). */
   readonly storageClass: string;
   readonly resources: ResourceSpec;
+  readonly backup: PostgresBackupSettings;
 }
 
 export interface RedisSettings {
@@ -148,6 +161,8 @@ export interface ObjectStoreSettings {
   readonly storageClass: string;
   readonly region: string;
   readonly resources: ResourceSpec;
+  /** Days a replaced or deleted object version is kept (the buckets' lifecycle rule), as on AWS S3. */
+  readonly noncurrentVersionDays: number;
 }
 
 export interface EventBusSettings {
@@ -205,6 +220,40 @@ export interface LoadedConfig extends FerrumConfig {
 }
 
 export const DEFAULT_POSTGRES_IMAGE = "postgres:16.10-bookworm";
+
+/** Defaults of `ferrum:postgres.backup`: every night at 02:00 UTC, kept two weeks (as long as RDS keeps its own). */
+export const POSTGRES_BACKUP_DEFAULTS: PostgresBackupSettings = {
+  enabled: true,
+  schedule: "0 2 * * *",
+  retentionDays: 14,
+};
+
+/** `ferrum:postgres.backup`, read in every stack; set in a cloud stack, where the managed server backs itself up, it is refused. */
+function readPostgresBackup(r: ObjectReader, cloud: Cloud): PostgresBackupSettings {
+  const d = POSTGRES_BACKUP_DEFAULTS;
+  if (cloud !== "k3s" && r.keys().length > 0) {
+    r.problems.add(
+      r.path,
+      `does nothing on this stack (got ${JSON.stringify(r.value)}): it backs up the in-cluster PostgreSQL of k3s stacks, and a cloud stack's managed server keeps its own point-in-time backups (ferrum:aws.rds.backupRetentionDays, ferrum:azure.postgres.backupRetentionDays); remove it with: ${r.problems.remove(r.path)}`,
+    );
+    return d;
+  }
+  const schedule = r.string("schedule", d.schedule);
+  const problems = scheduleProblems(schedule);
+  if (problems.length) {
+    r.problems.add(
+      `${r.path}.schedule`,
+      `must be a CronJob schedule (got ${JSON.stringify(schedule)}: ${problems.join("; ")}); set it with: ${r.problems.set(`${r.path}.schedule`, `'${d.schedule}'`)}`,
+    );
+  }
+  const settings = {
+    enabled: r.boolean("enabled", d.enabled),
+    schedule: problems.length ? d.schedule : schedule.trim(),
+    retentionDays: r.integer("retentionDays", d.retentionDays, 1, 3650),
+  };
+  r.rejectUnknown();
+  return settings;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -510,6 +559,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
     ),
     resources: readResources(pg.object("resources"), defaultSizes(cloud).postgres),
+    backup: readPostgresBackup(pg.object("backup"), cloud),
   };
   pg.rejectUnknown();
 
@@ -562,6 +612,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       rule(/^[a-z]{2}(-[a-z0-9]+)+$/, "a region name", DEFAULT_REGION),
     ),
     resources: readResources(os.object("resources"), DEFAULT_OBJECT_STORE_RESOURCES),
+    noncurrentVersionDays: os.integer("noncurrentVersionDays", DEFAULT_NONCURRENT_VERSION_DAYS, 1, 3650),
   };
   os.rejectUnknown();
 

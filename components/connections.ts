@@ -67,6 +67,12 @@ export interface StorageConnection {
   readonly serviceAccountAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
+/** A bucket reached from inside the cluster only (the backups bucket): no public endpoint, no public prefix. */
+export type InternalStorageConnection = Pick<
+  StorageConnection,
+  "bucket" | "endpointUrl" | "region" | "credentials"
+>;
+
 /** SMTP settings shared by every service. */
 export interface EmailConnection {
   readonly host: string;

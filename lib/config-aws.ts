@@ -1,10 +1,65 @@
 /**
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
+import type { RdsRestoreSource } from "../components/managed-postgres/types";
 import { subnetLayout } from "./cidr";
-import { ObjectReader } from "./config-reader";
+import { ObjectReader, show } from "./config-reader";
 import { tableVersion } from "./config-versions";
 import { EKS_NODE_AMI_TYPE } from "./versions";
+
+/** `ferrum:aws.rds.restore`: restore mode (README, "Restoring production"). */
+export interface RdsRestoreSettings {
+  /** Identifier of the restored instance; empty: `<original>-restored`. */
+  readonly identifier: string;
+  readonly source: RdsRestoreSource;
+  /** Stop declaring the original instance (once a person has unprotected it). */
+  readonly retireOriginal: boolean;
+}
+
+/** A UTC instant as RDS and Flexible Server take it: RFC 3339 with seconds and `Z`. */
+export const UTC_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
+const RDS_IDENTIFIER = /^(?=.{1,63}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const SNAPSHOT = /^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9:-]{0,254}$/;
+
+/** Restore mode's settings, or undefined when `restore` is absent. */
+function readRdsRestore(r: ObjectReader): RdsRestoreSettings | undefined {
+  if (r.keys().length === 0) return undefined;
+  const p = r.problems;
+  const pointInTime = r.string("pointInTime", "", {
+    pattern: new RegExp(`^$|^latest$|${UTC_TIME.source}`),
+    expectation: "latest or a UTC time such as 2026-12-01T09:30:00Z",
+    example: "2026-12-01T09:30:00Z",
+  });
+  const snapshotIdentifier = r.string("snapshotIdentifier", "", {
+    pattern: new RegExp(`^$|${SNAPSHOT.source}`),
+    expectation: "an RDS snapshot identifier or ARN",
+    example: "rds:ferrum-prod-2026-12-01-02-05",
+  });
+  const identifier = r.string("identifier", "", {
+    pattern: new RegExp(`^$|${RDS_IDENTIFIER.source}`),
+    expectation: "an RDS instance identifier (lowercase letters, digits and single hyphens, at most 63)",
+    example: "ferrum-prod-restored",
+  });
+  const retireOriginal = r.boolean("retireOriginal", false);
+  r.rejectUnknown();
+  // Counted from what was set, so a malformed value is reported once, as malformed.
+  const given = ["pointInTime", "snapshotIdentifier"].filter(
+    (k) => ![undefined, null, ""].includes(r.value[k] as never),
+  ).length;
+  if (given !== 1) {
+    p.add(
+      r.path,
+      `must name exactly one source, pointInTime or snapshotIdentifier (got ${show(r.value)}); set one with: ${r.problems.set(`${r.path}.pointInTime`, "2026-12-01T09:30:00Z")}`,
+    );
+  }
+  const source: RdsRestoreSource =
+    snapshotIdentifier !== ""
+      ? { kind: "snapshot", snapshotIdentifier }
+      : pointInTime === "latest"
+        ? { kind: "latestRestorableTime" }
+        : { kind: "pointInTime", time: pointInTime };
+  return { identifier, source, retireOriginal };
+}
 
 export interface AwsSettings {
   /** CIDR of the VPC. */
@@ -33,6 +88,8 @@ export interface AwsSettings {
     readonly allocatedStorageGiB: number;
     readonly maxAllocatedStorageGiB: number;
     readonly backupRetentionDays: number;
+    /** Restore mode: the services move to an instance restored from a point in time or a snapshot. */
+    readonly restore?: RdsRestoreSettings;
   };
   /** Redis: in-cluster Sentinel (the spec's choice) or ElastiCache. */
   readonly cache: "inCluster" | "elasticache";
@@ -77,6 +134,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     maxAllocatedStorageGiB: rds.integer("maxAllocatedStorageGiB", 500, 20, 65536),
     backupRetentionDays: rds.integer("backupRetentionDays", 14, 7, 35),
   };
+  const restore = readRdsRestore(rds.object("restore"));
   rds.rejectUnknown();
   if (rdsSettings.maxAllocatedStorageGiB < rdsSettings.allocatedStorageGiB) {
     p.add(
@@ -148,7 +206,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     nodeMinSize,
     nodeMaxSize,
     nodeDesiredSize,
-    rds: rdsSettings,
+    rds: restore ? { ...rdsSettings, restore } : rdsSettings,
     cache: r.oneOf("cache", ["inCluster", "elasticache"] as const, "inCluster"),
     elasticache,
     noncurrentVersionDays: r.integer("noncurrentVersionDays", 90, 1, 3650),

@@ -4,8 +4,19 @@
  * run without it, and checked with the other Azure-only requirements by {@link azureStackProblems}.
  */
 import { vnetCidrProblems } from "../components/azure/cidr";
-import { ObjectReader, Problems } from "./config-reader";
+import { ObjectReader, Problems, show } from "./config-reader";
 import { tableVersion } from "./config-versions";
+import { UTC_TIME } from "./config-aws";
+
+/** `ferrum:azure.postgres.restore`: restore mode (README, "Restoring production"). */
+export interface AzureRestoreSettings {
+  /** Name of the restored server. */
+  readonly serverName: string;
+  /** UTC, RFC 3339. */
+  readonly pointInTime: string;
+  /** Stop declaring the original server (once a person has unprotected it and removed its lock). */
+  readonly retireOriginal: boolean;
+}
 
 export const AZURE_LOCATION_KEY = "azure-native:location";
 
@@ -59,6 +70,8 @@ export interface AzureSettings {
     readonly backupRetentionDays: number;
     /** Fixed at creation: changing it later needs a restore into a new server. */
     readonly geoRedundantBackup: boolean;
+    /** Restore mode: the services move to a server restored from a point in time. */
+    readonly restore?: AzureRestoreSettings;
   };
   /** Redis: in-cluster Sentinel (the spec's choice) or Azure Managed Redis. */
   readonly cache: "inCluster" | "azureManagedRedis";
@@ -95,6 +108,37 @@ export function defaultAzureNames(stack: string): {
     serverName: slug.slice(0, 63),
     acrName: slug.replace(/-/g, "").slice(0, 50),
   };
+}
+
+/** Restore mode's settings, or undefined when `restore` is absent. */
+function readAzureRestore(r: ObjectReader, original: string): AzureRestoreSettings | undefined {
+  if (r.keys().length === 0) return undefined;
+  const fallback = `${original.slice(0, 63 - "-restored".length)}-restored`;
+  const pointInTime = r.string("pointInTime", "", {
+    pattern: UTC_TIME,
+    expectation: "a UTC time such as 2026-12-01T09:30:00Z, within the server's backup retention",
+    example: "2026-12-01T09:30:00Z",
+  });
+  const serverName = r.string("serverName", fallback, {
+    pattern: SERVER_NAME,
+    expectation: "3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    example: fallback,
+  });
+  const retireOriginal = r.boolean("retireOriginal", false);
+  r.rejectUnknown();
+  if (pointInTime === "" && !("pointInTime" in r.value)) {
+    r.problems.add(
+      `${r.path}.pointInTime`,
+      `must be set in restore mode: Flexible Server restores from a point in time (got ${show(r.value)}); set it with: ${r.problems.set(`${r.path}.pointInTime`, "2026-12-01T09:30:00Z")}`,
+    );
+  }
+  if (serverName === original) {
+    r.problems.add(
+      `${r.path}.serverName`,
+      `must differ from the original server's name (got ${JSON.stringify(serverName)}): the restore is a new server; set it with: ${r.problems.set(`${r.path}.serverName`, fallback)}`,
+    );
+  }
+  return { serverName, pointInTime, retireOriginal };
 }
 
 export function readAzureSettings(
@@ -141,6 +185,7 @@ export function readAzureSettings(
     backupRetentionDays: pg.integer("backupRetentionDays", 14, 7, 35),
     geoRedundantBackup: pg.boolean("geoRedundantBackup", false),
   };
+  const restore = readAzureRestore(pg.object("restore"), postgres.serverName);
   pg.rejectUnknown();
   if (!(FLEXIBLE_SERVER_STORAGE_GIB as readonly number[]).includes(postgres.storageGiB)) {
     p.add(
@@ -200,7 +245,7 @@ export function readAzureSettings(
       example:
         "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>",
     }),
-    postgres,
+    postgres: restore ? { ...postgres, restore } : postgres,
     cache: r.oneOf("cache", ["inCluster", "azureManagedRedis"] as const, "inCluster"),
     redisSku: r.string("redisSku", "Balanced_B5", {
       pattern: REDIS_SKU,

@@ -164,6 +164,8 @@ export interface K8sObject {
   readonly kind?: string;
   readonly metadata?: { readonly name?: string };
   readonly spec?: {
+    /** A CronJob that starts nothing by itself. */
+    readonly suspend?: boolean;
     readonly replicas?: number;
     readonly parallelism?: number;
     readonly minReplicas?: number;
@@ -188,6 +190,8 @@ export function plannedPods(objects: readonly K8sObject[]): PlannedPods[] {
     minReplicas.set(o.spec?.scaleTargetRef?.name ?? "", o.spec?.minReplicas ?? 1);
   const pods: PlannedPods[] = [];
   for (const o of objects) {
+    // A suspended CronJob (the restore template) never starts a pod by itself.
+    if (o.kind === "CronJob" && o.spec?.suspend === true) continue;
     const template = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
     const containers = template?.spec?.containers;
     if (!containers) continue;

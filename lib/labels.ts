@@ -10,6 +10,7 @@ export type Component =
   | "migrate"
   | "database"
   | "database-bootstrap"
+  | "database-backup"
   | "cache"
   | "sentinel"
   | "object-store"

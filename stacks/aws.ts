@@ -11,6 +11,9 @@ import { eksApiAccess } from "../components/aws/api-access";
 import { EksCluster } from "../components/aws/cluster";
 import { AwsNetwork } from "../components/aws/network";
 import { ecrImages } from "../components/aws/registry";
+import { ConfigError } from "../config";
+import type { RdsRestore } from "../components/managed-postgres";
+import { fullKey, setCommand } from "../lib/config-reader";
 import { traefik } from "../components/cluster/traefik";
 import { OBSERVABILITY_DEFAULTS } from "../components/observability";
 import { awsLogStorage } from "../components/observability/aws-log-storage";
@@ -79,8 +82,26 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
   };
 }
 
+/**
+ * `ferrum:aws.rds.restore` resolved against the original instance's identifier: the restored one defaults to
+ * `<original>-restored` and may never be the original's (that would replace, not restore).
+ */
+export function rdsRestore(config: LoadedConfig, original: string): RdsRestore | undefined {
+  const restore = config.aws.rds.restore;
+  if (!restore) return undefined;
+  const identifier = restore.identifier || `${original.slice(0, 63 - "-restored".length)}-restored`;
+  if (identifier === original) {
+    throw new ConfigError([
+      `${fullKey("aws.rds.restore.identifier")} must differ from the original instance's identifier (got ${JSON.stringify(identifier)}): the restore is a new instance; set it with: ${setCommand({ stack: config.stack }, "aws.rds.restore.identifier", `${original}-restored`)}`,
+    ]);
+  }
+  return { identifier, source: restore.source, retireOriginal: restore.retireOriginal };
+}
+
 export function awsStack(config: LoadedConfig): StackOutputs {
   const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
+  const identifier = `ferrum-${config.stack}`;
+  const restore = rdsRestore(config, identifier);
   const c = cluster(config, tags);
   const a = config.aws;
   const tls = config.tls;
@@ -136,7 +157,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
     provider: c.provider,
     postgres: {
       kind: "rds",
-      identifier: `ferrum-${config.stack}`,
+      identifier,
       vpcId: c.vpcId,
       subnetIds: c.dataSubnetIds,
       clientSecurityGroupId: c.clusterSecurityGroupId,
@@ -148,6 +169,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       bootstrapImage: config.postgres.image,
       protect: config.protect,
       tags,
+      ...(restore ? { restore } : {}),
     },
     redis,
     objectStore: {

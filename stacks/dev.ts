@@ -37,6 +37,7 @@ export function devStack(config: LoadedConfig): StackOutputs {
       storageClass: os.storageClass || undefined,
       resources: os.resources,
       region: os.region,
+      noncurrentVersionDays: os.noncurrentVersionDays,
       protect: config.protect,
     },
     // k3s brings Traefik and its CRDs.

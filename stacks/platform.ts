@@ -14,7 +14,14 @@ import type { CeleryQueue } from "../components/django-service/scaling";
 import { Keda } from "../components/keda";
 import { EventBus } from "../components/event-bus";
 import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
-import { bucketPrefix, ObjectStore, ObjectStoreBackend, serviceBuckets } from "../components/object-store";
+import {
+  BACKUPS_KEY,
+  bucketName,
+  bucketPrefix,
+  ObjectStore,
+  ObjectStoreBackend,
+  serviceBuckets,
+} from "../components/object-store";
 import { Observability, type LogStorage, type RedisTarget } from "../components/observability";
 import { RedisBackend, RedisHA } from "../components/redis-ha";
 import { REDIS_PORT, SENTINEL_PORT } from "../components/redis-ha/naming";
@@ -143,12 +150,13 @@ export function platform(args: PlatformArgs): StackOutputs {
   });
   const services = config.services.map((s) => s.name);
 
-  const postgres = new ManagedPostgres(
-    "postgres",
-    { backend: args.postgres, databases: services, namespace: ns },
-    after,
-  );
-  const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, after);
+  // The in-cluster server backs up into the in-cluster object store; a managed server keeps its own backups.
+  const prefix = bucketPrefix(config.project, config.stack);
+  const backup = config.postgres.backup;
+  const backupsBucket =
+    args.postgres.kind === "inCluster" && args.objectStore.kind === "inCluster" && backup.enabled
+      ? { bucket: bucketName(prefix, BACKUPS_KEY), retentionDays: backup.retentionDays }
+      : undefined;
   const objectStore = new ObjectStore(
     "object-store",
     {
@@ -164,10 +172,28 @@ export function platform(args: PlatformArgs): StackOutputs {
             }
           : args.objectStore,
       namespace: ns,
-      buckets: serviceBuckets(bucketPrefix(config.project, config.stack), config.services),
+      buckets: serviceBuckets(prefix, config.services),
+      backups: backupsBucket,
     },
     after,
   );
+  const postgresBackend: PostgresBackend =
+    args.postgres.kind === "inCluster" && args.objectStore.kind === "inCluster" && objectStore.backups
+      ? {
+          ...args.postgres,
+          backups: {
+            schedule: backup.schedule,
+            storage: objectStore.backups,
+            clientImage: args.objectStore.clientImage,
+          },
+        }
+      : args.postgres;
+  const postgres = new ManagedPostgres(
+    "postgres",
+    { backend: postgresBackend, databases: services, namespace: ns },
+    after,
+  );
+  const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, after);
 
   const observability = config.observability.enabled
     ? new Observability(

@@ -10,6 +10,14 @@ import { containerSecurityContext, podSecurityContext, resources } from "../../l
 import { renderAdminInitScript } from "./bootstrap-sql";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
 import type { InClusterPostgres, PostgresServer } from "./types";
+
+/** The in-cluster server, and the Secret holding its admin's password (the backup Jobs read it by key). */
+export interface InClusterServer extends PostgresServer {
+  readonly credentials: k8s.core.v1.Secret;
+}
+
+/** Key of the admin's password in the credentials Secret. */
+export const ADMIN_PASSWORD_KEY = "FERRUM_ADMIN_PASSWORD";
 import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";
 
 /** The official image's postgres user. */
@@ -28,7 +36,7 @@ export function inClusterServer(
   backend: InClusterPostgres,
   namespace: string,
   parent: pulumi.Resource,
-): PostgresServer {
+): InClusterServer {
   const meta = { name: "postgres", instance: name, component: "database" as const };
   const opts = { parent };
 
@@ -50,7 +58,7 @@ export function inClusterServer(
       type: "Opaque",
       stringData: {
         POSTGRES_PASSWORD: superuserPassword.result,
-        FERRUM_ADMIN_PASSWORD: adminPassword.result,
+        [ADMIN_PASSWORD_KEY]: adminPassword.result,
       },
     },
     opts,
@@ -148,5 +156,6 @@ export function inClusterServer(
     sslMode: "prefer",
     bootstrapImage: backend.image,
     dependsOn: [statefulSet],
+    credentials,
   };
 }

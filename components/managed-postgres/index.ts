@@ -5,5 +5,9 @@ export type {
   InClusterPostgres,
   RdsPostgres,
   AzurePostgres,
+  PostgresBackups,
+  RdsRestore,
+  RdsRestoreSource,
+  AzureRestore,
 } from "./types";
 export * from "./naming";

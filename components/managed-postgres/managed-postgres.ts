@@ -6,8 +6,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../connections";
+import { type BackupJobs, backupJobs } from "./backup-jobs";
 import { bootstrapJob } from "./bootstrap-job";
-import { inClusterServer } from "./in-cluster";
+import { ADMIN_PASSWORD_KEY, inClusterServer } from "./in-cluster";
 import { databaseName, databaseUrl, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
 
@@ -19,20 +20,42 @@ import type { ManagedPostgresArgs, PostgresServer } from "./types";
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,40}$/;
 
-function backendServer(name: string, args: ManagedPostgresArgs, parent: pulumi.Resource): PostgresServer {
+function backendServer(
+  name: string,
+  args: ManagedPostgresArgs,
+  parent: pulumi.Resource,
+): { server: PostgresServer; backups?: BackupJobs } {
   const backend = args.backend;
   switch (backend.kind) {
     case "rds":
-      return (require("./rds") as typeof import("./rds")).rdsServer(name, backend, parent);
+      return { server: (require("./rds") as typeof import("./rds")).rdsServer(name, backend, parent) };
     case "azure":
-      return (require("./azure") as typeof import("./azure")).azureServer(
+      return {
+        server: (require("./azure") as typeof import("./azure")).azureServer(
+          name,
+          backend,
+          args.databases,
+          parent,
+        ),
+      };
+    case "inCluster": {
+      const server = inClusterServer(name, backend, args.namespace, parent);
+      if (!backend.backups) return { server };
+      const backups = backupJobs(
         name,
-        backend,
-        args.databases,
+        {
+          namespace: args.namespace,
+          services: args.databases,
+          server,
+          adminPassword: { secretName: server.credentials.metadata.name, key: ADMIN_PASSWORD_KEY },
+          postgresImage: backend.image,
+          workGiB: backend.storageGiB,
+          backups: backend.backups,
+        },
         parent,
       );
-    case "inCluster":
-      return inClusterServer(name, backend, args.namespace, parent);
+      return { server, backups };
+    }
   }
 }
 
@@ -46,6 +69,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   /** The Job that creates the per-service roles and databases; services depend on it. */
   public readonly bootstrap: k8s.batch.v1.Job;
+  /** The backup CronJob and the restore Job's template (in-cluster, with `backups`). */
+  public readonly backups?: BackupJobs;
   private readonly connections: ReadonlyMap<string, DatabaseConnection>;
 
   constructor(name: string, args: ManagedPostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -57,7 +82,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
       );
     }
 
-    const server = backendServer(name, args, this);
+    const { server, backups } = backendServer(name, args, this);
+    this.backups = backups;
 
     const passwords = new Map<string, pulumi.Output<string>>();
     const connections = new Map<string, DatabaseConnection>();

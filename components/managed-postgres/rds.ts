@@ -10,6 +10,12 @@
  *
  * The master password comes from `@pulumi/random`, not RDS-managed secrets: those rotate weekly, and the
  * bootstrap Job's copy would go stale.
+ *
+ * Restore mode (`restore`): a second instance, `<name>-restored-instance`, restored from a point in time of the
+ * original's automated backups or from a snapshot, with the same settings; the services' host becomes its
+ * address. The original keeps its logical name and exactly its inputs, protected, until `retireOriginal` stops
+ * declaring it. The restored data carries the roles' passwords of the restore point: the bootstrap Job, whose
+ * host changes, runs again and sets the current ones.
  */
 // Submodule imports: the top-level @pulumi/aws costs every stack (dev included) load time.
 import * as ec2 from "@pulumi/aws/ec2";
@@ -17,7 +23,26 @@ import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
-import type { PostgresServer, RdsPostgres } from "./types";
+import type { PostgresServer, RdsPostgres, RdsRestoreSource } from "./types";
+
+/** The inputs that make an instance a restore: a point in time of `sourceIdentifier`'s backups, or a snapshot. */
+export function restoreSource(
+  source: RdsRestoreSource,
+  sourceIdentifier: string,
+): Pick<rds.InstanceArgs, "restoreToPointInTime" | "snapshotIdentifier"> {
+  switch (source.kind) {
+    case "pointInTime":
+      return {
+        restoreToPointInTime: { sourceDbInstanceIdentifier: sourceIdentifier, restoreTime: source.time },
+      };
+    case "latestRestorableTime":
+      return {
+        restoreToPointInTime: { sourceDbInstanceIdentifier: sourceIdentifier, useLatestRestorableTime: true },
+      };
+    case "snapshot":
+      return { snapshotIdentifier: source.snapshotIdentifier };
+  }
+}
 
 /** Instance properties a later `pulumi up` leaves alone (see the file comment). */
 export const RDS_IGNORED_CHANGES = ["engineVersion"];
@@ -72,46 +97,66 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
     },
     opts,
   );
-  const instance = new rds.Instance(
-    `${name}-instance`,
-    {
-      engine: "postgres",
-      engineVersion: backend.engineVersion,
-      instanceClass: backend.instanceClass,
-      allocatedStorage: backend.allocatedStorageGiB,
-      maxAllocatedStorage: backend.maxAllocatedStorageGiB,
-      storageType: "gp3",
-      storageEncrypted: true,
-      multiAz: true,
-      publiclyAccessible: false,
-      dbSubnetGroupName: subnets.name,
-      vpcSecurityGroupIds: [securityGroup.id],
-      parameterGroupName: parameters.name,
-      username: ADMIN_ROLE,
-      password: password.result,
-      dbName: "postgres",
-      deletionProtection: true,
-      backupRetentionPeriod: backend.backupRetentionDays,
-      backupWindow: "02:00-03:00",
-      maintenanceWindow: "sun:03:30-sun:04:30",
-      copyTagsToSnapshot: true,
-      skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${backend.identifier}-final`,
-      identifier: backend.identifier,
-      performanceInsightsEnabled: true,
-      performanceInsightsRetentionPeriod: 7,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-      autoMinorVersionUpgrade: true,
-      // RDS's default, said out loud: past the major's end of standard support RDS bills Extended Support
-      // rather than upgrading the major unannounced (the alternative, -disabled, would). The version
-      // guardrail fails 60 days before that date.
-      engineLifecycleSupport: "open-source-rds-extended-support",
-      caCertIdentifier: "rds-ca-rsa2048-g1",
-      applyImmediately: false,
-      tags: backend.tags,
-    },
-    { ...stateful, ignoreChanges: RDS_IGNORED_CHANGES },
-  );
+  const settings = {
+    engine: "postgres",
+    engineVersion: backend.engineVersion,
+    instanceClass: backend.instanceClass,
+    allocatedStorage: backend.allocatedStorageGiB,
+    maxAllocatedStorage: backend.maxAllocatedStorageGiB,
+    storageType: "gp3",
+    storageEncrypted: true,
+    multiAz: true,
+    publiclyAccessible: false,
+    dbSubnetGroupName: subnets.name,
+    vpcSecurityGroupIds: [securityGroup.id],
+    parameterGroupName: parameters.name,
+    username: ADMIN_ROLE,
+    password: password.result,
+    deletionProtection: true,
+    backupRetentionPeriod: backend.backupRetentionDays,
+    backupWindow: "02:00-03:00",
+    maintenanceWindow: "sun:03:30-sun:04:30",
+    copyTagsToSnapshot: true,
+    skipFinalSnapshot: false,
+    performanceInsightsEnabled: true,
+    performanceInsightsRetentionPeriod: 7,
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    autoMinorVersionUpgrade: true,
+    // RDS's default, said out loud: past the major's end of standard support RDS bills Extended Support
+    // rather than upgrading the major unannounced (the alternative, -disabled, would). The version
+    // guardrail fails 60 days before that date.
+    engineLifecycleSupport: "open-source-rds-extended-support",
+    caCertIdentifier: "rds-ca-rsa2048-g1",
+    applyImmediately: false,
+    tags: backend.tags,
+  };
+  const restore = backend.restore;
+  const original = restore?.retireOriginal
+    ? undefined
+    : new rds.Instance(
+        `${name}-instance`,
+        {
+          ...settings,
+          dbName: "postgres",
+          finalSnapshotIdentifier: `${backend.identifier}-final`,
+          identifier: backend.identifier,
+        },
+        { ...stateful, ignoreChanges: RDS_IGNORED_CHANGES },
+      );
+  const restored = restore
+    ? new rds.Instance(
+        `${name}-restored-instance`,
+        {
+          ...settings,
+          // The restored instance has the original's databases: no dbName.
+          ...restoreSource(restore.source, backend.identifier),
+          finalSnapshotIdentifier: `${restore.identifier}-final`,
+          identifier: restore.identifier,
+        },
+        { ...stateful, ignoreChanges: RDS_IGNORED_CHANGES },
+      )
+    : undefined;
+  const instance = (restored ?? original)!;
   return {
     host: instance.address,
     port: POSTGRES_PORT,

@@ -1,7 +1,17 @@
 /** ManagedPostgres's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceSpec } from "../../config";
-import type { SslMode } from "../connections";
+import type { InternalStorageConnection, SslMode } from "../connections";
+
+/** Logical backups of the in-cluster server: a CronJob dumps every service database into the object store. */
+export interface PostgresBackups {
+  /** CronJob schedule, in the cluster's time zone (UTC), e.g. `0 2 * * *`. */
+  readonly schedule: string;
+  /** The backups bucket, with its own keys (ObjectStore's `backups` connection). */
+  readonly storage: InternalStorageConnection;
+  /** Image with the MinIO client (`mc`), pinned: uploads and downloads the dumps (the PostgreSQL image has no S3 client). */
+  readonly clientImage: string;
+}
 
 /** PostgreSQL 16 inside the cluster: StatefulSet, PVC, ClusterIP Service. */
 export interface InClusterPostgres {
@@ -14,6 +24,36 @@ export interface InClusterPostgres {
   readonly resources: ResourceSpec;
   /** `protect` and retain the server's StatefulSet (its volume claims) on delete. */
   readonly protect: boolean;
+  /** Scheduled dumps of every service database, and the restore Job's template. @default - no backups */
+  readonly backups?: PostgresBackups;
+}
+
+/** Where a restored RDS instance comes from: a point in time of the original's automated backups, or a snapshot. */
+export type RdsRestoreSource =
+  | { readonly kind: "pointInTime"; /** UTC, RFC 3339 (`2026-12-01T09:30:00Z`). */ readonly time: string }
+  | { readonly kind: "latestRestorableTime" }
+  | { readonly kind: "snapshot"; /** A snapshot identifier or ARN. */ readonly snapshotIdentifier: string };
+
+/**
+ * Restore mode: a second instance restored from the original's backups; the services use it. The original stays
+ * declared and protected until `retireOriginal` stops declaring it (after a person has unprotected it).
+ */
+export interface RdsRestore {
+  /** Identifier of the restored instance; never the original's. */
+  readonly identifier: string;
+  readonly source: RdsRestoreSource;
+  /** Stop declaring the original instance: `pulumi up` then deletes it (with a final snapshot). @default false */
+  readonly retireOriginal: boolean;
+}
+
+/** Restore mode on Flexible Server: a new server from a point in time of the original's backups. */
+export interface AzureRestore {
+  /** Name of the restored server; never the original's. */
+  readonly serverName: string;
+  /** UTC, RFC 3339, within the original's backup retention. */
+  readonly pointInTime: string;
+  /** Stop declaring the original server, its databases and its lock. @default false */
+  readonly retireOriginal: boolean;
 }
 
 /** Amazon RDS for PostgreSQL 16: Multi-AZ, private, encrypted, deletion-protected. */
@@ -42,6 +82,8 @@ export interface RdsPostgres {
   /** `protect` the instance: on in every cloud stack. */
   readonly protect: boolean;
   readonly tags?: Record<string, string>;
+  /** Restore mode: the services move to an instance restored from a point in time or a snapshot. @default - none */
+  readonly restore?: RdsRestore;
 }
 
 /**
@@ -78,6 +120,8 @@ export interface AzurePostgres {
   /** What the server must wait for (the private DNS zone's link to the VNet). */
   readonly dependsOn?: pulumi.Resource[];
   readonly tags?: Record<string, string>;
+  /** Restore mode: the services move to a server restored from a point in time. @default - none */
+  readonly restore?: AzureRestore;
 }
 
 export type PostgresBackend = InClusterPostgres | RdsPostgres | AzurePostgres;

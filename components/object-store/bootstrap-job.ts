@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
 import { bootstrapJob as sharedBootstrapJob } from "../../lib/jobs";
 import {
+  type LifecycleSettings,
   POLICY_DIR,
   renderBootstrapScript,
   ROOT_PASSWORD_ENV,
@@ -21,12 +22,13 @@ import type { InClusterServer } from "./in-cluster";
 import type { ServiceKeys } from "./keys";
 import {
   accessKeyEnvVar,
+  BACKUPS_KEY,
   policyFileName,
   publicPolicyFileName,
   SERVER_NAME,
   secretKeyEnvVar,
 } from "./naming";
-import { renderPolicy } from "./policy";
+import { backupPolicy, renderPolicy } from "./policy";
 import { renderPublicReadPolicy } from "./public-access";
 import type { BucketSpec } from "./types";
 
@@ -35,8 +37,10 @@ export interface BootstrapJobArgs {
   readonly server: InClusterServer;
   readonly clientImage: string;
   readonly buckets: readonly BucketSpec[];
-  /** Service name -> its keys (secret). */
+  /** Service name -> its keys (secret); the backups bucket's user under `BACKUPS_KEY`. */
   readonly keys: ReadonlyMap<string, ServiceKeys>;
+  /** Lifecycle rules, and the backups bucket when there is one. */
+  readonly lifecycle: LifecycleSettings;
 }
 
 /** `mc` keeps its configuration (the alias, with the root credential) here: an emptyDir, never the image. */
@@ -51,13 +55,14 @@ export function bootstrapJob(
 ): k8s.batch.v1.Job {
   const meta = { name: SERVER_NAME, instance: name, component: "object-store-bootstrap" as const };
   const { namespace, server } = args;
+  const { backups } = args.lifecycle;
   const opts = { parent };
 
   const script = new k8s.core.v1.ConfigMap(
     `${name}-bootstrap-script`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: { "bootstrap.sh": renderBootstrapScript(args.buckets) },
+      data: { "bootstrap.sh": renderBootstrapScript(args.buckets, args.lifecycle) },
     },
     opts,
   );
@@ -65,12 +70,15 @@ export function bootstrapJob(
     `${name}-policies`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: Object.fromEntries(
-        args.buckets.flatMap((b) => [
+      data: Object.fromEntries([
+        ...args.buckets.flatMap((b) => [
           [policyFileName(b.service), renderPolicy(b.bucket)],
           [publicPolicyFileName(b.service), renderPublicReadPolicy(b.bucket)],
         ]),
-      ),
+        ...(backups
+          ? [[policyFileName(BACKUPS_KEY), renderPolicy(backups.bucket, backupPolicy(backups.bucket))]]
+          : []),
+      ]),
     },
     opts,
   );

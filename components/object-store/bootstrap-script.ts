@@ -1,24 +1,51 @@
 /**
  * The idempotent bootstrap script: one versioned bucket, one policy and one user per service, each user
- * holding its own bucket's policy and nothing else, and each bucket's policy letting anyone read its public
- * prefix and nothing else (public-access.ts). Pure; run with `mc` (RELEASE.2025-08-13, the syntax of
- * `mc admin policy create|attach` introduced in 2023 and of `mc anonymous set-json`) in the bootstrap Job.
+ * holding its own bucket's policy and nothing else, each service bucket's policy letting anyone read its public
+ * prefix and nothing else (public-access.ts), and on every bucket the lifecycle rule the AWS buckets have (old
+ * versions expire). Optionally the backups bucket, with its own user and no public prefix. Pure; run with `mc`
+ * (RELEASE.2025-08-13, the syntax of `mc admin policy create|attach` introduced in 2023 and of `mc anonymous
+ * set-json`) in the bootstrap Job.
  *
  * Every command is safe to repeat: `mc mb --ignore-existing`, `mc version enable`, `mc admin policy create`
  * and `mc admin user add` create or update in place, `mc anonymous set-json` replaces the bucket policy
  * whole (so a widened policy set by hand is narrowed again), and a repeated attach counts as success. Credentials come
  * from the environment (a Secret), never from the script, so the script holds no secret and may live in a
  * ConfigMap. Nothing is deleted: a bucket that leaves the list keeps its data and its user.
+ *
+ * Lifecycle: `mc ilm rule add` (cmd/ilm-rule-add.go at the pinned tag) appends a rule to whatever the bucket
+ * has, so a re-run would stack copies; `mc ilm rule rm --all --force` (cmd/ilm-remove.go) fails on a bucket
+ * that has none. `set_lifecycle` removes the rules only when `mc ilm rule ls` finds some, then adds the one
+ * rule, so every run leaves exactly that rule. The flags are the pinned release's (`mc ilm rule add --help`):
+ * `--noncurrent-expire-days` (the hidden `--noncurrentversion-expiration-days` is its deprecated spelling) and
+ * `--expire-days`. The AWS rule's `AbortIncompleteMultipartUpload` has no MinIO counterpart: MinIO's lifecycle
+ * has no such element (internal/bucket/lifecycle/rule.go) and removes stale multipart uploads itself
+ * (`api stale_uploads_expiry`, 24 hours).
  */
 import {
   accessKeyEnvVar,
+  BACKUPS_KEY,
+  DEFAULT_NONCURRENT_VERSION_DAYS,
   MC_ALIAS,
   policyFileName,
   policyName,
   publicPolicyFileName,
   secretKeyEnvVar,
 } from "./naming";
-import type { BucketSpec } from "./types";
+import type { BackupBucketSpec, BucketSpec } from "./types";
+
+/** What the lifecycle rules keep. */
+export interface LifecycleSettings {
+  /** Days a replaced or deleted object version is kept, in every service bucket. */
+  readonly noncurrentVersionDays: number;
+  /** The backups bucket, when there is one. @default - none */
+  readonly backups?: BackupBucketSpec;
+}
+
+/**
+ * Days an expired backup (or a replaced `LATEST` pointer) is kept as an old version in the backups bucket: one,
+ * so `retentionDays` means what it says.
+ */
+export const BACKUP_NONCURRENT_DAYS = 1;
 
 /** Where the Job mounts the policies ConfigMap. */
 export const POLICY_DIR = "/policies";
@@ -58,30 +85,82 @@ const HEADER = [
   '    *) echo "$out" >&2; return 1 ;;',
   "  esac",
   "}",
+  "",
+  "# Leave exactly one lifecycle rule on a bucket: `mc ilm rule add` appends, `mc ilm rule rm --all` fails on none.",
+  "# Only the answer that there is no configuration skips the removal; any other failure stops the script.",
+  "set_lifecycle() {",
+  "  target=$1",
+  "  shift",
+  '  if out=$(mc ilm rule ls "$target" 2>&1); then',
+  '    mc ilm rule rm --all --force "$target" >/dev/null',
+  "  else",
+  '    case "$out" in',
+  '      *"configuration not set"* | *"configuration does not exist"* | *NoSuchLifecycle*) ;;',
+  '      *) echo "$out" >&2; return 1 ;;',
+  "    esac",
+  "  fi",
+  '  mc ilm rule add "$@" "$target" >/dev/null',
+  "}",
 ];
 
-export function renderBootstrapScript(buckets: readonly BucketSpec[]): string {
+/** One bucket with its user: `key` names the user's variables and policy file (a service, or the backups). */
+function bucketBlock(
+  comment: string,
+  key: string,
+  bucket: string,
+  lifecycleFlags: string,
+  /** The policy file letting anyone read the bucket's public prefix. @default - none: nothing public */
+  publicPolicyFile?: string,
+): string {
+  const target = sq(`${MC_ALIAS}/${bucket}`);
+  const policy = sq(policyName(bucket));
+  const accessKey = env(accessKeyEnvVar(key));
+  return [
+    "",
+    `# ${comment}`,
+    `: "\${${accessKeyEnvVar(key)}:?}" "\${${secretKeyEnvVar(key)}:?}"`,
+    `mc mb --ignore-existing ${target}`,
+    `mc version enable ${target}`,
+    `set_lifecycle ${target} ${lifecycleFlags}`,
+    `mc admin policy create ${MC_ALIAS} ${policy} ${sq(`${POLICY_DIR}/${policyFileName(key)}`)}`,
+    `mc admin user add ${MC_ALIAS} ${accessKey} ${env(secretKeyEnvVar(key))} >/dev/null`,
+    `attach_policy ${policy} ${accessKey}`,
+    ...(publicPolicyFile
+      ? [`mc anonymous set-json ${sq(`${POLICY_DIR}/${publicPolicyFile}`)} ${target}`]
+      : []),
+  ].join("\n");
+}
+
+export function renderBootstrapScript(
+  buckets: readonly BucketSpec[],
+  lifecycle: LifecycleSettings = { noncurrentVersionDays: DEFAULT_NONCURRENT_VERSION_DAYS },
+): string {
   const blocks = [...buckets]
     .sort((a, b) => a.service.localeCompare(b.service))
-    .map(({ service, bucket }) => {
-      const target = sq(`${MC_ALIAS}/${bucket}`);
-      const policy = sq(policyName(bucket));
-      const accessKey = env(accessKeyEnvVar(service));
-      return [
-        "",
-        `# ${service}: bucket ${bucket}`,
-        `: "\${${accessKeyEnvVar(service)}:?}" "\${${secretKeyEnvVar(service)}:?}"`,
-        `mc mb --ignore-existing ${target}`,
-        `mc version enable ${target}`,
-        `mc admin policy create ${MC_ALIAS} ${policy} ${sq(`${POLICY_DIR}/${policyFileName(service)}`)}`,
-        `mc admin user add ${MC_ALIAS} ${accessKey} ${env(secretKeyEnvVar(service))} >/dev/null`,
-        `attach_policy ${policy} ${accessKey}`,
-        `mc anonymous set-json ${sq(`${POLICY_DIR}/${publicPolicyFileName(service)}`)} ${target}`,
-      ].join("\n");
-    });
+    .map(({ service, bucket }) =>
+      bucketBlock(
+        `${service}: bucket ${bucket}, old versions kept ${lifecycle.noncurrentVersionDays} days`,
+        service,
+        bucket,
+        `--noncurrent-expire-days ${lifecycle.noncurrentVersionDays}`,
+        publicPolicyFileName(service),
+      ),
+    );
+  const { backups } = lifecycle;
+  if (backups) {
+    blocks.push(
+      bucketBlock(
+        `backups: bucket ${backups.bucket}, each object deleted ${backups.retentionDays} days after it was written; its user may not delete`,
+        BACKUPS_KEY,
+        backups.bucket,
+        `--expire-days ${backups.retentionDays} --noncurrent-expire-days ${BACKUP_NONCURRENT_DAYS}`,
+      ),
+    );
+  }
+  const count = buckets.length + (backups ? 1 : 0);
   const footer = [
     "",
-    `echo "object store ready: ${buckets.length} bucket(s), each with its own user and policy and a public prefix"`,
+    `echo "object store ready: ${count} bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"`,
   ];
   return `${[...HEADER, ...blocks, ...footer].join("\n")}\n`;
 }

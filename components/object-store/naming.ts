@@ -19,6 +19,15 @@ export const DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
 
 export const DEFAULT_REGION = "us-east-1";
 
+/** Days a replaced or deleted object version is kept before the lifecycle rule removes it (as on AWS S3). */
+export const DEFAULT_NONCURRENT_VERSION_DAYS = 90;
+
+/**
+ * Key of the backups bucket where a service name would stand: its user, policy file and key variables are named
+ * after it (`FERRUM_BACKUPS_ACCESS_KEY_ID`, `backups.json`), so no service may be called this.
+ */
+export const BACKUPS_KEY = "backups";
+
 export const DEFAULT_OBJECT_STORE_RESOURCES: ResourceSpec = {
   cpuMillicores: 100,
   cpuLimitMillicores: 1000,

@@ -10,11 +10,11 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StorageConnection } from "../connections";
+import type { InternalStorageConnection, StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
 import { serviceKeys, ServiceKeys } from "./keys";
-import { PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
+import { BACKUPS_KEY, DEFAULT_NONCURRENT_VERSION_DAYS, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems, problemsMessage } from "./validation";
 
@@ -45,10 +45,12 @@ export class ObjectStore extends pulumi.ComponentResource {
   public readonly buckets: Readonly<Record<string, string>>;
   /** The Job that creates the buckets, policies and users (in-cluster); services depend on it. */
   public readonly bootstrap?: k8s.batch.v1.Job;
+  /** The backups bucket with its own keys (secret), when `backups` is set. */
+  public readonly backups?: InternalStorageConnection;
   private readonly connections: ReadonlyMap<string, StorageConnection>;
 
   constructor(name: string, args: ObjectStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    const { backend, namespace, buckets } = checked(name, args);
+    const { backend, namespace, buckets, backups } = checked(name, args);
     super("ferrum:index:ObjectStore", name, {}, opts);
 
     if (backend.kind === "s3") {
@@ -66,11 +68,24 @@ export class ObjectStore extends pulumi.ComponentResource {
       const keys = new Map<string, ServiceKeys>(
         buckets.map((b) => [b.service, serviceKeys(name, b.service, this)]),
       );
+      if (backups) keys.set(BACKUPS_KEY, serviceKeys(name, BACKUPS_KEY, this));
+      const lifecycle = {
+        noncurrentVersionDays: backend.noncurrentVersionDays ?? DEFAULT_NONCURRENT_VERSION_DAYS,
+        backups,
+      };
       this.bootstrap = bootstrapJob(
         name,
-        { namespace, server, clientImage: backend.clientImage, buckets, keys },
+        { namespace, server, clientImage: backend.clientImage, buckets, keys, lifecycle },
         this,
       );
+      if (backups) {
+        this.backups = {
+          bucket: backups.bucket,
+          endpointUrl: server.endpointUrl,
+          region: server.region,
+          credentials: keys.get(BACKUPS_KEY),
+        };
+      }
       const connection = (b: BucketSpec): StorageConnection => ({
         bucket: b.bucket,
         endpointUrl: server.endpointUrl,

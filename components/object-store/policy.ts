@@ -52,5 +52,22 @@ export function bucketPolicy(bucket: string): PolicyDocument {
   };
 }
 
+/**
+ * The backups bucket's policy: everything the service policy grants except deleting. The backup Job writes
+ * new dumps and the restore Job reads them, but a stolen backup credential cannot erase the backups: only the
+ * bucket's lifecycle rule removes them, after their retention.
+ */
+export function backupPolicy(bucket: string): PolicyDocument {
+  const objects = OBJECT_ACTIONS.filter((a) => a !== "s3:DeleteObject");
+  return {
+    Version: POLICY_VERSION,
+    Statement: [
+      { Sid: "Bucket", Effect: "Allow", Action: [...BUCKET_ACTIONS], Resource: [bucketArn(bucket)] },
+      { Sid: "Objects", Effect: "Allow", Action: objects, Resource: [objectsArn(bucket)] },
+    ],
+  };
+}
+
 /** The document as the file `mc admin policy create` (or an IAM API) takes. */
-export const renderPolicy = (bucket: string): string => `${JSON.stringify(bucketPolicy(bucket), null, 2)}\n`;
+export const renderPolicy = (bucket: string, document = bucketPolicy(bucket)): string =>
+  `${JSON.stringify(document, null, 2)}\n`;

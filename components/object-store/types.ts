@@ -49,6 +49,11 @@ export interface InClusterObjectStore {
   readonly region?: string;
   /** Where browsers reach the server: every stack serves signed and public URLs. */
   readonly publicEndpoint: PublicEndpointArgs;
+  /**
+   * Days a replaced or deleted object version is kept: every bucket's lifecycle rule, as the AWS buckets have.
+   * @default DEFAULT_NONCURRENT_VERSION_DAYS (90)
+   */
+  readonly noncurrentVersionDays?: number;
 }
 
 /**
@@ -82,6 +87,18 @@ export interface BucketSpec {
   readonly bucket: string;
 }
 
+/**
+ * A bucket for the platform's own backups (the in-cluster PostgreSQL's dumps), with a credential of its own that
+ * may write and read but not delete, and a lifecycle rule that deletes each object `retentionDays` after it
+ * was written.
+ */
+export interface BackupBucketSpec {
+  /** Full bucket name, from `bucketName(prefix, "backups")`. */
+  readonly bucket: string;
+  /** Days a backup is kept. */
+  readonly retentionDays: number;
+}
+
 export interface ObjectStoreArgs {
   /** Where the store runs; decides which resources exist. */
   readonly backend: ObjectStoreBackend;
@@ -89,6 +106,8 @@ export interface ObjectStoreArgs {
   readonly namespace: string;
   /** One bucket, one user and one policy per entry; services and bucket names unique. */
   readonly buckets: readonly BucketSpec[];
+  /** The backups bucket and its own user (in-cluster only). @default - none */
+  readonly backups?: BackupBucketSpec;
 }
 
 /** What a backend hands the shared per-service code: where clients connect and as which region. */

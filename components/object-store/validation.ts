@@ -6,6 +6,7 @@
  * buy nothing here): 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit,
  * and none of the prefixes and suffixes S3 reserves. The same names serve MinIO now and AWS S3 later.
  */
+import { BACKUPS_KEY } from "./naming";
 import type { ObjectStoreArgs } from "./types";
 
 const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
@@ -75,6 +76,7 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
       `bucket ${JSON.stringify(bucket)} is named ${indexes.length} times (${at(indexes)}); each service needs a bucket of its own`,
     );
   }
+  problems.push(...backupsProblems(args));
 
   if (backend.kind === "s3") {
     if (!REGION.test(backend.region)) {
@@ -99,6 +101,10 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
         `backend.${key} must be an image pinned by a version tag or digest, not :latest (got ${JSON.stringify(image)})`,
       );
     }
+  }
+  const days = backend.noncurrentVersionDays;
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+    problems.push(`backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${days})`);
   }
   const endpoint = backend.publicEndpoint;
   if (!endpoint) {
@@ -125,6 +131,38 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
   if (backend.region !== undefined && !REGION.test(backend.region)) {
     problems.push(
       `backend.region must be a region name such as "us-east-1" (got ${JSON.stringify(backend.region)})`,
+    );
+  }
+  return problems;
+}
+
+/** What is wrong with the backups bucket; empty when there is none or it is valid. */
+function backupsProblems(args: ObjectStoreArgs): string[] {
+  const { backups, backend, buckets } = args;
+  if (!backups) return [];
+  const problems: string[] = [];
+  if (backend.kind !== "inCluster") {
+    problems.push(
+      `backups is for the in-cluster server only (got backend ${JSON.stringify(backend.kind)}); a cloud stack's database keeps its own backups`,
+    );
+  }
+  const bad = bucketNameProblems(backups.bucket);
+  if (bad.length) problems.push(`backups.bucket ${JSON.stringify(backups.bucket)} ${bad.join("; ")}`);
+  const taken = buckets.findIndex((b) => b.bucket === backups.bucket);
+  if (taken >= 0) {
+    problems.push(
+      `backups.bucket ${JSON.stringify(backups.bucket)} is also buckets[${taken}] (service ${JSON.stringify(buckets[taken]!.service)}); backups need a bucket of their own`,
+    );
+  }
+  const named = buckets.findIndex((b) => b.service === BACKUPS_KEY);
+  if (named >= 0) {
+    problems.push(
+      `buckets[${named}].service must not be ${JSON.stringify(BACKUPS_KEY)} while backups is set: the backups user, policy and keys are named so`,
+    );
+  }
+  if (!Number.isInteger(backups.retentionDays) || backups.retentionDays < 1) {
+    problems.push(
+      `backups.retentionDays must be a whole number of days, at least 1 (got ${backups.retentionDays})`,
     );
   }
   return problems;

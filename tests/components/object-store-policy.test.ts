@@ -9,7 +9,7 @@ import * as path from "path";
 import { CATALOG } from "../../catalog";
 import { bucketPolicy, bucketPrefix, renderPolicy, serviceBuckets } from "../../components/object-store";
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
-import { BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";
+import { backupPolicy, BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";
 import { bucketNameProblems } from "../../components/object-store/validation";
 import { defaultObjectsHost, PUBLIC_PREFIX } from "../../components/object-store/naming";
 import {
@@ -100,6 +100,25 @@ describe("bucketPolicy", () => {
 
   test("renderPolicy is the document as JSON", () => {
     expect(JSON.parse(renderPolicy("ferrum-dev-auth"))).toEqual(bucketPolicy("ferrum-dev-auth"));
+  });
+
+  test("the backups policy grants the service policy's actions on the backups bucket, minus deleting", () => {
+    const policy = backupPolicy("ferrum-dev-backups");
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "Bucket",
+        Effect: "Allow",
+        Action: [...BUCKET_ACTIONS],
+        Resource: ["arn:aws:s3:::ferrum-dev-backups"],
+      },
+      {
+        Sid: "Objects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        Resource: ["arn:aws:s3:::ferrum-dev-backups/*"],
+      },
+    ]);
+    expect(JSON.stringify(policy)).not.toMatch(/Delete/);
   });
 });
 
@@ -210,19 +229,50 @@ describe("renderBootstrapScript", () => {
   });
 
   test("one service's block, exactly", () => {
-    const auth = renderBootstrapScript([{ service: "auth", bucket: "ferrum-dev-auth" }]);
+    const auth = renderBootstrapScript([{ service: "auth", bucket: "ferrum-dev-auth" }], {
+      noncurrentVersionDays: 30,
+    });
     expect(auth.slice(auth.indexOf("# auth:"))).toBe(
       [
-        "# auth: bucket ferrum-dev-auth",
+        "# auth: bucket ferrum-dev-auth, old versions kept 30 days",
         ': "${FERRUM_AUTH_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_SECRET_ACCESS_KEY:?}"',
         "mc mb --ignore-existing 'ferrum/ferrum-dev-auth'",
         "mc version enable 'ferrum/ferrum-dev-auth'",
+        "set_lifecycle 'ferrum/ferrum-dev-auth' --noncurrent-expire-days 30",
         "mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'",
         'mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null',
         "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_ACCESS_KEY_ID\"",
         "mc anonymous set-json '/policies/auth.public.json' 'ferrum/ferrum-dev-auth'",
         "",
-        'echo "object store ready: 1 bucket(s), each with its own user and policy and a public prefix"',
+        'echo "object store ready: 1 bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("without settings every bucket keeps old versions 90 days, as the AWS buckets' default", () => {
+    expect(
+      script.match(/^set_lifecycle 'ferrum\/ferrum-dev-[a-z]+' --noncurrent-expire-days 90$/gm),
+    ).toHaveLength(BUCKETS.length);
+  });
+
+  test("the backups bucket's block: its own user, each object expired after the retention, old versions after a day", () => {
+    const text = renderBootstrapScript(BUCKETS, {
+      noncurrentVersionDays: 90,
+      backups: { bucket: "ferrum-dev-backups", retentionDays: 14 },
+    });
+    expect(text.slice(text.indexOf("# backups:"))).toBe(
+      [
+        "# backups: bucket ferrum-dev-backups, each object deleted 14 days after it was written; its user may not delete",
+        ': "${FERRUM_BACKUPS_ACCESS_KEY_ID:?}" "${FERRUM_BACKUPS_SECRET_ACCESS_KEY:?}"',
+        "mc mb --ignore-existing 'ferrum/ferrum-dev-backups'",
+        "mc version enable 'ferrum/ferrum-dev-backups'",
+        "set_lifecycle 'ferrum/ferrum-dev-backups' --expire-days 14 --noncurrent-expire-days 1",
+        "mc admin policy create ferrum 'ferrum-dev-backups-rw' '/policies/backups.json'",
+        'mc admin user add ferrum "$FERRUM_BACKUPS_ACCESS_KEY_ID" "$FERRUM_BACKUPS_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-backups-rw' \"$FERRUM_BACKUPS_ACCESS_KEY_ID\"",
+        "",
+        'echo "object store ready: 5 bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"',
         "",
       ].join("\n"),
     );
@@ -250,7 +300,13 @@ describe("renderBootstrapScript", () => {
 /** Runs the script under dash against a stand-in `mc` (and `sleep`) that log every call. */
 function runScript(
   env: Record<string, string>,
-  fake: { attached?: string[]; notReadyFor?: number; attachError?: string } = {},
+  fake: {
+    attached?: string[];
+    notReadyFor?: number;
+    attachError?: string;
+    /** What `mc ilm rule ls` answers: rules exist, none (mc's own message), or a failure. */
+    lifecycle?: "set" | "none" | "error";
+  } = {},
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), "ferrum-mc-"));
   try {
@@ -268,6 +324,9 @@ function runScript(
         `    if [ "$3" = attach ] && printf '%s\\n' ${(fake.attached ?? []).map((p) => `'${p}'`).join(" ")} | grep -qx "$5"; then`,
         `      echo "mc: <ERROR> Unable to make user/group policy association. ${fake.attachError ?? "The specified policy change is already in effect."}" >&2; exit 1`,
         "    fi ;;",
+        '  "ilm rule")',
+        `    if [ "$3" = ls ] && [ '${fake.lifecycle ?? "set"}' = none ]; then echo "mc: <ERROR> Unable to ls lifecycle configuration. lifecycle configuration not set" >&2; exit 1; fi`,
+        `    if [ "$3" = ls ] && [ '${fake.lifecycle ?? "set"}' = error ]; then echo "mc: <ERROR> Unable to get lifecycle. Access Denied." >&2; exit 1; fi ;;`,
         "esac",
         "exit 0",
         "",
@@ -340,6 +399,31 @@ describe("the bootstrap script, run against a stand-in mc", () => {
       "object store at http://minio.ferrum.svc.cluster.local:9000 not ready after 5 minutes",
     );
     expect(r.calls.filter((c) => c.startsWith("alias set"))).toHaveLength(60);
+  });
+
+  test("on buckets with a lifecycle rule, replaces it: removes every rule, then adds the one", () => {
+    const r = runScript(ENV, { lifecycle: "set" });
+    expect(r.status).toBe(0);
+    const ilm = r.calls.filter((c) => c.startsWith("ilm ") && c.endsWith("ferrum/ferrum-dev-catalog"));
+    expect(ilm).toEqual([
+      "ilm rule ls ferrum/ferrum-dev-catalog",
+      "ilm rule rm --all --force ferrum/ferrum-dev-catalog",
+      "ilm rule add --noncurrent-expire-days 90 ferrum/ferrum-dev-catalog",
+    ]);
+  });
+
+  test("on buckets without one (mc: lifecycle configuration not set), adds the rule without removing", () => {
+    const r = runScript(ENV, { lifecycle: "none" });
+    expect(r.status).toBe(0);
+    expect(r.calls.filter((c) => c.startsWith("ilm rule rm"))).toEqual([]);
+    expect(r.calls.filter((c) => c.startsWith("ilm rule add"))).toHaveLength(BUCKETS.length);
+  });
+
+  test("any other failure to read the lifecycle stops the run before a rule is added", () => {
+    const r = runScript(ENV, { lifecycle: "error" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Unable to get lifecycle. Access Denied.");
+    expect(r.calls.filter((c) => c.startsWith("ilm rule add"))).toEqual([]);
   });
 
   test("stops before touching a bucket when a service's key is missing", () => {

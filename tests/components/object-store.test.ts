@@ -403,6 +403,29 @@ describe("ObjectStore argument validation", () => {
       },
       `  - backend.publicEndpoint.routing.entryPoints must name at least one Traefik entry point (got none)`,
     ],
+    [
+      "a backups bucket that is a service's",
+      { ...base, backups: { bucket: BUCKETS[0]!.bucket, retentionDays: 14 } },
+      `  - backups.bucket "${BUCKETS[0]!.bucket}" is also buckets[0] (service "auth"); backups need a bucket of their own`,
+    ],
+    [
+      "a service named like the backups user while backups is set",
+      {
+        ...withBuckets([...BUCKETS, { service: "backups", bucket: "ferrum-test-backups2" }]),
+        backups: { bucket: "ferrum-test-backups", retentionDays: 14 },
+      },
+      `  - buckets[${BUCKETS.length}].service must not be "backups" while backups is set: the backups user, policy and keys are named so`,
+    ],
+    [
+      "a backups retention of zero days",
+      { ...base, backups: { bucket: "ferrum-test-backups", retentionDays: 0 } },
+      `  - backups.retentionDays must be a whole number of days, at least 1 (got 0)`,
+    ],
+    [
+      "old versions kept zero days",
+      { ...base, backend: { ...base.backend, noncurrentVersionDays: 0 } as ObjectStoreArgs["backend"] },
+      `  - backend.noncurrentVersionDays must be a whole number of days, at least 1 (got 0)`,
+    ],
   ])("%s", async (_case, bad, problem) => {
     const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));
     expect(error?.message).toBe(`${header(1)}${problem}`);

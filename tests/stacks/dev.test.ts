@@ -273,7 +273,7 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
     expect(buckets).toEqual(SERVICES.map((s) => `ferrum-dev-${s}`));
   });
 
-  test("the bootstrap Job creates four buckets, four users and four policies, and opens each public prefix", () => {
+  test("the bootstrap Job creates four service buckets and the backups bucket, each with its user and policy, and opens each service's public prefix", () => {
     const script = ofKind("ConfigMap").find((c) =>
       c.metadata.name.startsWith("object-store-bootstrap-script"),
     );
@@ -285,9 +285,11 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
       expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID"`);
       expect(text).toContain(`mc anonymous set-json '/policies/${s}.public.json' 'ferrum/ferrum-dev-${s}'`);
     }
+    expect(text).toContain("mc mb --ignore-existing 'ferrum/ferrum-dev-backups'");
+    expect(text).toContain('mc admin user add ferrum "$FERRUM_BACKUPS_ACCESS_KEY_ID"');
     const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
     expect(Object.keys(policies.data).sort()).toEqual(
-      SERVICES.flatMap((s) => [`${s}.json`, `${s}.public.json`]).sort(),
+      [...SERVICES.flatMap((s) => [`${s}.json`, `${s}.public.json`]), "backups.json"].sort(),
     );
     expect(JSON.parse(policies.data["catalog.public.json"]).Statement[0].Resource).toEqual([
       "arn:aws:s3:::ferrum-dev-catalog/public/*",

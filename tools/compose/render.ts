@@ -533,7 +533,10 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
       }),
     ),
     file(`${PATHS.redis}/sentinel-init.sh`, renderSentinelInitScript(topology)),
-    file(`${PATHS.mcBootstrap}/bootstrap.sh`, renderBootstrapScript(buckets)),
+    file(
+      `${PATHS.mcBootstrap}/bootstrap.sh`,
+      renderBootstrapScript(buckets, { noncurrentVersionDays: config.objectStore.noncurrentVersionDays }),
+    ),
     ...buckets.flatMap((b) => [
       file(`${PATHS.policies}/${policyFileName(b.service)}`, renderPolicy(b.bucket)),
       file(`${PATHS.policies}/${publicPolicyFileName(b.service)}`, renderPublicReadPolicy(b.bucket)),

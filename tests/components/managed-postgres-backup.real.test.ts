@@ -1,0 +1,520 @@
+/**
+ * The restore drill of the in-cluster PostgreSQL, on real servers. Each script runs as rendered
+ * (components/managed-postgres/backup-scripts.ts) under the shell of the image it ships in (dash for the
+ * PostgreSQL image, bash-as-sh for the mc image), with a PATH holding only what that image offers it.
+ *
+ * What each proof covers, and what it does not:
+ * - Dump, drop, restore on PostgreSQL 15 (Debian's server and client tools: Debian's pg_dump 15 refuses a 16
+ *   server, and the npm PostgreSQL 16 ships no client tools): rows, sequences, owners, grants, default
+ *   privileges and the database's own owner and ACL come back identical, restored by the non-superuser admin.
+ *   Not covered: pg_dump and pg_restore 16 themselves (the Job runs the 16 tools of its image).
+ * - The same dump restored into PostgreSQL 16 by its non-superuser admin (PostgreSQL 16's stricter CREATEROLE
+ *   rules): the scratch database, SET ROLE, the grants replayed by the owner, the swap (close, end sessions,
+ *   rename) all pass as that admin, and the result equals the database made natively on 16. The client there is
+ *   pg_restore 15, which restores into a newer server.
+ * - Upload and download against s3rver 3.7.1 through curl's SigV4, behind a stand-in for `mc`
+ *   (tests/helpers/mc-stand-in.js): object names, order (LATEST last), bytes, and the refusals. s3rver checks
+ *   that the access key id exists but not the SigV4 signature itself (lib/middleware/authentication.js: "Signature
+ *   version 4 calculation is unimplemented"), so a wrong secret key would go unnoticed here. That real `mc`
+ *   takes the same command lines rests on its source at the pinned tag, not on a run.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { SERVICE_NAMES } from "../../catalog";
+import {
+  renderDownloadScript,
+  renderDumpScript,
+  renderRestoreScript,
+  renderUploadScript,
+  STAMP_REGEX,
+} from "../../components/managed-postgres/backup-scripts";
+import { renderAdminInitScript, renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
+import { ADMIN_ROLE, databaseName, passwordEnvVar, roleName } from "../../components/managed-postgres/naming";
+import {
+  databaseState,
+  imageBins,
+  rows,
+  runInImage,
+  type Image,
+  type ScriptRun,
+} from "../helpers/backup-drill";
+import {
+  envWithoutLibpq,
+  runCommand,
+  startPostgres,
+  type PostgresServer,
+  type RoleConnection,
+} from "../helpers/postgres-server";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require("s3rver");
+// s3rver knows one key pair; the backup user's random keys are added to its account registry.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { DUMMY_ACCOUNT } = require("s3rver/lib/models/account");
+
+const PG15_BIN = "/usr/lib/postgresql/15/bin";
+
+/** What the drill needs from Debian (.ci/run installs it): a missing one fails in CI and skips elsewhere. */
+const NEEDED = [
+  `${PG15_BIN}/pg_dump`,
+  `${PG15_BIN}/initdb`,
+  "/usr/bin/dash",
+  "/usr/bin/bash",
+  "/usr/bin/curl",
+];
+const missing = NEEDED.filter((f) => !existsSync(f));
+const inCI = process.env.CI === "true";
+const suite = missing.length === 0 || inCI ? describe : describe.skip;
+if (missing.length && !inCI) {
+  console.warn(
+    `skipping the restore drill: ${missing.join(", ")} missing; install them with apt-get install -y postgresql postgresql-client curl dash`,
+  );
+}
+const SERVICE = "catalog";
+const DB = databaseName(SERVICE);
+const ROLE = roleName(SERVICE);
+const BUCKET = "ferrum-dev-backups";
+const EMPTY_BUCKET = "ferrum-other-backups";
+const ROWS = 200_000;
+
+const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
+const PASSWORDS = new Map(SERVICE_NAMES.map((s) => [s, randomBytes(18).toString("base64url")]));
+const ACCESS_KEY = randomBytes(10).toString("hex").toUpperCase();
+const SECRET_KEY = randomBytes(20).toString("base64url");
+
+let pg15: PostgresServer;
+let pg16: PostgresServer;
+let s3: { close(): Promise<void> };
+let s3Url: string;
+let root: string;
+let bins: Record<Image, string>;
+let s3Dir: string;
+const timings: [string, number][] = [];
+
+const admin = (server: PostgresServer): RoleConnection => ({
+  ...server.superuserConnection(),
+  user: ADMIN_ROLE,
+  password: ADMIN_PASSWORD,
+});
+const service = (server: PostgresServer, db = DB): RoleConnection => ({
+  ...server.superuserConnection(db),
+  user: ROLE,
+  password: PASSWORDS.get(SERVICE)!,
+});
+
+/** The image's init script and the bootstrap SQL, as on k3s: the admin, then each service's role and database. */
+async function bootstrap(server: PostgresServer, dir: string): Promise<void> {
+  const init = path.join(dir, "init.sh");
+  const sql = path.join(dir, "bootstrap.sql");
+  writeFileSync(init, renderAdminInitScript(ADMIN_ROLE));
+  writeFileSync(sql, renderBootstrapSql(SERVICE_NAMES));
+  const initRun = await runCommand("sh", [init], {
+    env: {
+      ...envWithoutLibpq(),
+      POSTGRES_USER: server.superuser,
+      FERRUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      PGHOST: server.host,
+      PGPORT: String(server.port),
+      PGPASSWORD: server.superuserPassword,
+    },
+    timeoutMs: 15_000,
+  });
+  expect({ code: initRun.code, stderr: initRun.stderr }).toEqual({ code: 0, stderr: "" });
+  const passwords = Object.fromEntries(SERVICE_NAMES.map((s) => [passwordEnvVar(s), PASSWORDS.get(s)!]));
+  const run = await runCommand("psql", ["-X", "-f", sql], {
+    env: { ...server.libpqEnv(admin(server)), ...passwords },
+    timeoutMs: 15_000,
+  });
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+}
+
+/** What a service's migrations would leave: tables, a sequence, a view, a schema, a function, grants. */
+async function populate(server: PostgresServer): Promise<void> {
+  await rows(
+    service(server),
+    `CREATE TABLE product (id bigserial PRIMARY KEY, name text NOT NULL, price numeric(10, 2), added date NOT NULL);
+     INSERT INTO product (name, price, added)
+       SELECT 'product ' || g, (g % 1000) * 1.25, date '2026-01-01' + (g % 365) FROM generate_series(1, ${ROWS}) g;
+     CREATE INDEX product_name ON product (name);
+     CREATE VIEW cheap_product AS SELECT id, name FROM product WHERE price < 10;
+     COMMENT ON TABLE product IS 'the catalog''s products';
+     CREATE SCHEMA reporting;
+     CREATE TABLE reporting.daily (day date PRIMARY KEY, total numeric NOT NULL);
+     INSERT INTO reporting.daily SELECT added, sum(price) FROM product GROUP BY added;
+     CREATE FUNCTION reporting.grand_total() RETURNS numeric LANGUAGE sql AS 'SELECT sum(price) FROM public.product';
+     REVOKE ALL ON FUNCTION reporting.grand_total() FROM PUBLIC;
+     GRANT SELECT ON product TO ${roleName("auth")};
+     GRANT USAGE ON SCHEMA reporting TO ${roleName("user")};
+     ALTER DEFAULT PRIVILEGES IN SCHEMA reporting GRANT SELECT ON TABLES TO ${roleName("user")};`,
+  );
+}
+
+const postgresEnv = (server: PostgresServer, work: string, extra: Record<string, string> = {}) => ({
+  PGHOST: server.host,
+  PGPORT: String(server.port),
+  PGUSER: ADMIN_ROLE,
+  PGPASSWORD: ADMIN_PASSWORD,
+  PGDATABASE: "postgres",
+  PGSSLMODE: "prefer",
+  PGCONNECT_TIMEOUT: "10",
+  FERRUM_WORK_DIR: work,
+  HOME: root,
+  ...extra,
+});
+const storeEnv = (work: string, extra: Record<string, string> = {}) => ({
+  FERRUM_BACKUP_URL: s3Url,
+  FERRUM_BACKUP_BUCKET: BUCKET,
+  FERRUM_BACKUP_ACCESS_KEY_ID: ACCESS_KEY,
+  FERRUM_BACKUP_SECRET_ACCESS_KEY: SECRET_KEY,
+  MC_CONFIG_DIR: path.join(work, ".mc"),
+  MC_STAND_IN_LOG: path.join(work, "mc.log"),
+  FERRUM_WORK_DIR: work,
+  HOME: root,
+  ...extra,
+});
+const restoreEnv = (backup = "latest") => ({
+  FERRUM_RESTORE_SERVICE: SERVICE,
+  FERRUM_RESTORE_BACKUP: backup,
+});
+
+const newWorkDir = (name: string): string => {
+  const dir = path.join(root, name);
+  mkdirSync(dir);
+  return dir;
+};
+const timed = (step: string, run: ScriptRun): ScriptRun => {
+  timings.push([step, run.ms]);
+  return run;
+};
+const expectSuccess = (run: ScriptRun): void =>
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+const mcCalls = (work: string): string[] =>
+  readFileSync(path.join(work, "mc.log"), "utf8").split("\n").filter(Boolean);
+/** Keys in the s3rver bucket (its file store keeps one `<key>._S3rver_object` per object). */
+const storedKeys = (bucket: string): string[] => {
+  const base = path.join(s3Dir, bucket);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+    );
+  return walk(base)
+    .filter((f) => f.endsWith("._S3rver_object"))
+    .map((f) => path.relative(base, f).replace(/\._S3rver_object$/, ""))
+    .sort();
+};
+
+beforeAll(async () => {
+  if (missing.length && !inCI) return;
+  expect(missing).toEqual([]);
+  root = mkdtempSync(path.join(tmpdir(), "ferrum-drill-"));
+  bins = imageBins(root, PG15_BIN);
+  const previous = process.env.FERRUM_PG_BIN;
+  process.env.FERRUM_PG_BIN = PG15_BIN;
+  try {
+    pg15 = await startPostgres();
+  } finally {
+    if (previous === undefined) delete process.env.FERRUM_PG_BIN;
+    else process.env.FERRUM_PG_BIN = previous;
+  }
+  pg16 = await startPostgres();
+  s3Dir = path.join(root, "s3");
+  DUMMY_ACCOUNT.createKeyPair(ACCESS_KEY, SECRET_KEY);
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: BUCKET }, { name: EMPTY_BUCKET }],
+  });
+  const { address, port } = await server.run();
+  s3 = server;
+  s3Url = `http://${address}:${port}`;
+  for (const server of [pg15, pg16]) await bootstrap(server, root);
+  await populate(pg15);
+  await populate(pg16);
+}, 120_000);
+
+afterAll(async () => {
+  await s3?.close();
+  await pg15?.stop();
+  await pg16?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+  if (timings.length) {
+    console.log(
+      `restore drill, ${ROWS} rows in ${DB}:\n${timings.map(([s, ms]) => `  ${s}: ${ms}${s.startsWith("(") ? "" : " ms"}`).join("\n")}`,
+    );
+  }
+});
+
+suite("the restore drill: dump, upload, drop, download, restore", () => {
+  const dumpDir = (): string => path.join(root, "dump");
+  let stamp: string;
+  let before: Awaited<ReturnType<typeof databaseState>>;
+
+  test("the servers are PostgreSQL 15 (Debian, with pg_dump 15) and 16 (the version in the cluster)", async () => {
+    const version = async (s: PostgresServer) =>
+      Math.floor(
+        (
+          await rows<{ v: number }>(
+            s.superuserConnection(),
+            "SELECT current_setting('server_version_num')::int AS v",
+          )
+        )[0]!.v / 10_000,
+      );
+    expect([await version(pg15), await version(pg16)]).toEqual([15, 16]);
+  });
+
+  test("dump.sh, under dash as the non-superuser admin, dumps every service database, sums them and writes STAMP last", async () => {
+    before = await databaseState((db) => pg15.superuserConnection(db), DB);
+    const work = newWorkDir("dump");
+    const run = timed(
+      "dump (dump.sh, 4 databases)",
+      await runInImage("postgres", bins, renderDumpScript(SERVICE_NAMES), postgresEnv(pg15, work)),
+    );
+    expectSuccess(run);
+    stamp = readFileSync(path.join(work, "STAMP"), "utf8").trim();
+    expect(stamp).toMatch(STAMP_REGEX);
+    const files = readdirSync(path.join(work, stamp)).sort();
+    expect(files).toEqual([...SERVICE_NAMES.map((s) => `${databaseName(s)}.dump`), "SHA256SUMS"].sort());
+    expect(run.stdout).toContain(`backup ${stamp}: 4 database(s) dumped`);
+    expect(dumpDir()).toBe(work);
+  });
+
+  test("upload.sh, under bash as sh with mc, puts the dumps and sums under postgres/<stamp>/ and then LATEST", async () => {
+    const run = timed(
+      "upload (upload.sh)",
+      await runInImage("mc", bins, renderUploadScript(), storeEnv(dumpDir())),
+    );
+    expectSuccess(run);
+    expect(storedKeys(BUCKET)).toEqual(
+      [
+        "postgres/LATEST",
+        `postgres/${stamp}/SHA256SUMS`,
+        ...SERVICE_NAMES.map((s) => `postgres/${stamp}/${databaseName(s)}.dump`),
+      ].sort(),
+    );
+    const copies = mcCalls(dumpDir()).filter((c) => c.startsWith("cp "));
+    expect(copies.at(-1)).toBe(`cp --quiet ${dumpDir()}/STAMP backup/${BUCKET}/postgres/LATEST`);
+    expect(copies).toHaveLength(SERVICE_NAMES.length + 2);
+  });
+
+  test("the admin drops the service database (the disaster)", async () => {
+    const started = performance.now();
+    await rows(admin(pg15), `DROP DATABASE ${DB} WITH (FORCE)`);
+    timings.push(["drop database", Math.round(performance.now() - started)]);
+    expect(
+      await rows(pg15.superuserConnection(), "SELECT 1 FROM pg_database WHERE datname = $1", [DB]),
+    ).toEqual([]);
+  });
+
+  test("download.sh fetches the latest backup's dump, byte for byte what was uploaded", async () => {
+    const work = newWorkDir("download");
+    const run = timed(
+      "download (download.sh, latest)",
+      await runInImage("mc", bins, renderDownloadScript(SERVICE_NAMES), storeEnv(work, restoreEnv())),
+    );
+    expectSuccess(run);
+    expect(run.stdout).toContain(`downloaded ${DB}.dump of backup ${stamp}`);
+    const downloaded = readFileSync(path.join(work, `${DB}.dump`));
+    const uploaded = readFileSync(path.join(dumpDir(), stamp, `${DB}.dump`));
+    expect({ size: downloaded.length, equal: downloaded.equals(uploaded) }).toEqual({
+      size: uploaded.length,
+      equal: true,
+    });
+    timings.push([`(size of ${DB}.dump, bytes)`, uploaded.length]);
+    expect(readFileSync(path.join(work, "BACKUP"), "utf8")).toBe(`${stamp}\n`);
+  });
+
+  test("restore.sh, under dash as the non-superuser admin, brings back rows, owners and grants identical", async () => {
+    const work = path.join(root, "download");
+    const run = timed(
+      "restore (restore.sh, no database to replace)",
+      await runInImage(
+        "postgres",
+        bins,
+        renderRestoreScript(SERVICE_NAMES),
+        postgresEnv(pg15, work, restoreEnv()),
+      ),
+    );
+    expectSuccess(run);
+    expect(run.stdout).toContain(`restored ${DB} from backup ${stamp} (there was no ${DB} to replace)`);
+    const after = await databaseState((db) => pg15.superuserConnection(db), DB);
+    expect(after).toEqual(before);
+    expect((after.contents["public.product"] as { count: string }).count).toBe(String(ROWS));
+    expect(after.relations.map((r: any) => r.owner)).toEqual(after.relations.map(() => ROLE));
+    // The service connects with its own password, and another service still cannot.
+    expect(await rows(service(pg15), "SELECT count(*)::int AS n FROM cheap_product")).toEqual([
+      { n: 8 * 200 },
+    ]);
+  });
+
+  test("restoring over a live, damaged database swaps it out: the backup's rows come back, the damaged copy is kept closed", async () => {
+    await rows(service(pg15), "DELETE FROM product WHERE id > 1000");
+    const work = path.join(root, "download");
+    const run = timed(
+      "restore (restore.sh, replacing a live database)",
+      await runInImage(
+        "postgres",
+        bins,
+        renderRestoreScript(SERVICE_NAMES),
+        postgresEnv(pg15, work, restoreEnv()),
+      ),
+    );
+    expectSuccess(run);
+    const replaced = /kept, closed to connections, as (\S+):/.exec(run.stdout)?.[1];
+    expect(replaced).toMatch(new RegExp(`^${DB}_before_\\d{8}T\\d{6}Z$`));
+    expect(await databaseState((db) => pg15.superuserConnection(db), DB)).toEqual(before);
+    const [kept] = await rows<{ allow: boolean; owner: string }>(
+      pg15.superuserConnection(),
+      "SELECT datallowconn AS allow, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+      [replaced],
+    );
+    expect(kept).toEqual({ allow: false, owner: ROLE });
+  });
+});
+
+suite("the same dump restored into PostgreSQL 16 by its non-superuser admin", () => {
+  test("the swap and the grants work under PostgreSQL 16's CREATEROLE rules; the result equals the database made on 16", async () => {
+    const native = await databaseState((db) => pg16.superuserConnection(db), DB);
+    const work = path.join(root, "download");
+    const run = timed(
+      "restore into PostgreSQL 16 (restore.sh, replacing)",
+      await runInImage(
+        "postgres",
+        bins,
+        renderRestoreScript(SERVICE_NAMES),
+        postgresEnv(pg16, work, restoreEnv()),
+      ),
+    );
+    expectSuccess(run);
+    const [me] = await rows<{ rolsuper: boolean }>(
+      pg16.superuserConnection(),
+      "SELECT rolsuper FROM pg_roles WHERE rolname = $1",
+      [ADMIN_ROLE],
+    );
+    expect(me).toEqual({ rolsuper: false });
+    expect(await databaseState((db) => pg16.superuserConnection(db), DB)).toEqual(native);
+  });
+});
+
+suite("refusals", () => {
+  test("upload.sh refuses a work dir without STAMP (a dump that did not finish)", async () => {
+    const work = newWorkDir("no-stamp");
+    const run = await runInImage("mc", bins, renderUploadScript(), storeEnv(work));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`no finished dump in ${work} (STAMP is missing): nothing to upload`);
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  test("dump.sh with a wrong password fails and leaves no STAMP", async () => {
+    const work = newWorkDir("bad-password");
+    const run = await runInImage(
+      "postgres",
+      bins,
+      renderDumpScript(SERVICE_NAMES),
+      postgresEnv(pg15, work, { PGPASSWORD: "not-the-password" }),
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`password authentication failed for user "${ADMIN_ROLE}"`);
+    expect(readdirSync(work).filter((f) => f === "STAMP")).toEqual([]);
+  });
+
+  test("an unknown access key is refused by the store: upload.sh gives up after its 60 tries, having copied nothing", async () => {
+    const work = path.join(root, "dump");
+    rmSync(path.join(work, "mc.log"));
+    const run = await runInImage(
+      "mc",
+      bins,
+      renderUploadScript(),
+      storeEnv(work, { FERRUM_BACKUP_ACCESS_KEY_ID: "NOSUCHKEY0000000000" }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("InvalidAccessKeyId");
+    expect(run.stderr).toContain(`bucket ${BUCKET} at ${s3Url} is not reachable after 5 minutes`);
+    const calls = mcCalls(work);
+    expect(calls.filter((c) => c.startsWith("ls "))).toHaveLength(60);
+    expect(calls.filter((c) => c.startsWith("cp "))).toEqual([]);
+  });
+
+  test("download.sh of a backup that does not exist fails and lists the backups there are", async () => {
+    const work = newWorkDir("missing-backup");
+    const run = await runInImage(
+      "mc",
+      bins,
+      renderDownloadScript(SERVICE_NAMES),
+      storeEnv(work, restoreEnv("20200101T000000Z")),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `backup 20200101T000000Z has no ${DB}.dump; the backups in ${BUCKET}/postgres/ are:`,
+    );
+    expect(run.stderr).toContain(`LATEST`);
+    expect(readdirSync(work).filter((f) => !f.startsWith(".mc") && f !== "mc.log")).toEqual([]);
+  });
+
+  test("download.sh from a bucket no backup has finished in says so", async () => {
+    const work = newWorkDir("empty-bucket");
+    const run = await runInImage(
+      "mc",
+      bins,
+      renderDownloadScript(SERVICE_NAMES),
+      storeEnv(work, { ...restoreEnv(), FERRUM_BACKUP_BUCKET: EMPTY_BUCKET }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `the bucket ${EMPTY_BUCKET} has no postgres/LATEST: no backup has finished yet`,
+    );
+  });
+
+  test.each([
+    [
+      "",
+      "FERRUM_RESTORE_SERVICE is not set: start a restore with scripts/postgres-restore.sh <service> [<backup>]",
+    ],
+    ["billing", 'FERRUM_RESTORE_SERVICE must be one of auth, catalog, content, user (got "billing")'],
+  ])("both restore steps refuse the service %j before touching anything", async (name, message) => {
+    const work = newWorkDir(`service-${name || "unset"}`);
+    for (const [image, script, env] of [
+      ["mc", renderDownloadScript(SERVICE_NAMES), storeEnv(work)],
+      ["postgres", renderRestoreScript(SERVICE_NAMES), postgresEnv(pg15, work)],
+    ] as const) {
+      const run = await runInImage(image, bins, script, { ...env, FERRUM_RESTORE_SERVICE: name });
+      expect({ image, code: run.code, stderr: run.stderr.trim() }).toEqual({
+        image,
+        code: 2,
+        stderr: message,
+      });
+    }
+  });
+
+  test("restore.sh refuses a dump that does not match its sum, and the live database stays as it was", async () => {
+    const work = newWorkDir("corrupt");
+    const source = path.join(root, "download");
+    for (const f of ["SHA256SUMS", "BACKUP"])
+      writeFileSync(path.join(work, f), readFileSync(path.join(source, f)));
+    const dump = readFileSync(path.join(source, `${DB}.dump`));
+    dump[dump.length - 10] ^= 0xff;
+    writeFileSync(path.join(work, `${DB}.dump`), dump);
+    const live = await databaseState((db) => pg15.superuserConnection(db), DB);
+    const run = await runInImage(
+      "postgres",
+      bins,
+      renderRestoreScript(SERVICE_NAMES),
+      postgresEnv(pg15, work, restoreEnv()),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${DB}.dump of backup`);
+    expect(run.stderr).toContain("does not match its SHA-256 sum: refusing to restore it");
+    expect(await databaseState((db) => pg15.superuserConnection(db), DB)).toEqual(live);
+  });
+});
