@@ -29,7 +29,10 @@ interface ClusterHandle {
   readonly clusterSecurityGroupId: pulumi.Input<string>;
   readonly oidcProviderArn: pulumi.Input<string>;
   readonly oidcProviderUrl: pulumi.Input<string>;
+  /** Nodes and cluster DNS: what the first workloads (Traefik) need. */
   readonly ready: pulumi.Resource[];
+  /** The EBS CSI driver and the default gp3 StorageClass: what volume claims need. */
+  readonly storage: pulumi.Resource[];
 }
 
 export function awsRegion(): string {
@@ -50,6 +53,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
       oidcProviderArn: ex.oidcProviderArn,
       oidcProviderUrl: ex.oidcProviderUrl,
       ready: [],
+      storage: [],
     };
   }
   const name = `ferrum-${config.stack}`;
@@ -61,7 +65,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     region: awsRegion(),
     tags,
   });
-  const addons = clusterAddons(name, {
+  const [ebs, storageClass] = clusterAddons(name, {
     clusterName: eks.name,
     clusterNameText: name,
     region: awsRegion(),
@@ -69,6 +73,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     identity: eks,
     provider: eks.provider,
     dependsOn: eks.ready,
+    nodes: eks.nodes,
     tags,
   });
   return {
@@ -78,7 +83,9 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     clusterSecurityGroupId: eks.clusterSecurityGroupId,
     oidcProviderArn: eks.oidcProviderArn,
     oidcProviderUrl: eks.oidcProviderUrl,
-    ready: [...eks.ready, ...addons],
+    // metrics-server and the Cluster Autoscaler come up beside the platform: nothing waits for them.
+    ready: eks.ready,
+    storage: [ebs!, storageClass!],
   };
 }
 
@@ -121,6 +128,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
     tlsAtLoadBalancer: tls.source === "acm",
     ingressProvider: tls.source === "acme",
     provider: c.provider,
+    // Nodes to run on and cluster DNS; it claims no volume, so neither the EBS driver nor the StorageClass.
     dependsOn: c.ready,
   });
 
@@ -183,7 +191,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
     },
     traefik: [ingress],
     images: ecrImages("ecr", config.services, tags, config.protect),
-    dependsOn: [...c.ready, ingress],
+    storage: c.storage,
     logStorage,
   });
   return { ...outputs, cloud: "aws" };

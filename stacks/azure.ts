@@ -101,7 +101,8 @@ export function azureStack(config: LoadedConfig): StackOutputs {
     },
     traefik: [ingress],
     images: registry.images,
-    dependsOn: [...aks.ready, ...storage, ...registry.ready, ingress],
+    storage,
+    imagePull: registry.ready,
   });
   return {
     ...outputs,

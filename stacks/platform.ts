@@ -29,6 +29,9 @@ import { celeryDirectTransportOptions } from "../components/redis-ha/urls";
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
+/** Kubernetes objects that claim a volume, and so wait for the cluster's CSI driver and StorageClass. */
+const CLAIMS_VOLUMES = ["kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:PersistentVolumeClaim"];
+
 /** An object store backend as a stack chooses it: the in-cluster one's public endpoint comes from the edge. */
 export type StackObjectStore =
   | Exclude<ObjectStoreBackend, { kind: "inCluster" }>
@@ -48,8 +51,13 @@ export interface PlatformArgs {
   readonly traefik: pulumi.Resource[];
   /** Images to run instead of the configured ones (digests this stack built and pushed), by service. */
   readonly images?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** What the workloads wait for besides the namespace (cluster add-ons, storage classes). */
-  readonly dependsOn?: pulumi.Resource[];
+  /**
+   * What volume-backed workloads wait for besides the namespace: the CSI driver and the StorageClass their
+   * claims name (EBS CSI and gp3 on EKS, the zone-redundant class on AKS). @default - none (k3s brings both)
+   */
+  readonly storage?: pulumi.Resource[];
+  /** What pods pulling the services' images wait for (AKS: the kubelet's AcrPull). @default - none */
+  readonly imagePull?: pulumi.Resource[];
   /** Where Loki keeps logs when observability is on. @default - a volume in the cluster (filesystem) */
   readonly logStorage?: LogStorage;
 }
@@ -131,9 +139,32 @@ export function platform(args: PlatformArgs): StackOutputs {
             ? config.azure.kubernetesVersion
             : undefined,
     },
-    { provider, dependsOn: args.dependsOn },
+    // The provider alone: it waits for the deployer's access to the cluster (the clouds' cluster modules).
+    { provider },
   );
-  const after = { ...providers, dependsOn: [namespace] };
+  const storage = args.storage ?? [];
+  /*
+   * Components with cloud and Kubernetes children (ManagedPostgres: RDS or Flexible Server and the bootstrap
+   * Job; RedisHA: ElastiCache or Azure Managed Redis, or StatefulSets; ObjectStore: S3 and IRSA roles, or
+   * MinIO): they get no Kubernetes provider of their own, since the SDK registers no child of a component
+   * before the component's providers exist, and the cluster provider exists only once the cluster does (20
+   * minutes of RDS would wait for it). Their Kubernetes children get the provider, the namespace and the
+   * storage classes here instead; their cloud children start at once.
+   */
+  const onCluster: pulumi.ComponentResourceOptions = {
+    transformations: [
+      ({ type, props, opts }) =>
+        type.startsWith("kubernetes:")
+          ? {
+              props,
+              opts: pulumi.mergeOptions(opts, {
+                provider,
+                dependsOn: [namespace, ...(CLAIMS_VOLUMES.includes(type) ? storage : [])],
+              }),
+            }
+          : undefined,
+    ],
+  };
   // Every public host: the API's, and the in-cluster object store's own (ferrum:objectsHost).
   const publicHosts = [
     config.apiHost,
@@ -175,7 +206,7 @@ export function platform(args: PlatformArgs): StackOutputs {
       buckets: serviceBuckets(prefix, config.services),
       backups: backupsBucket,
     },
-    after,
+    onCluster,
   );
   const postgresBackend: PostgresBackend =
     args.postgres.kind === "inCluster" && args.objectStore.kind === "inCluster" && objectStore.backups
@@ -191,9 +222,9 @@ export function platform(args: PlatformArgs): StackOutputs {
   const postgres = new ManagedPostgres(
     "postgres",
     { backend: postgresBackend, databases: services, namespace: ns },
-    after,
+    onCluster,
   );
-  const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, after);
+  const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, onCluster);
 
   const observability = config.observability.enabled
     ? new Observability(
@@ -220,7 +251,8 @@ export function platform(args: PlatformArgs): StackOutputs {
               transportOptions: redis.forService(s.name).celeryTransportOptions,
             })),
         },
-        after,
+        // Prometheus, Loki and Tempo keep their data on volumes.
+        { ...providers, dependsOn: [namespace, ...storage] },
       )
     : undefined;
   // ServiceMonitors and PodMonitors need the CRDs kube-prometheus-stack installs.
@@ -234,9 +266,11 @@ export function platform(args: PlatformArgs): StackOutputs {
           replicas: config.eventBus.replicas,
           storageGiB: config.eventBus.storageGiB,
           monitoringNamespace: observability ? config.monitoringNamespace : undefined,
+          monitoringCrds,
           protect: config.protect,
         },
-        { ...providers, dependsOn: [namespace, ...monitoringCrds] },
+        // JetStream's file store is a volume.
+        { ...providers, dependsOn: [namespace, ...storage] },
       )
     : undefined;
 
@@ -251,7 +285,7 @@ export function platform(args: PlatformArgs): StackOutputs {
             ? undefined
             : { matchLabels: { "app.kubernetes.io/name": "redis" }, ports: [REDIS_PORT, SENTINEL_PORT] },
         },
-        { ...providers, dependsOn: [namespace, ...(args.dependsOn ?? [])] },
+        { ...providers, dependsOn: [namespace] },
       )
     : undefined;
   const tracing =
@@ -278,6 +312,7 @@ export function platform(args: PlatformArgs): StackOutputs {
           events: eventBus?.forService(service.name),
           routing: front.routing,
           serviceMonitor: config.observability.enabled,
+          monitoringCrds,
           tracing,
           queueScaling:
             keda && service.celery && service.worker.kind === "deployment"
@@ -286,13 +321,17 @@ export function platform(args: PlatformArgs): StackOutputs {
         },
         {
           ...providers,
+          // A service starts against its database (roles created), its cache and its bucket (created by the
+          // in-cluster bootstrap Job; S3's with its key and role), and pulls its image where the cluster may.
+          // Its routes wait for Traefik and its ServiceMonitor for the monitoring CRDs (routing.crds,
+          // monitoringCrds), nothing else of it. The event bus is not waited for: NATS clients reconnect, and
+          // its release waits for the monitoring CRDs when it renders a PodMonitor.
           dependsOn: [
             namespace,
             postgres.bootstrap,
             redis,
-            objectStore,
-            ...monitoringCrds,
-            ...(eventBus ? [eventBus] : []),
+            objectStore.bootstrap ?? objectStore,
+            ...(args.imagePull ?? []),
           ],
         },
       ),

@@ -21,6 +21,7 @@
  * | Redis and MinIO StatefulSets                                    | 3       |
  * | other Deployments and StatefulSets                              | 1.5     |
  * | Job                                                             | 1       |
+ * | a wait (`time` provider's Sleep)                                | its own |
  * | anything else (IAM, subnets, Secrets, ConfigMaps, passwords...) | 0.05    |
  *
  * A local component takes no time (no provider creates it). The first rule that matches decides.
@@ -35,6 +36,8 @@ export interface CreateTimeRule {
   readonly what: string;
   readonly minutes: number;
   readonly types: readonly string[];
+  /** The minutes read from the inputs (a Sleep's own duration) instead of `minutes`. */
+  readonly minutesOf?: (inputs: Readonly<Record<string, unknown>>) => number;
   /** Narrows the types, by the resource's inputs; absent: every resource of the types. */
   readonly when?: (inputs: Readonly<Record<string, unknown>>, r: GraphResource) => boolean;
 }
@@ -113,7 +116,20 @@ export const CREATE_TIMES: readonly CreateTimeRule[] = [
   },
   { what: "Deployment or StatefulSet", minutes: 1.5, types: [DEPLOYMENT, STATEFUL_SET] },
   { what: "Job", minutes: 1, types: ["kubernetes:batch/v1:Job"] },
+  {
+    what: "wait",
+    minutes: 0,
+    types: ["time:index/sleep:Sleep"],
+    minutesOf: (i) => durationMinutes(String(i.createDuration ?? "0s")),
+  },
 ];
+
+/** `300s`, `5m`, `1m30s` (the time provider's durations) in minutes; 0 for anything else. */
+export function durationMinutes(duration: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (!m || duration === "") return 0;
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) + Number(m[3] ?? 0) / 60;
+}
 
 export interface CreateTime {
   readonly minutes: number;
@@ -127,6 +143,6 @@ export function createTime(r: GraphResource, rules: readonly CreateTimeRule[] = 
   const inputs = r.inputs ?? {};
   const rule = rules.find((x) => x.types.includes(r.type) && (!x.when || x.when(inputs, r)));
   return rule
-    ? { minutes: rule.minutes, what: rule.what }
+    ? { minutes: rule.minutesOf ? rule.minutesOf(inputs) : rule.minutes, what: rule.what }
     : { minutes: OTHER_RESOURCE_MINUTES, what: "other" };
 }

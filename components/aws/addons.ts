@@ -87,7 +87,10 @@ export interface AddonsArgs {
   readonly kubernetesVersion: string;
   readonly identity: IrsaIdentity;
   readonly provider: k8s.Provider;
+  /** What the Helm releases wait for: nodes to run on and cluster DNS. */
   readonly dependsOn: pulumi.Resource[];
+  /** The node groups: all the EBS CSI add-on's controller needs (not cluster DNS). */
+  readonly nodes: pulumi.Resource[];
   readonly tags: Record<string, string>;
 }
 
@@ -117,7 +120,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       resolveConflictsOnUpdate: "OVERWRITE",
       tags: a.tags,
     },
-    { dependsOn: a.dependsOn },
+    { dependsOn: a.nodes },
   );
   const storageClass = new k8s.storage.v1.StorageClass(
     `${name}-gp3`,

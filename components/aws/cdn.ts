@@ -56,6 +56,9 @@ export function bucketCdn(name: string, a: BucketCdnArgs, opts: pulumi.CustomRes
     name,
     {
       enabled: true,
+      // The distribution's name is known as soon as it is created; its edge locations take 5 to 15 minutes
+      // more, which nothing here needs to wait for (public objects are served once they are deployed).
+      waitForDeployment: false,
       comment: a.description,
       httpVersion: "http2and3",
       isIpv6Enabled: true,

@@ -139,6 +139,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly oidcProviderUrl: pulumi.Output<string>;
   /** Everything workloads must wait for (nodes and cluster DNS). */
   readonly ready: pulumi.Resource[];
+  /** The node groups, one per zone. */
+  readonly nodes: pulumi.Resource[];
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ferrum:aws:EksCluster", name, {}, opts);
@@ -340,6 +342,7 @@ export class EksCluster extends pulumi.ComponentResource {
       // access policy association) and can reach the API (the private path), or the first would get 401.
       { parent: this, dependsOn: [deployerAccess, ...privatePath] },
     );
+    this.nodes = nodes;
     this.ready = [...nodes, coreDns];
     this.registerOutputs({
       name: this.name,

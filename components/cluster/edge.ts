@@ -45,7 +45,10 @@ export interface EdgeArgs {
   readonly provider: k8s.Provider;
   /** What the Traefik objects wait for: the namespace, and Traefik's CRDs where the stack installs Traefik. */
   readonly dependsOn: pulumi.Resource[];
-  /** What the certificate and TLS store wait for besides cert-manager: Traefik (its namespace and CRDs). */
+  /**
+   * Traefik as the stack installs it (none on k3s): the routes, the certificate and the TLS store need its
+   * CRDs (and its namespace); nothing else waits for it.
+   */
   readonly traefik: pulumi.Resource[];
 }
 
@@ -114,12 +117,20 @@ export function edge(name: string, a: EdgeArgs): Edge {
     );
     // Traefik's websecure port takes plain HTTP from the NLB: the routes carry no TLS section.
     return {
-      routing: { kind: "traefik", entryPoints: ["websecure"], middlewares: [FORWARDED_HTTPS_MIDDLEWARE] },
+      routing: {
+        kind: "traefik",
+        entryPoints: ["websecure"],
+        middlewares: [FORWARDED_HTTPS_MIDDLEWARE],
+        crds: a.traefik,
+      },
       crdInstallers: [],
     };
   }
   if (a.tls.source === "selfSigned") {
-    return { routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} }, crdInstallers: [] };
+    return {
+      routing: { kind: "traefik", entryPoints: ["websecure"], tls: {}, crds: a.traefik },
+      crdInstallers: [],
+    };
   }
 
   const certManager = new k8s.helm.v3.Release(
@@ -138,7 +149,8 @@ export function edge(name: string, a: EdgeArgs): Edge {
         resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
       },
     },
-    { provider: a.provider, dependsOn: a.traefik },
+    // Nothing but the cluster: cert-manager needs neither Traefik nor the platform's namespace.
+    { provider: a.provider },
   );
   const awaitNot = { "pulumi.com/skipAwait": "true" };
   const issuer = new k8s.apiextensions.CustomResource(
@@ -187,5 +199,8 @@ export function edge(name: string, a: EdgeArgs): Edge {
     },
     { provider: a.provider, dependsOn: a.traefik },
   );
-  return { routing: { kind: "traefik", entryPoints: ["websecure"], tls: {} }, crdInstallers: [certManager] };
+  return {
+    routing: { kind: "traefik", entryPoints: ["websecure"], tls: {}, crds: a.traefik },
+    crdInstallers: [certManager],
+  };
 }

@@ -52,6 +52,11 @@ export interface DjangoServiceArgs {
   readonly routing: RoutingArgs;
   /** Create a ServiceMonitor for Prometheus Operator. @default false */
   readonly serviceMonitor?: boolean;
+  /**
+   * What the ServiceMonitor waits for: the release installing the Prometheus Operator's CRDs. Nothing else of
+   * the service waits for it. @default - none
+   */
+  readonly monitoringCrds?: readonly pulumi.Resource[];
   /** Tempo's OTLP/HTTP endpoint, when tracing is on. @default - no OTEL variables */
   readonly tracing?: { readonly otlpHttpEndpoint: string };
   /**
@@ -193,6 +198,8 @@ export class DjangoService extends pulumi.ComponentResource {
             template: { metadata: { labels: labels(beatMeta) }, spec: beatPodSpec(pods) },
           },
         },
+        // Beat's schedule may need the migrations the web pods' initContainer applies (beat runs no
+        // migrate step of its own): after the web Deployment is ready.
         { parent: this, dependsOn: [this.web] },
       );
     }
@@ -274,7 +281,7 @@ export class DjangoService extends pulumi.ComponentResource {
             endpoints: [{ port: "http", path: METRICS_PATH, interval: "30s", scrapeTimeout: "10s" }],
           },
         },
-        parent,
+        { ...parent, dependsOn: [...(args.monitoringCrds ?? [])] },
       );
     }
 

@@ -20,6 +20,11 @@ export interface RoutingArgs {
    * X-Forwarded-Proto when TLS ends at the load balancer). @default - none
    */
   readonly middlewares?: readonly string[];
+  /**
+   * What the route objects (IngressRoute, Middleware) wait for: the release that installs Traefik's CRDs where
+   * the stack installs Traefik. Nothing else of a service waits for it. @default - none (k3s brings the CRDs)
+   */
+  readonly crds?: readonly pulumi.Resource[];
 }
 
 export interface RouteInputs {
@@ -50,7 +55,7 @@ export function routeResources(name: string, i: RouteInputs, parent: pulumi.Reso
       metadata: { name: middlewareName, namespace: i.namespace, labels: i.labels },
       spec: { stripPrefix: { prefixes: [i.service.routePrefix] } },
     },
-    { parent },
+    { parent, dependsOn: [...(i.routing.crds ?? [])] },
   );
   new k8s.apiextensions.CustomResource(
     `${name}-route`,
@@ -73,6 +78,6 @@ export function routeResources(name: string, i: RouteInputs, parent: pulumi.Reso
           : {}),
       },
     },
-    { parent },
+    { parent, dependsOn: [...(i.routing.crds ?? [])] },
   );
 }

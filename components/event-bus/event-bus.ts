@@ -95,7 +95,12 @@ export class EventBus extends pulumi.ComponentResource {
           podMonitor: args.monitoringNamespace !== undefined,
         }),
       },
-      { parent: this, dependsOn: [this.passwordSecret], protect: args.protect ?? false },
+      // The chart renders a PodMonitor when monitored: the release (only) needs its CRD.
+      {
+        parent: this,
+        dependsOn: [this.passwordSecret, ...(args.monitoringCrds ?? [])],
+        protect: args.protect ?? false,
+      },
     );
 
     if (args.monitoringNamespace !== undefined) {

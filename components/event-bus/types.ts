@@ -30,6 +30,11 @@ export interface EventBusArgs {
    * port. @default - no PodMonitor
    */
   readonly monitoringNamespace?: string;
+  /**
+   * With a PodMonitor: what renders its CRD (kube-prometheus-stack), which the release waits for. Nothing else
+   * of the event bus does. @default - none
+   */
+  readonly monitoringCrds?: readonly pulumi.Resource[];
   /** `protect` the release (its StatefulSet and the streams' volumes). @default false */
   readonly protect?: boolean;
 }

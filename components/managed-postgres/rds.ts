@@ -18,10 +18,10 @@
  * host changes, runs again and sets the current ones.
  */
 // Submodule imports: the top-level @pulumi/aws costs every stack (dev included) load time.
-import * as ec2 from "@pulumi/aws/ec2";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { clientSecurityGroup } from "../aws/client-security-group";
 import { ADMIN_ROLE, POSTGRES_PORT } from "./naming";
 import type { PostgresServer, RdsPostgres, RdsRestoreSource } from "./types";
 
@@ -64,21 +64,13 @@ export function rdsServer(name: string, backend: RdsPostgres, parent: pulumi.Res
     },
     opts,
   );
-  const securityGroup = new ec2.SecurityGroup(
-    `${name}-sg`,
+  const securityGroup = clientSecurityGroup(
+    name,
     {
       vpcId: backend.vpcId,
+      port: POSTGRES_PORT,
+      clientSecurityGroupId: backend.clientSecurityGroupId,
       description: "PostgreSQL from the cluster only",
-      ingress: [
-        {
-          description: "PostgreSQL from the EKS cluster security group",
-          protocol: "tcp",
-          fromPort: POSTGRES_PORT,
-          toPort: POSTGRES_PORT,
-          securityGroups: [backend.clientSecurityGroupId],
-        },
-      ],
-      egress: [],
       tags: backend.tags,
     },
     opts,

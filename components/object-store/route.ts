@@ -68,7 +68,8 @@ export function publicRoute(name: string, i: PublicRouteInputs, parent: pulumi.R
         ...(routing.tls ? { tls: routing.tls.secretName ? { secretName: routing.tls.secretName } : {} } : {}),
       },
     },
-    { parent },
+    // Only the route waits for Traefik's CRDs; the server and its NetworkPolicy do not.
+    { parent, dependsOn: [...(routing.crds ?? [])] },
   );
   new k8s.networking.v1.NetworkPolicy(
     `${name}-allow-ingress`,

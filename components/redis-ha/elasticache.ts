@@ -8,7 +8,8 @@
  * streams, and an evicting policy would drop queued tasks. The token comes from `@pulumi/random` (letters
  * and digits: ElastiCache refuses some punctuation, and it travels in URLs).
  */
-import * as ec2 from "@pulumi/aws/ec2";
+import type * as ec2 from "@pulumi/aws/ec2";
+import { clientSecurityGroup } from "../aws/client-security-group";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -49,21 +50,13 @@ export function elastiCacheRedis(
     { subnetIds: s.subnetIds, description: "Private subnets of the Ferrum cache", tags },
     opts,
   );
-  const securityGroup = new ec2.SecurityGroup(
-    `${name}-sg`,
+  const securityGroup = clientSecurityGroup(
+    name,
     {
       vpcId: s.vpcId,
+      port: ELASTICACHE_PORT,
+      clientSecurityGroupId: s.clientSecurityGroupId,
       description: "Redis (TLS) from the cluster only",
-      ingress: [
-        {
-          description: "Redis from the EKS cluster security group",
-          protocol: "tcp",
-          fromPort: ELASTICACHE_PORT,
-          toPort: ELASTICACHE_PORT,
-          securityGroups: [s.clientSecurityGroupId],
-        },
-      ],
-      egress: [],
       tags,
     },
     opts,

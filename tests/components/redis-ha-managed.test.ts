@@ -164,6 +164,7 @@ describe("RedisHA, ElastiCache backend: what it registers", () => {
         `${RG} redis-cache`,
         `${SUBNETS} redis-subnets`,
         `${SG} redis-sg`,
+        `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule redis-sg-from-cluster`,
         `${PARAMS} redis-params`,
         `${PASSWORD} redis-auth-token`,
       ].sort(),
@@ -209,17 +210,20 @@ describe("RedisHA, ElastiCache backend: what it registers", () => {
     const { registrations: r } = await build(elasticache());
     const sg = r.inputs(SG, "redis-sg") as Json;
     expect(sg.vpcId).toBe("vpc-0abc1234");
-    expect(sg.ingress).toHaveLength(1);
-    const [rule] = sg.ingress;
+    // Its one rule is a resource of its own: the group is created before the cluster's exists.
+    expect(sg.ingress).toBeUndefined();
+    const rule = r.inputs(
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      "redis-sg-from-cluster",
+    ) as Json;
     expect(rule).toMatchObject({
-      protocol: "tcp",
+      ipProtocol: "tcp",
       fromPort: 6379,
       toPort: 6379,
-      securityGroups: ["sg-0ddd4444"],
+      referencedSecurityGroupId: "sg-0ddd4444",
     });
-    expect(rule.cidrBlocks ?? []).toEqual([]);
-    expect(rule.ipv6CidrBlocks ?? []).toEqual([]);
-    expect(rule.self ?? false).toBe(false);
+    expect(rule.cidrIpv4).toBeUndefined();
+    expect(rule.cidrIpv6).toBeUndefined();
     expect(sg.egress).toEqual([]);
   });
 

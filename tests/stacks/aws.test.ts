@@ -491,14 +491,25 @@ describe("prod (AWS): data tier", () => {
     expect(params.parameters).toContainEqual({ name: "rds.force_ssl", value: "1" });
   });
 
-  test("the database admits 5432 from the cluster security group only", () => {
-    const sg = one("aws:ec2/securityGroup:SecurityGroup", "postgres-sg").inputs;
+  test("the database admits 5432 from the cluster security group only, by a rule of its own (the group needs no cluster)", () => {
+    const sg = one("aws:ec2/securityGroup:SecurityGroup", "postgres-sg");
+    expect(sg.inputs.ingress).toBeUndefined();
+    expect(sg.inputs.egress).toEqual([]);
     const clusterSg = (plan.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.state as any)
       .vpcConfig.clusterSecurityGroupId;
-    expect(sg.ingress).toEqual([
-      expect.objectContaining({ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [clusterSg] }),
+    const rules = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+      (r) => r.name === "postgres-sg-from-cluster",
+    );
+    expect(rules.map((r) => r.inputs)).toEqual([
+      expect.objectContaining({
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: clusterSg,
+        securityGroupId: stateOf(sg).id,
+      }),
     ]);
-    expect(sg.ingress[0].cidrBlocks).toBeUndefined();
+    expect(rules[0].inputs.cidrIpv4).toBeUndefined();
   });
 
   test("four S3 buckets: public access blocked, KMS-encrypted, versioned, old versions expired, protected", () => {

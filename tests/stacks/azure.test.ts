@@ -263,7 +263,7 @@ describe("prod-azure: AKS", () => {
     expect(c.options.dependsOn).toContain(grant.urn);
   });
 
-  test("the deploying identity is AKS RBAC Cluster Admin on the cluster, and the workloads wait for it", () => {
+  test("the deploying identity is AKS RBAC Cluster Admin on the cluster, and every Kubernetes object waits for it through the provider", () => {
     const grant = one("azure-native:authorization:RoleAssignment", `${NAME}-cluster-admin`);
     expect(grant.inputs).toMatchObject({
       principalId: DEPLOYER,
@@ -271,8 +271,11 @@ describe("prod-azure: AKS", () => {
       roleDefinitionId: ROLES.clusterAdmin,
     });
     expect(refersTo(grant.inputs.scope, cluster())).toBe(true);
-    const ns = one("kubernetes:core/v1:Namespace");
-    expect(ns.options.dependsOn).toContain(grant.urn);
+    const wait = one("time:index/sleep:Sleep");
+    expect(wait.waitsFor).toContain(grant.urn);
+    const provider = one("pulumi:providers:kubernetes");
+    expect(provider.options.dependsOn).toEqual([wait.urn]);
+    expect(one("kubernetes:core/v1:Namespace").options.provider).toBe(provider.urn);
   });
 
   test("the Kubernetes provider's kubeconfig is secret and signs in through kubelogin, never by device code", () => {
