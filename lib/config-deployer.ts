@@ -11,8 +11,10 @@
  * - `privateNetwork`: a runner inside a network that already exists: the stack peers that VPC or VNet with its
  *   own and routes between them, the API stays private (EKS admits the runner's CIDRs on 443; AKS's private
  *   DNS zone is linked to the runner's VNet).
- * - `stackNetwork`: a runner inside the VPC or VNet this stack creates. It cannot exist for the first `up`, so
- *   it is refused until `afterBootstrap: true` says the two-phase bootstrap (README) has been done.
+ * - `stackNetwork` (AWS): a runner inside the VPC this stack creates. It cannot exist for the first `up`, so
+ *   it is refused until `afterBootstrap: true` says the two-phase bootstrap (README) has been done: the first
+ *   `up` runs with `staticEgress`, and the second closes the public endpoint, which EKS can do in place. AKS
+ *   cannot make a public cluster private once created, so Azure refuses it (use `privateNetwork`).
  */
 import { contains, overlaps, parseCidr } from "./cidr";
 import type { ObjectReader } from "./config-reader";
@@ -143,7 +145,9 @@ export function readDeployer(
     if (clash.length) {
       p.add(
         "deployer.cidrs",
-        `must not overlap the stack's own network ${ctx.networkCidr}, which is peered with the runner's (got ${JSON.stringify(clash)}); a runner inside the stack's network is runner stackNetwork; set it with: ${p.set("deployer.runner", "stackNetwork")}`,
+        ctx.cloud === "aws"
+          ? `must not overlap the stack's own network ${ctx.networkCidr}, which is peered with the runner's (got ${JSON.stringify(clash)}); a runner inside the stack's network is runner stackNetwork; set it with: ${p.set("deployer.runner", "stackNetwork")}`
+          : `must not overlap the stack's own network ${ctx.networkCidr}, which is peered with the runner's (got ${JSON.stringify(clash)}); give the stack a VNet range clear of the runner's, e.g.: ${p.set("azure.vnetCidr", "10.60.0.0/16")}`,
       );
     }
     if (
@@ -169,6 +173,13 @@ export function readDeployer(
       `deployer.${key}`,
       `does nothing on this stack (got ${JSON.stringify(settings[key])}): only runner privateNetwork on ${key === "aws" ? "an AWS" : "an Azure"} stack peers a runner network; remove it with: ${p.remove(`deployer.${key}`)}`,
     );
+  }
+  if (runner === "stackNetwork" && ctx.cloud === "azure") {
+    p.add(
+      "deployer.runner",
+      `cannot be stackNetwork on Azure (got "stackNetwork"): the first pulumi up must reach a public API server, and AKS cannot make a public cluster private once it exists (https://learn.microsoft.com/azure/aks/private-clusters), so the runner could never move inside. Run it in a VNet of its own that the stack peers (README: "Where pulumi up runs"): ${p.set("deployer.runner", "privateNetwork")} and ${p.set("deployer.azure.vnetId", "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<runners>")}`,
+    );
+    return settings;
   }
   if (runner === "stackNetwork") {
     const outside = cidrs.filter((c) => {

@@ -115,6 +115,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
 
   const ingress = traefik("traefik", {
     namespace: config.ingressNamespace,
+    kubernetesMinor: config.aws.kubernetesVersion,
     serviceAnnotations: {
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",

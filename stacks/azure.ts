@@ -38,6 +38,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
 
   const ingress = traefik("traefik", {
     namespace: config.ingressNamespace,
+    kubernetesMinor: config.azure.kubernetesVersion,
     serviceAnnotations: {
       // With externalTrafficPolicy Local the load balancer probes the health check node port on this path:
       // only nodes running a Traefik pod receive traffic, and clients' addresses reach Traefik unchanged.

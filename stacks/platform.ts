@@ -63,6 +63,18 @@ export interface PlatformArgs {
 }
 
 /** redis_exporter's view of RedisHA: every Redis and Sentinel pod, or the managed cache's endpoint. */
+/**
+ * The Kubernetes minor whose Pod Security Standards the stack's namespaces enforce: the cluster's own in the
+ * clouds; on k3s undefined, the minor the program is validated against.
+ */
+export function clusterMinor(config: LoadedConfig): string | undefined {
+  return config.cloud === "aws"
+    ? config.aws.kubernetesVersion
+    : config.cloud === "azure"
+      ? config.azure.kubernetesVersion
+      : undefined;
+}
+
 function redisTarget(redis: RedisHA): RedisTarget {
   const password = { kind: "value" as const, value: redis.password };
   return redis.endpoint
@@ -132,12 +144,7 @@ export function platform(args: PlatformArgs): StackOutputs {
       ingressNamespace: config.ingressNamespace,
       monitoringNamespace: config.monitoringNamespace,
       // The cluster's own minor in the clouds; on k3s, the one the program is validated against.
-      kubernetesMinor:
-        config.cloud === "aws"
-          ? config.aws.kubernetesVersion
-          : config.cloud === "azure"
-            ? config.azure.kubernetesVersion
-            : undefined,
+      kubernetesMinor: clusterMinor(config),
     },
     // The provider alone: it waits for the deployer's access to the cluster (the clouds' cluster modules).
     { provider },
@@ -178,6 +185,7 @@ export function platform(args: PlatformArgs): StackOutputs {
     provider,
     dependsOn: [namespace, ...args.traefik],
     traefik: args.traefik,
+    kubernetesMinor: clusterMinor(config),
   });
   const services = config.services.map((s) => s.name);
 

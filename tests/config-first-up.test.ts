@@ -66,6 +66,20 @@ describe("ferrum:deployer: the API open to where pulumi up runs, and to nothing 
       `ferrum:deployer.runner cannot be stackNetwork for the first pulumi up: a runner inside the network this stack creates does not exist until that network does (got "stackNetwork"). Bootstrap in two phases (README: "Two-phase bootstrap"): first up with runner staticEgress from your address, create the runner in the stack's network, then set: pulumi config set --path 'ferrum:deployer.afterBootstrap' true -s prod`,
     ],
     [
+      "a runner inside the VNet an Azure stack creates: AKS cannot turn private later",
+      withDeployer("azure", { runner: "stackNetwork", cidrs: ["10.50.0.0/20"], afterBootstrap: true }),
+      `ferrum:deployer.runner cannot be stackNetwork on Azure (got "stackNetwork"): the first pulumi up must reach a public API server, and AKS cannot make a public cluster private once it exists (https://learn.microsoft.com/azure/aks/private-clusters), so the runner could never move inside. Run it in a VNet of its own that the stack peers (README: "Where pulumi up runs"): pulumi config set --path 'ferrum:deployer.runner' privateNetwork -s prod and pulumi config set --path 'ferrum:deployer.azure.vnetId' /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<runners> -s prod`,
+    ],
+    [
+      "a peered runner VNet overlapping the stack's VNet",
+      withDeployer("azure", {
+        runner: "privateNetwork",
+        cidrs: ["10.50.4.0/24"],
+        azure: { vnetId: RUNNER_VNET },
+      }),
+      `ferrum:deployer.cidrs must not overlap the stack's own network 10.50.0.0/16, which is peered with the runner's (got ["10.50.4.0/24"]); give the stack a VNet range clear of the runner's, e.g.: pulumi config set --path 'ferrum:azure.vnetCidr' 10.60.0.0/16 -s prod`,
+    ],
+    [
       "a stack-network runner outside the stack's network",
       withDeployer("aws", { runner: "stackNetwork", cidrs: ["10.99.0.0/24"], afterBootstrap: true }),
       `ferrum:deployer.cidrs must lie inside the stack's own network 10.40.0.0/16 with runner stackNetwork (got ["10.99.0.0/24"]); a runner in another network is runner privateNetwork`,

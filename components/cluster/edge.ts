@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ACME_SERVERS, type TlsSettings } from "../../lib/config-tls";
 import { labels } from "../../lib/labels";
 import type { RoutingArgs } from "../django-service/routing";
+import { restrictedNamespace } from "./namespace";
 
 export const CERT_MANAGER_CHART = {
   chart: "cert-manager",
@@ -50,6 +51,8 @@ export interface EdgeArgs {
    * CRDs (and its namespace); nothing else waits for it.
    */
   readonly traefik: pulumi.Resource[];
+  /** The cluster's Kubernetes minor, whose Pod Security Standards cert-manager's namespace enforces. */
+  readonly kubernetesMinor?: string;
 }
 
 export interface Edge {
@@ -133,14 +136,25 @@ export function edge(name: string, a: EdgeArgs): Edge {
     };
   }
 
+  // Nothing but the cluster: cert-manager needs neither Traefik nor the platform's namespace. Its pods and
+  // the HTTP-01 solver pods it starts in Traefik's namespace pass the restricted standard (the chart's
+  // securityContext values; pkg/issuer/acme/http/pod.go for the solver).
+  const certManagerNamespace = restrictedNamespace(
+    `${name}-cert-manager-namespace`,
+    "cert-manager",
+    a.kubernetesMinor,
+    {
+      provider: a.provider,
+    },
+  );
   const certManager = new k8s.helm.v3.Release(
     `${name}-cert-manager`,
     {
       chart: CERT_MANAGER_CHART.chart,
       version: CERT_MANAGER_CHART.version,
       repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
-      namespace: "cert-manager",
-      createNamespace: true,
+      namespace: certManagerNamespace.metadata.name,
+      createNamespace: false,
       atomic: true,
       values: {
         crds: { enabled: true, keep: true },
@@ -149,7 +163,6 @@ export function edge(name: string, a: EdgeArgs): Edge {
         resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
       },
     },
-    // Nothing but the cluster: cert-manager needs neither Traefik nor the platform's namespace.
     { provider: a.provider },
   );
   const awaitNot = { "pulumi.com/skipAwait": "true" };

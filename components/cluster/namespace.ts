@@ -35,6 +35,32 @@ export function podSecurityLabels(
   );
 }
 
+/**
+ * A namespace of a chart the stack installs (Traefik, cert-manager), enforcing the "restricted" Pod Security
+ * Standard like the platform's: created here rather than by Helm (`createNamespace`), which would leave it
+ * unlabelled and so admit any pod.
+ */
+export function restrictedNamespace(
+  logical: string,
+  name: string,
+  kubernetesMinor: string | undefined,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    logical,
+    {
+      metadata: {
+        name,
+        labels: {
+          ...labels({ name, component: "namespace" }),
+          ...podSecurityLabels("restricted", kubernetesMinor),
+        },
+      },
+    },
+    opts,
+  );
+}
+
 const fromNamespace = (name: string) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
 });

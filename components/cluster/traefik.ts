@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { TRAEFIK_INGRESS_CLASS } from "./edge";
+import { restrictedNamespace } from "./namespace";
 
 export const TRAEFIK_CHART = {
   chart: "traefik",
@@ -25,19 +26,25 @@ export interface TraefikArgs {
    * through one. @default false
    */
   readonly ingressProvider?: boolean;
+  /** The cluster's Kubernetes minor, whose Pod Security Standards its namespace enforces. */
+  readonly kubernetesMinor: string;
   readonly provider: k8s.Provider;
   readonly dependsOn: pulumi.Resource[];
 }
 
 export function traefik(name: string, a: TraefikArgs): k8s.helm.v3.Release {
+  // Only the provider: the namespace is an API object, which needs no node.
+  const namespace = restrictedNamespace(`${name}-namespace`, a.namespace, a.kubernetesMinor, {
+    provider: a.provider,
+  });
   return new k8s.helm.v3.Release(
     name,
     {
       chart: TRAEFIK_CHART.chart,
       version: TRAEFIK_CHART.version,
       repositoryOpts: { repo: TRAEFIK_CHART.repo },
-      namespace: a.namespace,
-      createNamespace: true,
+      namespace: namespace.metadata.name,
+      createNamespace: false,
       atomic: true,
       values: {
         deployment: { replicas: 2 },
@@ -65,6 +72,8 @@ export function traefik(name: string, a: TraefikArgs): k8s.helm.v3.Release {
           readOnlyRootFilesystem: true,
           capabilities: { drop: ["ALL"] },
           runAsNonRoot: true,
+          // The chart sets no seccomp profile, which the restricted standard of its namespace requires.
+          seccompProfile: { type: "RuntimeDefault" },
         },
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         logs: { access: { enabled: true } },

@@ -22,7 +22,7 @@ function stackDir(files: Record<string, string>): string {
   return dir;
 }
 
-describe("route-stacks.sh: who drives each stack", () => {
+describe("route-stacks.sh: who drives each stack, and where", () => {
   let dir: string;
   beforeAll(() => {
     dir = stackDir({
@@ -34,10 +34,22 @@ describe("route-stacks.sh: who drives each stack", () => {
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const route = (deploymentsStacks?: string) =>
-    runScript(ROUTE, deploymentsStacks === undefined ? {} : { DEPLOYMENTS_STACKS: deploymentsStacks }, dir);
+  /** Runners for both cloud stacks, which the router requires of stacks GitHub Actions drives. */
+  const RUNNERS = JSON.stringify({
+    prod: ["self-hosted", "ferrum-prod-vpc"],
+    "prod-azure": "ferrum-static-ip",
+  });
+  const route = (deploymentsStacks?: string, runners: string = RUNNERS) =>
+    runScript(
+      ROUTE,
+      {
+        PULUMI_RUNNERS: runners,
+        ...(deploymentsStacks === undefined ? {} : { DEPLOYMENTS_STACKS: deploymentsStacks }),
+      },
+      dir,
+    );
 
-  test("unset: GitHub Actions drives every stack; clouds and regions from the stack files", () => {
+  test("DEPLOYMENTS_STACKS unset: GitHub Actions drives every stack; clouds, regions, runners", () => {
     const r = route();
     expect(r.status).toBe(0);
     expect(JSON.parse(r.outputs.stacks!)).toEqual(["dev", "prod-azure", "prod", "qa"]);
@@ -59,7 +71,14 @@ describe("route-stacks.sh: who drives each stack", () => {
       "prod-azure": "",
       qa: "",
     });
-    expect(r.summary).toContain("| `prod` | aws | GitHub Actions |");
+    expect(JSON.parse(r.outputs.runners!)).toEqual({
+      dev: "ubuntu-latest",
+      prod: ["self-hosted", "ferrum-prod-vpc"],
+      "prod-azure": "ferrum-static-ip",
+      qa: "ubuntu-latest",
+    });
+    expect(r.summary).toContain('| `prod` | aws | GitHub Actions | `["self-hosted","ferrum-prod-vpc"]` |');
+    expect(r.summary).toContain('| `dev` | k3s | GitHub Actions | `"ubuntu-latest"` |');
   });
 
   test.each([['["prod"]'], ["prod"], [" prod , "], ['[ "prod" ]']])(
@@ -74,7 +93,7 @@ describe("route-stacks.sh: who drives each stack", () => {
         qa: "actions",
       });
       expect(r.summary).toContain(
-        "| `prod` | aws | Pulumi Deployments: skipped here (named in the repository variable DEPLOYMENTS_STACKS) |",
+        "| `prod` | aws | Pulumi Deployments: skipped here (named in the repository variable DEPLOYMENTS_STACKS) | its agent pool (deployments/) |",
       );
     },
   );
@@ -91,19 +110,65 @@ describe("route-stacks.sh: who drives each stack", () => {
     }
   });
 
-  test("a name no stack file declares is reported, and changes nothing", () => {
-    const r = route('["prod-eu"]');
-    expect(r.status).toBe(0);
-    expect(Object.values(JSON.parse(r.outputs.drivers!))).toEqual([
-      "actions",
-      "actions",
-      "actions",
-      "actions",
-    ]);
+  test("a cloud stack GitHub Actions drives without a runner fails the route, naming the stack and the fixes", () => {
+    const r = route(undefined, JSON.stringify({ prod: "ferrum-prod" }));
+    expect(r.status).toBe(1);
+    expect(r.outputs).toEqual({});
     expect(r.stdout).toContain(
-      "::warning title=DEPLOYMENTS_STACKS::names prod-eu, which no Pulumi.<stack>.yaml declares",
+      '::error title=No runner for prod-azure::prod-azure is a cloud stack driven by GitHub Actions, and PULUMI_RUNNERS names no runner for it. Its cluster API admits only the addresses in ferrum:deployer, and GitHub-hosted runners have no stable address. Add {"prod-azure": ["self-hosted", "<label>"]}',
     );
-    expect(r.summary).toContain("DEPLOYMENTS_STACKS names prod-eu");
+    expect(r.stdout).toContain("or name prod-azure in DEPLOYMENTS_STACKS to hand it to Pulumi Deployments");
+    expect(r.stdout).not.toContain("No runner for prod::");
+    // The summary still shows where each stack would have run.
+    expect(r.summary).toContain('| `prod` | aws | GitHub Actions | `"ferrum-prod"` |');
+  });
+
+  test("PULUMI_RUNNERS unset: every cloud stack is refused; handed to Pulumi Deployments, none is", () => {
+    const unset = runScript(ROUTE, {}, dir);
+    expect(unset.status).toBe(1);
+    expect(unset.stdout).toContain("::error title=No runner for prod::");
+    expect(unset.stdout).toContain("::error title=No runner for prod-azure::");
+    const handed = runScript(ROUTE, { DEPLOYMENTS_STACKS: "prod,prod-azure" }, dir);
+    expect(handed.status).toBe(0);
+    expect(JSON.parse(handed.outputs.runners!)).toEqual({
+      dev: "ubuntu-latest",
+      prod: "ubuntu-latest",
+      "prod-azure": "ubuntu-latest",
+      qa: "ubuntu-latest",
+    });
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    [
+      "DEPLOYMENTS_STACKS naming no stack file",
+      { DEPLOYMENTS_STACKS: '["prod-eu"]', PULUMI_RUNNERS: RUNNERS },
+      "::error title=Unknown stack::DEPLOYMENTS_STACKS names 'prod-eu', which no Pulumi.<stack>.yaml declares (stacks: dev prod-azure prod qa). Correct the repository variable",
+    ],
+    [
+      "PULUMI_RUNNERS naming no stack file",
+      { PULUMI_RUNNERS: JSON.stringify({ prod: "a", "prod-azure": "b", prd: "c" }) },
+      "::error title=Unknown stack::PULUMI_RUNNERS names 'prd', which no Pulumi.<stack>.yaml declares",
+    ],
+    [
+      "PULUMI_RUNNERS that is not JSON",
+      { PULUMI_RUNNERS: "prod=self-hosted" },
+      "::error title=PULUMI_RUNNERS::is not a JSON object: 'prod=self-hosted'. Set it to an object of stack -> runner label(s)",
+    ],
+    [
+      "PULUMI_RUNNERS that is a list",
+      { PULUMI_RUNNERS: '["self-hosted"]' },
+      "::error title=PULUMI_RUNNERS::is not a JSON object",
+    ],
+    [
+      "a runner entry that is an empty list or a number",
+      { PULUMI_RUNNERS: JSON.stringify({ prod: [], "prod-azure": 3 }) },
+      '::error title=PULUMI_RUNNERS::the entry of prod,prod-azure is neither a runner label nor a non-empty list of labels; write it as "label" or ["self-hosted", "label"]',
+    ],
+  ])("%s is an error, and routes nothing", (_, env, message) => {
+    const r = runScript(ROUTE, env, dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(message);
+    expect(r.outputs).toEqual({});
   });
 
   test("no stack file is an error", () => {
@@ -118,7 +183,7 @@ describe("route-stacks.sh: who drives each stack", () => {
   });
 
   test("on the repository's own stack files, clouds and regions agree with a YAML parser", () => {
-    const r = runScript(ROUTE, {}, ROOT);
+    const r = runScript(ROUTE, { PULUMI_RUNNERS: RUNNERS }, ROOT);
     expect(r.status).toBe(0);
     const stacks = stackFiles();
     expect(JSON.parse(r.outputs.stacks!).sort()).toEqual(stacks);

@@ -229,16 +229,45 @@ function oidcProblems(where: string, job: Workflow, clouds: { aws: boolean; azur
   return problems;
 }
 
-/** The route step of a job: runs route-stacks.sh with DEPLOYMENTS_STACKS from the repository variable. */
+/**
+ * The route step of a job: runs route-stacks.sh with DEPLOYMENTS_STACKS and PULUMI_RUNNERS from the
+ * repository variables, and its job hands the runners on.
+ */
 function routeProblems(wf: Workflow): string[] {
-  const route = jobsOf(wf)
-    .flatMap(([, j]) => stepsOf(j))
-    .find((s) => /\.github\/scripts\/route-stacks\.sh/.test(text(s.run)));
-  if (!route)
+  const found = jobsOf(wf)
+    .map(
+      ([id, j]) =>
+        [id, j, stepsOf(j).find((s) => /\.github\/scripts\/route-stacks\.sh/.test(text(s.run)))] as const,
+    )
+    .find(([, , s]) => s !== undefined);
+  if (!found)
     return ["no step runs .github/scripts/route-stacks.sh to find the stacks Pulumi Deployments drives"];
-  if (route.env?.DEPLOYMENTS_STACKS !== "${{ vars.DEPLOYMENTS_STACKS }}")
-    return ["the route step does not read the repository variable DEPLOYMENTS_STACKS"];
-  return [];
+  const [id, job, route] = found;
+  const problems: string[] = [];
+  for (const variable of ["DEPLOYMENTS_STACKS", "PULUMI_RUNNERS"])
+    if (route!.env?.[variable] !== `\${{ vars.${variable} }}`)
+      problems.push(`the route step does not read the repository variable ${variable}`);
+  if (!route!.id || text(job.outputs?.runners) !== `\${{ steps.${route!.id}.outputs.runners }}`)
+    problems.push(`jobs.${id}: does not output the runners route-stacks.sh chose (outputs.runners)`);
+  return problems;
+}
+
+/**
+ * A job that drives `stack` runs where route-stacks.sh says: the runner it checked can reach the cluster,
+ * never a hard-coded or fallback label that would bypass the check.
+ */
+function runnerProblems(where: string, job: Workflow, stack: string): string[] {
+  const runsOn = text(job["runs-on"]);
+  const of = (index: string) => `\${{ fromJSON(needs.route.outputs.runners)${index} }}`;
+  const accepted =
+    stack === "matrix.stack"
+      ? [of("[matrix.stack]")]
+      : [of(`['${stack}']`), ...(/^[A-Za-z_][A-Za-z0-9_]*$/.test(stack) ? [of(`.${stack}`)] : [])];
+  return accepted.includes(runsOn)
+    ? []
+    : [
+        `${where}: runs-on is ${JSON.stringify(runsOn)}; expected the route job's runner for ${stack} (${accepted[0]})`,
+      ];
 }
 
 /** preview.yml against `stacks` (the Pulumi.<stack>.yaml files). */
@@ -299,6 +328,7 @@ export function previewProblems(wf: Workflow, stacks: readonly string[]): string
 
   problems.push(...oidcProblems(where, job, { aws: true, azure: true }));
   problems.push(...routeProblems(wf));
+  problems.push(...runnerProblems(where, job, "matrix.stack"));
   const [first, ...rest] = stepsOf(job);
   if (
     !first ||
@@ -363,6 +393,7 @@ export function deployProblems(wf: Workflow, stacks: readonly string[]): string[
         `${where}: runs even when Pulumi Deployments drives ${stack} (no check of the route job's drivers)`,
       );
     if (!needs.includes("route")) problems.push(`${where}: does not need the route job`);
+    problems.push(...runnerProblems(where, job, stack));
     if (job.permissions?.["id-token"] !== "write") problems.push(`${where}: no id-token: write for OIDC`);
     const cloud =
       stack === "prod"

@@ -282,6 +282,24 @@ jobs:
     ]);
   });
 
+  test("runners: a fallback label, a hard-coded one, and a route step blind to PULUMI_RUNNERS", () => {
+    const deploy = clone(loadWorkflow("deploy.yml"));
+    deploy.jobs.prod["runs-on"] = "${{ fromJSON(needs.route.outputs.runners).prod || 'ubuntu-latest' }}";
+    deploy.jobs["prod-azure"]["runs-on"] = "ubuntu-latest";
+    expect(deployProblems(deploy, STACKS)).toEqual([
+      `jobs.prod: runs-on is "\${{ fromJSON(needs.route.outputs.runners).prod || 'ubuntu-latest' }}"; expected the route job's runner for prod (\${{ fromJSON(needs.route.outputs.runners)['prod'] }})`,
+      `jobs.prod-azure: runs-on is "ubuntu-latest"; expected the route job's runner for prod-azure (\${{ fromJSON(needs.route.outputs.runners)['prod-azure'] }})`,
+    ]);
+    const preview = clone(loadWorkflow("preview.yml"));
+    const route = stepsOf(preview.jobs.route).find((s) => s.id === "route")! as any;
+    delete route.env.PULUMI_RUNNERS;
+    delete preview.jobs.route.outputs.runners;
+    expect(previewProblems(preview, STACKS)).toEqual([
+      "the route step does not read the repository variable PULUMI_RUNNERS",
+      "jobs.route: does not output the runners route-stacks.sh chose (outputs.runners)",
+    ]);
+  });
+
   test("deploy: a stack file with no deploy job, and a shared concurrency group", () => {
     const wf = clone(loadWorkflow("deploy.yml"));
     wf.jobs.prod.concurrency.group = "pulumi";

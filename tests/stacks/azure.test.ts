@@ -275,7 +275,13 @@ describe("prod-azure: AKS", () => {
     expect(wait.waitsFor).toContain(grant.urn);
     const provider = one("pulumi:providers:kubernetes");
     expect(provider.options.dependsOn).toEqual([wait.urn]);
-    expect(one("kubernetes:core/v1:Namespace").options.provider).toBe(provider.urn);
+    const namespaces = ofType("kubernetes:core/v1:Namespace");
+    expect(namespaces.map((n) => n.name).sort()).toEqual([
+      "edge-cert-manager-namespace",
+      "namespace",
+      "traefik-namespace",
+    ]);
+    for (const n of namespaces) expect(n.options.provider).toBe(provider.urn);
   });
 
   test("the Kubernetes provider's kubeconfig is secret and signs in through kubelogin, never by device code", () => {
