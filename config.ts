@@ -104,6 +104,10 @@ export interface RedisSettings {
   readonly storageGiB: number;
   /** StorageClass of the volumes; empty means the cluster default. */
   readonly storageClass: string;
+  /** The cache group: Django's caches, evicted under pressure (`ferrum:redis.cache`). */
+  readonly cache: { readonly maxmemoryMiB: number; readonly replicas: number };
+  /** Rotation of every Redis ACL user's password (`ferrum:redis.rotation`). */
+  readonly rotation: { readonly generation: number; readonly acceptPrevious: boolean };
 }
 
 export interface ObjectStoreSettings {
@@ -360,6 +364,21 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
       "",
       rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
     ),
+    cache: (() => {
+      const c = rd.object("cache");
+      const cache = { maxmemoryMiB: c.integer("maxmemoryMiB", 64, 32, 65536), replicas: c.integer("replicas", 2, 1, 9) };
+      c.rejectUnknown();
+      return cache;
+    })(),
+    rotation: (() => {
+      const r = rd.object("rotation");
+      const rotation = {
+        generation: r.integer("generation", 1, 1, 1_000_000),
+        acceptPrevious: r.boolean("acceptPrevious", true),
+      };
+      r.rejectUnknown();
+      return rotation;
+    })(),
   };
   rd.rejectUnknown();
   if (redis.storageGiB * 1024 < 2 * redis.maxmemoryMiB) {

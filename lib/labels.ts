@@ -11,6 +11,7 @@ export type Component =
   | "database"
   | "database-bootstrap"
   | "cache"
+  | "cache-bootstrap"
   | "sentinel"
   | "object-store"
   | "object-store-bootstrap"
