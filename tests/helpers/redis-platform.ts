@@ -90,13 +90,23 @@ function withDebianCelery(argv: readonly string[]): string[] {
 /** The dev plan's RedisHA, running, and the services that use it. */
 export class RedisPlatform {
   readonly processes = new Processes();
-  readonly admin: RedisLogin;
+  admin: RedisLogin;
 
   private constructor(
-    readonly objects: readonly K8sObject[],
+    public objects: readonly K8sObject[],
     readonly pods: RedisPods,
     readonly workDir: string,
   ) {
+    this.admin = adminLogin(objects);
+  }
+
+  /**
+   * A later plan, as `pulumi up` applies it before any Job runs: the pods' mounted ConfigMaps and Secrets
+   * refreshed in place, and the operator logging in with the new plan's admin password.
+   */
+  adopt(objects: readonly K8sObject[]): void {
+    this.objects = objects;
+    this.pods.update(objects);
     this.admin = adminLogin(objects);
   }
 
