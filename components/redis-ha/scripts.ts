@@ -146,7 +146,9 @@ function askFunction(): string[] {
 
 /**
  * `sentinel_master NAME SKIP SENTINEL...`: `host port` of NAME's master as named by the answering Sentinel
- * with the highest config epoch (SKIP, a `host port` pair or '', is not asked); nothing if none answers.
+ * with the highest config epoch (SKIP, a `host port` pair or '', is not asked); nothing if none answers. The
+ * address is GET-MASTER-ADDR-BY-NAME's, which names the promoted replica while a failover reconfigures the
+ * other replicas (SENTINEL MASTER still shows the old master then); the epoch is SENTINEL MASTER's.
  */
 function sentinelMasterFunction(): string[] {
   return [
@@ -158,15 +160,13 @@ function sentinelMasterFunction(): string[] {
     "  sm_epoch=-1",
     '  for sm_sentinel in "$@"; do',
     '    if [ "$sm_sentinel" = "$sm_skip" ]; then continue; fi',
-    '    sm_reply=$(ask "${sm_sentinel% *}" "${sm_sentinel#* }" SENTINEL master "$sm_name")',
-    "    sm_found=$(printf '%s\\n' \"$sm_reply\" | awk 'NR % 2 == 1 { k = $0; next } k == \"ip\" { h = $0 } k == \"port\" { p = $0 } k == \"config-epoch\" { e = $0 } END { if (h != \"\" && p != \"\") print h \" \" p \" \" (e == \"\" ? 0 : e) }')",
-    '    sm_host=${sm_found%% *}',
-    '    sm_rest=${sm_found#* }',
-    '    sm_port=${sm_rest%% *}',
-    '    sm_e=${sm_rest#* }',
+    '    sm_addr=$(ask "${sm_sentinel% *}" "${sm_sentinel#* }" SENTINEL get-master-addr-by-name "$sm_name")',
+    "    sm_host=$(printf '%s\\n' \"$sm_addr\" | sed -n 1p)",
+    "    sm_port=$(printf '%s\\n' \"$sm_addr\" | sed -n 2p)",
     "    case \"$sm_host\" in ''|*[!A-Za-z0-9.:-]*) continue ;; esac",
     "    case \"$sm_port\" in ''|*[!0-9]*) continue ;; esac",
-    "    case \"$sm_e\" in ''|*[!0-9]*) continue ;; esac",
+    '    sm_e=$(ask "${sm_sentinel% *}" "${sm_sentinel#* }" SENTINEL master "$sm_name" | awk \'NR % 2 == 1 { k = $0; next } k == "config-epoch" { print; exit }\')',
+    "    case \"$sm_e\" in ''|*[!0-9]*) sm_e=0 ;; esac",
     '    if [ "$sm_e" -gt "$sm_epoch" ]; then sm_best="$sm_host $sm_port"; sm_epoch=$sm_e; fi',
     "  done",
     '  if [ -n "$sm_best" ]; then echo "$sm_best"; fi',
