@@ -268,13 +268,28 @@ describe("parseConfig: ferrum:objectStore", () => {
 });
 
 describe("parseConfig: ferrum:redis", () => {
-  test("defaults: the official Redis 7 image, 256 MiB maxmemory, 2 GiB volumes", () => {
+  test("defaults: the official Redis 7 image, 256 MiB maxmemory, 2 GiB volumes, a 64 MiB cache on 2 pods, generation 1", () => {
     expect(ok({}).redis).toEqual({
       image: "redis:7.4.6-bookworm",
       maxmemoryMiB: 256,
       storageGiB: 2,
       storageClass: "",
+      cache: { maxmemoryMiB: 64, replicas: 2 },
+      rotation: { generation: 1, acceptPrevious: true },
     });
+  });
+
+  test("the cache group and the password rotation are read from ferrum:redis.cache and ferrum:redis.rotation", () => {
+    const redis = ok({
+      "ferrum:redis": JSON.stringify({
+        cache: { maxmemoryMiB: 128, replicas: 1 },
+        rotation: { generation: 3, acceptPrevious: false },
+      }),
+    }).redis;
+    expect([redis.cache, redis.rotation]).toEqual([
+      { maxmemoryMiB: 128, replicas: 1 },
+      { generation: 3, acceptPrevious: false },
+    ]);
   });
 
   test.each([
@@ -286,6 +301,12 @@ describe("parseConfig: ferrum:redis", () => {
       { maxmemoryMiB: 4096, storageGiB: 4 },
       "ferrum:redis.storageGiB must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got 4 GiB for 4096 MiB); set it with: pulumi config set --path 'ferrum:redis.storageGiB' 8",
     ],
+    [{ cache: { maxmemoryMiB: 16 } }, "ferrum:redis.cache.maxmemoryMiB"],
+    [{ cache: { replicas: 0 } }, "ferrum:redis.cache.replicas"],
+    [{ cache: { size: 1 } }, "ferrum:redis.cache.size"],
+    [{ rotation: { generation: 0 } }, "ferrum:redis.rotation.generation"],
+    [{ rotation: { acceptPrevious: "no" } }, "ferrum:redis.rotation.acceptPrevious"],
+    [{ rotation: { retire: true } }, "ferrum:redis.rotation.retire"],
   ])("%j is refused", (redis, message) => {
     const r = parseConfig({ "ferrum:redis": JSON.stringify(redis) }, "dev");
     expect(r.problems).toEqual([expect.stringContaining(message)]);

@@ -57,8 +57,10 @@ export class RedisHA extends pulumi.ComponentResource {
   public readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
   /** In the cluster: the Job that applies the ACL users to the running servers. */
   public readonly usersJob?: k8s.batch.v1.Job;
-  /** The managed cache itself: the ElastiCache replication group or the Azure Managed Redis database. */
+  /** The managed cache of Celery and the streams: the ElastiCache replication group or the Azure Managed Redis database. */
   public readonly managedCache?: pulumi.CustomResource;
+  /** The managed cache of Django's caches (`allkeys-lru`). */
+  public readonly managedLruCache?: pulumi.CustomResource;
   private readonly server: CacheServer;
   private readonly connections: ReadonlyMap<string, CacheConnection>;
 
@@ -74,6 +76,7 @@ export class RedisHA extends pulumi.ComponentResource {
     this.sentinelStatefulSet = built.sentinelStatefulSet;
     this.usersJob = built.usersJob;
     this.managedCache = built.managedCache;
+    this.managedLruCache = built.managedLruCache;
     this.redisHosts = built.redisHosts;
     this.cacheHosts = built.cacheHosts;
     this.sentinelHosts = built.sentinelHosts;
@@ -148,13 +151,17 @@ export class RedisHA extends pulumi.ComponentResource {
           settings,
           this,
         );
-        return { ...managed(made.server), managedCache: made.replicationGroup };
+        return {
+          ...managed(made.server),
+          managedCache: made.replicationGroup,
+          managedLruCache: made.cacheReplicationGroup,
+        };
       }
       case "azureManagedRedis": {
         const made = (
           require("./azure-managed-redis") as typeof import("./azure-managed-redis")
         ).azureManagedRedis(name, settings, this);
-        return { ...managed(made.server), managedCache: made.database };
+        return { ...managed(made.server), managedCache: made.database, managedLruCache: made.cacheDatabase };
       }
     }
   }
@@ -179,9 +186,20 @@ export class RedisHA extends pulumi.ComponentResource {
             ),
           )
         : pulumi
-            .all([server.host, server.password])
-            .apply(([host, password]) =>
-              cacheValues({ kind: "direct", host, port: server.port, tls: true, password }, service, dbs),
+            .all([server.host, server.password, server.cache.host, server.cache.password])
+            .apply(([host, password, cacheHost, cachePassword]) =>
+              cacheValues(
+                {
+                  kind: "direct",
+                  host,
+                  port: server.port,
+                  tls: true,
+                  password,
+                  cache: { host: cacheHost, port: server.cache.port, password: cachePassword },
+                },
+                service,
+                dbs,
+              ),
             );
     const secret = (pick: (v: CacheValues) => string): pulumi.Output<string> =>
       pulumi.secret(values.apply(pick));
@@ -206,6 +224,7 @@ interface Built {
   readonly sentinelStatefulSet?: k8s.apps.v1.StatefulSet;
   readonly usersJob?: k8s.batch.v1.Job;
   readonly managedCache?: pulumi.CustomResource;
+  readonly managedLruCache?: pulumi.CustomResource;
   readonly redisHosts: readonly string[];
   readonly cacheHosts: readonly string[];
   readonly sentinelHosts: readonly string[];
@@ -214,7 +233,7 @@ interface Built {
 }
 
 /** A managed cache: one endpoint, one token for everyone (no ACL users: README, "Which backends get ACLs"). */
-function managed(server: Extract<CacheServer, { kind: "direct" }>): Omit<Built, "managedCache"> {
+function managed(server: Extract<CacheServer, { kind: "direct" }>): Omit<Built, "managedCache" | "managedLruCache"> {
   const token: Login = { username: "", password: server.password };
   return { server, redisHosts: [], cacheHosts: [], sentinelHosts: [], admin: token, exporter: token };
 }

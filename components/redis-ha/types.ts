@@ -102,15 +102,23 @@ export interface Login {
 }
 
 /** A managed cache's one endpoint: TLS only, a password, DB 0 only. Failover keeps the address. */
-export interface DirectServer {
-  readonly kind: "direct";
+export interface ManagedEndpoint {
   /** The primary endpoint's DNS name (an output of the cloud resource). */
   readonly host: pulumi.Output<string>;
   readonly port: number;
-  /** Clients must speak TLS (`rediss://`); the managed backends refuse plaintext. */
-  readonly tls: true;
   /** Secret: the AUTH token or access key. */
   readonly password: pulumi.Output<string>;
+}
+
+/**
+ * The two managed caches: the one Celery and the streams use (`noeviction`), and the one Django's caches use
+ * (`allkeys-lru`). Clients must speak TLS (`rediss://`); the managed backends refuse plaintext.
+ */
+export interface DirectServer extends ManagedEndpoint {
+  readonly kind: "direct";
+  readonly tls: true;
+  /** The caches' endpoint (REDIS_URL). */
+  readonly cache: ManagedEndpoint;
 }
 
 /** What every backend hands the connection code; urls.ts renders one branch per member. */

@@ -19,9 +19,9 @@
  * - `EVENTS_REDIS_URL` = `redis://<user>:<pw>@<data group>/0`.
  *
  * Direct mode (a managed cache: one TLS endpoint, DB 0 only), every service in DB 0 kept apart by its prefix:
- * - `REDIS_URL` and `EVENTS_REDIS_URL` = `rediss://:<pw>@<host>:<port>/0`; django-redis prefixes the cache's
- *   keys with `REDIS_KEY_PREFIX`; the event streams are shared by design. redis-py verifies the server's
- *   certificate on `rediss://` by default.
+ * - `REDIS_URL` = `rediss://:<pw>@<caches' host>:<port>/0` (the `allkeys-lru` cache) and `EVENTS_REDIS_URL` =
+ *   the same on Celery's (`noeviction`); django-redis prefixes the cache's keys with `REDIS_KEY_PREFIX`; the
+ *   event streams are shared by design. redis-py verifies the server's certificate on `rediss://` by default.
  * - `CELERY_BROKER_URL` and `CELERY_RESULT_BACKEND` = the same URL with `?ssl_cert_reqs=required`: Celery's
  *   Redis result backend refuses a `rediss://` URL without it, and kombu would fall back to no certificate
  *   check (both read `required` as `ssl.CERT_REQUIRED`).
@@ -54,12 +54,17 @@ export interface SentinelTarget {
 }
 
 /** A managed cache's endpoint as clients see it, with the password in the clear. */
-export interface DirectTarget {
-  readonly kind: "direct";
+export interface DirectEndpoint {
   readonly host: string;
   readonly port: number;
-  readonly tls: true;
   readonly password: string;
+}
+
+/** The two managed caches as clients see them: Celery's and the streams', and the caches' (`cache`). */
+export interface DirectTarget extends DirectEndpoint {
+  readonly kind: "direct";
+  readonly tls: true;
+  readonly cache: DirectEndpoint;
 }
 
 /** What the URLs are built from: one member per CacheServer kind. */
@@ -113,7 +118,7 @@ export function celerySentinelTransportOptions(t: SentinelTarget, service: strin
 }
 
 /** `rediss://:<pw>@<host>:<port>/<db>`: TLS, the server's certificate verified by the client's defaults. */
-export function directRedisUrl(t: DirectTarget, db: number): string {
+export function directRedisUrl(t: DirectEndpoint, db: number): string {
   // redis-py checks the certificate chain on rediss:// but not the host name unless asked.
   return `rediss://:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${db}?ssl_check_hostname=true`;
 }
@@ -152,7 +157,7 @@ export function cacheValues(target: CacheTarget, service: string, dbs: ServiceDa
       };
     case "direct":
       return {
-        url: directRedisUrl(target, DIRECT_DB),
+        url: directRedisUrl(target.cache, DIRECT_DB),
         sentinels: "",
         sentinelMaster: "",
         keyPrefix: keyPrefix(service),

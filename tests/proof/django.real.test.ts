@@ -547,7 +547,9 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // The catalog's env with its cache variables as RedisHA renders them for a managed cache (urls.ts, direct
     // mode). The server's CA stands in for the public CA a managed cache's certificate chains to: the clients
     // find it where they find the system's, through OpenSSL's SSL_CERT_FILE.
-    const target = { kind: "direct", host: LOOPBACK, port: port!, tls: true, password } as const;
+    // One TLS-only server stands in for both managed caches (Celery's and the caches').
+    const endpoint = { host: LOOPBACK, port: port!, password };
+    const target = { kind: "direct", ...endpoint, tls: true, cache: endpoint } as const;
     const values = cacheValues(target, "catalog", serviceDatabases(DEFAULT_DATABASE_SLOTS.catalog!));
     const managed = (trusted: string): Record<string, string> => ({
       ...catalogEnv,
