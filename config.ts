@@ -366,7 +366,10 @@ export function parseConfig(raw: RawConfig, stack: string, project = "ferrum"): 
     ),
     cache: (() => {
       const c = rd.object("cache");
-      const cache = { maxmemoryMiB: c.integer("maxmemoryMiB", 64, 32, 65536), replicas: c.integer("replicas", 2, 1, 9) };
+      const cache = {
+        maxmemoryMiB: c.integer("maxmemoryMiB", 64, 32, 65536),
+        replicas: c.integer("replicas", 2, 1, 9),
+      };
       c.rejectUnknown();
       return cache;
     })(),

@@ -175,7 +175,9 @@ export function redisExporter(ctx: ExporterContext, target: RedisTarget): Export
     env: [
       { name: "REDIS_ADDR", value: targets[0]!.url },
       // One login for every target: RedisHA gives the exporter its own ACL user on every Redis and Sentinel.
-      ...(target.kind === "sentinel" && target.username ? [{ name: "REDIS_USER", value: target.username }] : []),
+      ...(target.kind === "sentinel" && target.username
+        ? [{ name: "REDIS_USER", value: target.username }]
+        : []),
     ],
     secretEnv: { REDIS_PASSWORD: target.password },
     readinessProbe: tcpProbe(EXPORTER_PORTS.redis),

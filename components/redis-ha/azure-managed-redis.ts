@@ -72,7 +72,12 @@ interface ClusterShape {
 }
 
 /** One cluster with its database, private endpoint, DNS registration and access key. */
-function managedRedis(name: string, s: AzureManagedRedisSettings, parent: pulumi.Resource, shape: ClusterShape) {
+function managedRedis(
+  name: string,
+  s: AzureManagedRedisSettings,
+  parent: pulumi.Resource,
+  shape: ClusterShape,
+) {
   const opts = { parent };
   const stateful = { parent, protect: s.protect };
   const tags = s.tags ? { ...s.tags } : undefined;

@@ -35,7 +35,11 @@ export const PASSWORD_LENGTH = 32;
 /** Which generation each slot holds at `generation`, and which slot is current. Pure. */
 export function passwordSlots(generation: number): { a: number; b: number; current: "a" | "b" } {
   const odd = generation % 2 === 1;
-  return { a: odd ? generation : generation - 1, b: odd ? generation - 1 : generation, current: odd ? "a" : "b" };
+  return {
+    a: odd ? generation : generation - 1,
+    b: odd ? generation - 1 : generation,
+    current: odd ? "a" : "b",
+  };
 }
 
 /** One user's passwords: the one clients log in with, and the previous one while servers still accept it. */

@@ -113,9 +113,14 @@ export function inClusterRedis(
   );
 
   // Config files.
-  const configMap = (resource: string, meta: LabelArgs, data: Record<string, string>): k8s.core.v1.ConfigMap =>
+  const configMap = (
+    resource: string,
+    meta: LabelArgs,
+    data: Record<string, string>,
+  ): k8s.core.v1.ConfigMap =>
     new k8s.core.v1.ConfigMap(resource, { metadata: { namespace, labels: labels(meta) }, data }, opts);
-  const groupScript = (group: Group): string => renderRedisInitScript({ ...group, sentinels: topo.sentinels });
+  const groupScript = (group: Group): string =>
+    renderRedisInitScript({ ...group, sentinels: topo.sentinels });
   const redisConfig = configMap(`${name}-server-config`, redisMeta, {
     "redis.conf": renderRedisConf({
       kind: "data",
@@ -141,7 +146,11 @@ export function inClusterRedis(
   const sentinelConfig = configMap(`${name}-sentinel-config`, sentinelMeta, {
     "sentinel.conf": renderSentinelConf({
       port: SENTINEL_PORT,
-      groups: [topo, topo.cache].map((g) => ({ masterName: g.masterName, master: g.redis[0]!, quorum: s.quorum })),
+      groups: [topo, topo.cache].map((g) => ({
+        masterName: g.masterName,
+        master: g.redis[0]!,
+        quorum: s.quorum,
+      })),
     }),
     [RULES_FILE]: rules.sentinel,
     "init.sh": renderSentinelInitScript({ groups: [topo, topo.cache], sentinels: topo.sentinels }),
@@ -150,7 +159,12 @@ export function inClusterRedis(
   for (const [resource, service, meta, port] of [
     [`${name}-server-headless`, names.redisHeadless, redisMeta, { name: "redis", port: REDIS_PORT }],
     [`${name}-cache-headless`, names.cacheHeadless, cacheMeta, { name: "redis", port: REDIS_PORT }],
-    [`${name}-sentinel-headless`, names.sentinelHeadless, sentinelMeta, { name: "sentinel", port: SENTINEL_PORT }],
+    [
+      `${name}-sentinel-headless`,
+      names.sentinelHeadless,
+      sentinelMeta,
+      { name: "sentinel", port: SENTINEL_PORT },
+    ],
   ] as const) {
     headlessService(resource, service, namespace, meta, port, parent);
   }

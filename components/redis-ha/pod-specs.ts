@@ -114,7 +114,8 @@ function podBase(p: PodSpecInputs, volumes: readonly Volume[] = []): k8s.types.i
 }
 
 /** Where a Redis pod keeps its dataset: the data group on its volume claim, the cache group in an emptyDir. */
-export type DataVolume = { readonly kind: "claim" } | { readonly kind: "emptyDir"; readonly sizeLimitMiB: number };
+export type DataVolume =
+  { readonly kind: "claim" } | { readonly kind: "emptyDir"; readonly sizeLimitMiB: number };
 
 /** Redis pods: the init container decides master or replica. */
 export function redisPodTemplate(
@@ -123,7 +124,9 @@ export function redisPodTemplate(
   const base = podBase(p, [
     // In memory: the rendered config holds the passwords the server sends and must not reach the disk.
     { name: "config", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-    ...(p.data.kind === "emptyDir" ? [{ name: "data", emptyDir: { sizeLimit: `${p.data.sizeLimitMiB}Mi` } }] : []),
+    ...(p.data.kind === "emptyDir"
+      ? [{ name: "data", emptyDir: { sizeLimit: `${p.data.sizeLimitMiB}Mi` } }]
+      : []),
   ]);
   return {
     metadata: { labels: p.labels },

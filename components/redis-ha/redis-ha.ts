@@ -233,7 +233,9 @@ interface Built {
 }
 
 /** A managed cache: one endpoint, one token for everyone (no ACL users: README, "Which backends get ACLs"). */
-function managed(server: Extract<CacheServer, { kind: "direct" }>): Omit<Built, "managedCache" | "managedLruCache"> {
+function managed(
+  server: Extract<CacheServer, { kind: "direct" }>,
+): Omit<Built, "managedCache" | "managedLruCache"> {
   const token: Login = { username: "", password: server.password };
   return { server, redisHosts: [], cacheHosts: [], sentinelHosts: [], admin: token, exporter: token };
 }

@@ -386,7 +386,10 @@ describe("Observability: exporters", () => {
         password: { kind: "value", value: pulumi.secret(REDIS_PASSWORD) },
       },
     });
-    const deployment = redact(r.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs, true) as any;
+    const deployment = redact(
+      r.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs,
+      true,
+    ) as any;
     const env = deployment.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: "REDIS_USER", value: "redis-exporter" });
     expect(env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
@@ -398,8 +401,12 @@ describe("Observability: exporters", () => {
     ]);
     // Without a user (a managed cache's token), no REDIS_USER.
     const plain = await build();
-    const plainEnv = (redact(plain.registrations.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs, true) as any)
-      .spec.template.spec.containers[0].env;
+    const plainEnv = (
+      redact(
+        plain.registrations.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs,
+        true,
+      ) as any
+    ).spec.template.spec.containers[0].env;
     expect(plainEnv.map((e: any) => e.name)).not.toContain("REDIS_USER");
   });
 

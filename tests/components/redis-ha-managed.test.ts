@@ -454,15 +454,19 @@ describeAzure("RedisHA, Azure Managed Redis backend: connections", () => {
     const host = r.get(AMR, "redis-cluster").state.hostName as string;
     expect(host).toEqual(expect.stringMatching(/\S/));
     const lruCall = runtime.calls.find(
-      (c) => c.token === LIST_KEYS && c.inputs.clusterName === r.get(AMR, "redis-lru-cluster").state.name,
+      (c) =>
+        c.token === LIST_KEYS &&
+        (c.inputs as Json).clusterName === r.get(AMR, "redis-lru-cluster").state.name,
     )!;
     const lru = {
       host: r.get(AMR, "redis-lru-cluster").state.hostName as string,
-      password: (redact(answerCall(LIST_KEYS, lruCall.inputs), true) as Json).primaryKey as string,
+      password: (redact(answerCall(LIST_KEYS, lruCall.inputs as Record<string, unknown>), true) as Json)
+        .primaryKey as string,
     };
     for (const service of SERVICES) await expectDirectContract(result, service, host, 10000, lru);
     const call = runtime.calls.find(
-      (c) => c.token === LIST_KEYS && c.inputs.clusterName === r.get(AMR, "redis-cluster").state.name,
+      (c) =>
+        c.token === LIST_KEYS && (c.inputs as Json).clusterName === r.get(AMR, "redis-cluster").state.name,
     )!;
     expect(call.inputs).toMatchObject({
       resourceGroupName: "ferrum",

@@ -59,7 +59,10 @@ const PASSWORDS: Record<string, string> = Object.fromEntries(
 const ADMIN = { user: INTERNAL_USERS.admin, password: PASSWORDS[INTERNAL_USERS.admin]! };
 /** The data group's ACL rules and the Sentinels', for the one service. */
 const acl = { services: [{ name: SERVICE, dbs: serviceDatabases(4), keyPrefix: `${SERVICE}:` }] };
-const RULES = { redis: renderAclRules(aclRules("data", acl)), sentinel: renderAclRules(aclRules("sentinel", acl)) };
+const RULES = {
+  redis: renderAclRules(aclRules("data", acl)),
+  sentinel: renderAclRules(aclRules("sentinel", acl)),
+};
 const MAXMEMORY_MIB = 64;
 const DATABASES = 16;
 const QUORUM = 2;
@@ -141,7 +144,12 @@ async function runInit(kind: "redis" | "sentinel", ordinal: number, users = user
   writeFileSync(rules, RULES[kind]);
   const config = path.join(dir, "config", file);
   const env = { POD_NAME: pod, REDIS_USERS_DIR: users };
-  const result = await runShell(path.join(workDir, `${kind}-init.sh`), [template, rules, config], env, 60_000);
+  const result = await runShell(
+    path.join(workDir, `${kind}-init.sh`),
+    [template, rules, config],
+    env,
+    60_000,
+  );
   if (result.code !== 0)
     throw new Error(`${kind} init for ${pod} exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return config;
@@ -176,7 +184,8 @@ async function startSentinel(ordinal: number): Promise<ServerProcess> {
 /** `INFO <section>` as the admin user, as a map of its `key:value` lines. */
 async function infoOf(port: number, section: string): Promise<Record<string, string>> {
   const reply = await call(port, "INFO", section);
-  if (typeof reply !== "string") throw new Error(`INFO ${section} on port ${port} answered ${JSON.stringify(reply)}`);
+  if (typeof reply !== "string")
+    throw new Error(`INFO ${section} on port ${port} answered ${JSON.stringify(reply)}`);
   const entries = reply.split("\r\n").filter((l) => l.includes(":") && !l.startsWith("#"));
   return Object.fromEntries(entries.map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
 }
@@ -249,7 +258,8 @@ beforeAll(async () => {
   writeFileSync(path.join(workDir, "redis-init.sh"), renderRedisInitScript(loopback, WAITS));
   writeFileSync(path.join(workDir, "sentinel-init.sh"), sentinelScript(loopback));
   mkdirSync(usersDir());
-  for (const [user, password] of Object.entries(PASSWORDS)) writeFileSync(path.join(usersDir(), user), password);
+  for (const [user, password] of Object.entries(PASSWORDS))
+    writeFileSync(path.join(usersDir(), user), password);
   for (let i = 0; i < 3; i++) {
     for (const pod of [`redis-${i}`, `redis-sentinel-${i}`]) {
       mkdirSync(path.join(podDir(pod), "template"), { recursive: true });
@@ -307,7 +317,9 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
     expect(renderRedisInitScript(loopback, WAITS)).not.toBe(renderRedisInitScript(clusterGroup, WAITS));
     const waitsOnly = (a: string, b: string): string[] =>
       differing(a, b).filter((line) => !/ 10 s|\+ 10\)\)|60 s|\+ 60\)\)| 1 s|\+ 1\)\)/.test(line));
-    expect(waitsOnly(renderRedisInitScript(clusterGroup), renderRedisInitScript(clusterGroup, WAITS))).toEqual([]);
+    expect(
+      waitsOnly(renderRedisInitScript(clusterGroup), renderRedisInitScript(clusterGroup, WAITS)),
+    ).toEqual([]);
     expect(waitsOnly(sentinelScript(clusterGroup, {}), sentinelScript(clusterGroup))).toEqual([]);
   });
 
@@ -320,7 +332,8 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
       path.join(podDir("redis-sentinel-1"), "template", "users.acl"),
     );
     for (const file of templates)
-      for (const password of Object.values(PASSWORDS)) expect(readFileSync(file, "utf8")).not.toContain(password);
+      for (const password of Object.values(PASSWORDS))
+        expect(readFileSync(file, "utf8")).not.toContain(password);
     const sha = (pw: string): string => createHash("sha256").update(pw).digest("hex");
     const redisConfig = readFileSync(path.join(podDir("redis-1"), "config", "redis.conf"), "utf8");
     for (const [user, password] of Object.entries(PASSWORDS))
@@ -329,12 +342,19 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
     expect(redisConfig).toContain(`\nmasterauth "${replication}"\n`);
     const inTheClear = Object.values(PASSWORDS).filter((pw) => redisConfig.includes(pw));
     expect(inTheClear).toEqual([replication]);
-    const sentinelConfig = readFileSync(path.join(podDir("redis-sentinel-1"), "config", "sentinel.conf"), "utf8");
+    const sentinelConfig = readFileSync(
+      path.join(podDir("redis-sentinel-1"), "config", "sentinel.conf"),
+      "utf8",
+    );
     // Sentinel has rewritten its file since: the lines stay, the order and quoting are its own.
     const sentinelPassword = PASSWORDS[INTERNAL_USERS.sentinel]!;
-    expect(sentinelConfig).toMatch(new RegExp(`^sentinel auth-pass ${MASTER_NAME} "?${sentinelPassword}"?$`, "m"));
+    expect(sentinelConfig).toMatch(
+      new RegExp(`^sentinel auth-pass ${MASTER_NAME} "?${sentinelPassword}"?$`, "m"),
+    );
     expect(sentinelConfig).toMatch(new RegExp(`^sentinel sentinel-pass "?${sentinelPassword}"?$`, "m"));
-    expect(sentinelConfig).toMatch(new RegExp(`^user ${serviceUser(SERVICE)} on #${sha(PASSWORDS[serviceUser(SERVICE)]!)} `, "m"));
+    expect(sentinelConfig).toMatch(
+      new RegExp(`^user ${serviceUser(SERVICE)} on #${sha(PASSWORDS[serviceUser(SERVICE)]!)} `, "m"),
+    );
   });
 
   test("the init scripts refuse a password with anything but letters and digits, which Sentinel would write back unquoted", async () => {
@@ -347,7 +367,11 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
       const dir = podDir(kind === "redis" ? "redis-1" : "redis-sentinel-1");
       const result = await runShell(
         path.join(workDir, `${kind}-init.sh`),
-        [path.join(dir, "template", `${kind}.conf`), path.join(dir, "template", "users.acl"), path.join(dir, "refused.conf")],
+        [
+          path.join(dir, "template", `${kind}.conf`),
+          path.join(dir, "template", "users.acl"),
+          path.join(dir, "refused.conf"),
+        ],
         { POD_NAME: "pod-1", REDIS_USERS_DIR: bad },
       );
       const user = kind === "redis" ? INTERNAL_USERS.replication : INTERNAL_USERS.sentinel;
@@ -367,7 +391,11 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
     const dir = podDir("redis-1");
     const result = await runShell(
       path.join(workDir, "redis-init.sh"),
-      [path.join(dir, "template", "redis.conf"), path.join(dir, "template", "users.acl"), path.join(dir, "refused.conf")],
+      [
+        path.join(dir, "template", "redis.conf"),
+        path.join(dir, "template", "users.acl"),
+        path.join(dir, "refused.conf"),
+      ],
       { POD_NAME: "pod-1", REDIS_USERS_DIR: missing },
     );
     expect(result).toEqual({

@@ -92,7 +92,11 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     ]);
     const cache = r.inputs(STS, "redis-cache") as Json;
     expect(cache.metadata).toMatchObject({ name: "redis-cache", namespace: "ferrum" });
-    expect(cache.spec).toMatchObject({ replicas: 2, podManagementPolicy: "Parallel", serviceName: "redis-cache-headless" });
+    expect(cache.spec).toMatchObject({
+      replicas: 2,
+      podManagementPolicy: "Parallel",
+      serviceName: "redis-cache-headless",
+    });
     expect(r.ofType(STS)).toHaveLength(3);
   });
 
@@ -179,7 +183,9 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     expect(sentinelConf).toContain("\nsentinel sentinel-user redis-sentinel\n");
     expect(sentinelConf).toContain("\nsentinel resolve-hostnames yes\nsentinel announce-hostnames yes\n");
     const data = (name: string) => (r.inputs(CM, name) as Json).data;
-    expect(data("redis-server-config")["init.sh"]).toBe(renderRedisInitScript({ ...t, sentinels: t.sentinels }));
+    expect(data("redis-server-config")["init.sh"]).toBe(
+      renderRedisInitScript({ ...t, sentinels: t.sentinels }),
+    );
     expect(data("redis-cache-config")["init.sh"]).toBe(
       renderRedisInitScript({ ...t.cache, sentinels: t.sentinels }),
     );
@@ -204,7 +210,10 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     ] as const) {
       const rules = (r.inputs(CM, cm) as Json).data["users.acl"] as string;
       expect(rules).toBe(renderAclRules(aclRules(kind, acl)));
-      const users = rules.trimEnd().split("\n").map((l) => l.split(" ")[0]);
+      const users = rules
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(" ")[0]);
       expect(users).toEqual(kind === "sentinel" ? USERS.filter((u) => u !== "redis-replication") : USERS);
     }
   });
@@ -280,7 +289,10 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       });
       // A Redis pod's config is rendered in memory; a Sentinel's lives on its volume claim.
       if (name !== "redis-sentinel")
-        expect(pod.volumes).toContainEqual({ name: "config", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+        expect(pod.volumes).toContainEqual({
+          name: "config",
+          emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
+        });
       else expect(pod.volumes.map((v: Json) => v.name).sort()).toEqual(["template", "users"]);
     }
   });
@@ -420,10 +432,16 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       ]);
       expect(main.env).toBeUndefined();
       for (const c of [init, main])
-        expect(c.volumeMounts).toContainEqual({ name: "users", mountPath: "/run/ferrum/users", readOnly: true });
+        expect(c.volumeMounts).toContainEqual({
+          name: "users",
+          mountPath: "/run/ferrum/users",
+          readOnly: true,
+        });
       const commands = [
         main.command,
-        ...["startupProbe", "livenessProbe", "readinessProbe"].filter((p) => main[p]).map((p) => main[p].exec.command),
+        ...["startupProbe", "livenessProbe", "readinessProbe"]
+          .filter((p) => main[p])
+          .map((p) => main[p].exec.command),
       ];
       expect(commands.length).toBeGreaterThanOrEqual(3);
       for (const c of commands.slice(1)) {
@@ -448,7 +466,12 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     };
     expect(r.resources.flatMap(leaks)).toEqual([]);
     for (const cm of r.ofType(CM)) expect(JSON.stringify(cm.inputs)).not.toContain(password);
-    expect(r.ofType(SECRET).map((x) => x.name).sort()).toEqual(["redis-users", "redis-users-job"]);
+    expect(
+      r
+        .ofType(SECRET)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["redis-users", "redis-users-job"]);
   });
 
   test("the users Job applies the users to every server: redis-admin in the clear in its own Secret, the rules and its script in its own ConfigMap", async () => {
@@ -474,10 +497,16 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       expect(config[`${kind}.acl`]).toBe(
         (r.inputs(CM, `redis-${kind === "data" ? "server" : kind}-config`) as Json).data["users.acl"],
       );
-    const files = redact((r.inputs(SECRET, "redis-users-job") as Json).stringData, true) as Record<string, string>;
+    const files = redact((r.inputs(SECRET, "redis-users-job") as Json).stringData, true) as Record<
+      string,
+      string
+    >;
     const { result } = await build();
     expect(files["redis-admin"]).toBe((await secretness(result.password)).value);
-    const servers = redact((r.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<string, string>;
+    const servers = redact((r.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<
+      string,
+      string
+    >;
     for (const user of USERS.filter((u) => u !== "redis-admin")) expect(files[user]).toBe(servers[user]);
     expect(r.get(JOB, "redis-users-bootstrap").parent).toBe(r.get("ferrum:index:RedisHA", "redis").urn);
   });
@@ -529,14 +558,23 @@ describe("RedisHA password rotation", () => {
     const first = await build();
     const rotated = await build({ rotation: { generation: 2 } });
     const retired = await build({ rotation: { generation: 2, acceptPrevious: false } });
-    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-a")).toMatchObject({ keepers: { generation: "1" } });
-    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-b")).toMatchObject({ keepers: { generation: "2" } });
-    const url = async (b: typeof first) => (await secretness(b.result.forService("catalog").celeryBrokerUrl)).value;
-    const password = (u: string) => decodeURIComponent(new URL(u.split(";")[0]!.replace("sentinel:", "redis:")).password);
+    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-a")).toMatchObject({
+      keepers: { generation: "1" },
+    });
+    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-b")).toMatchObject({
+      keepers: { generation: "2" },
+    });
+    const url = async (b: typeof first) =>
+      (await secretness(b.result.forService("catalog").celeryBrokerUrl)).value;
+    const password = (u: string) =>
+      decodeURIComponent(new URL(u.split(";")[0]!.replace("sentinel:", "redis:")).password);
     const [before, after] = [password(await url(first)), password(await url(rotated))];
     expect(after).not.toBe(before);
     const files = (b: typeof first) =>
-      redact((b.registrations.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<string, string>;
+      redact((b.registrations.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<
+        string,
+        string
+      >;
     expect(files(rotated)["ferrum-catalog"]).toBe(`${aclHash(after)}\n${aclHash(before)}`);
     expect(files(retired)["ferrum-catalog"]).toBe(aclHash(after));
     expect(password(await url(retired))).toBe(after);
@@ -600,7 +638,9 @@ describe("RedisHA connections", () => {
     expect(result.cacheMasterName).toBe("ferrum-cache");
     expect(result.adminUsername).toBe("redis-admin");
     expect(result.exporter.username).toBe("redis-exporter");
-    expect(result.cacheHosts).toEqual([0, 1].map((i) => `redis-cache-${i}.redis-cache-headless.ferrum.svc.cluster.local`));
+    expect(result.cacheHosts).toEqual(
+      [0, 1].map((i) => `redis-cache-${i}.redis-cache-headless.ferrum.svc.cluster.local`),
+    );
   });
 
   test("each service has its own cache DB and Celery DB; every service shares events DB 0", async () => {
@@ -776,7 +816,9 @@ describe("RedisHA pure pieces", () => {
   };
 
   test("URLs percent-encode the user and password; the transport options JSON carries them verbatim", () => {
-    expect(sentinelRedisUrl(target, "ferrum-cache", 3)).toBe("redis://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@ferrum-cache/3");
+    expect(sentinelRedisUrl(target, "ferrum-cache", 3)).toBe(
+      "redis://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@ferrum-cache/3",
+    );
     expect(celerySentinelUrl(target, 4)).toBe(
       "sentinel://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@s0:26379/4;sentinel://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@s1:26380/4",
     );

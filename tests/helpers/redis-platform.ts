@@ -43,7 +43,12 @@ export async function commandAs(port: number, login: RedisLogin, ...args: string
 }
 
 /** `commands` on one connection as `login`, after SELECT `db`; resolves with their replies (AUTH's and SELECT's first). */
-export function onDbAs(port: number, login: RedisLogin, db: number, ...commands: string[][]): Promise<RespValue[]> {
+export function onDbAs(
+  port: number,
+  login: RedisLogin,
+  db: number,
+  ...commands: string[][]
+): Promise<RespValue[]> {
   const auth = login.username ? ["AUTH", login.username, login.password] : ["AUTH", login.password];
   return pipeline(port, [auth, ["SELECT", String(db)], ...commands]);
 }
@@ -63,22 +68,30 @@ export function adminLogin(objects: readonly K8sObject[]): RedisLogin {
   for (const o of objects) {
     if (o.kind !== "Secret") continue;
     const admin = objectData(o)["redis-admin"];
-    if (admin !== undefined && !admin.startsWith("#")) return { username: "redis-admin", password: admin.split("\n")[0]! };
+    if (admin !== undefined && !admin.startsWith("#"))
+      return { username: "redis-admin", password: admin.split("\n")[0]! };
   }
   return { password: objectData(planObject(objects, "Secret", "redis-credentials")).password! };
 }
 
 /** `INFO <section>` as a map. */
-export async function infoAs(port: number, login: RedisLogin, section: string): Promise<Record<string, string>> {
+export async function infoAs(
+  port: number,
+  login: RedisLogin,
+  section: string,
+): Promise<Record<string, string>> {
   const reply = await commandAs(port, login, "INFO", section);
-  if (typeof reply !== "string") throw new Error(`INFO ${section} on ${port} answered ${JSON.stringify(reply)}`);
+  if (typeof reply !== "string")
+    throw new Error(`INFO ${section} on ${port} answered ${JSON.stringify(reply)}`);
   const lines = reply.split("\r\n").filter((l) => l.includes(":") && !l.startsWith("#"));
   return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
 }
 
 /** The master groups the plan's Sentinels monitor. */
 export function masterGroups(objects: readonly K8sObject[]): string[] {
-  const conf = Object.values(objectData(planObject(objects, "ConfigMap", "redis-sentinel-config"))).join("\n");
+  const conf = Object.values(objectData(planObject(objects, "ConfigMap", "redis-sentinel-config"))).join(
+    "\n",
+  );
   return [...conf.matchAll(/^sentinel monitor (\S+) /gm)].map((m) => m[1]!);
 }
 
@@ -120,7 +133,9 @@ export class RedisPlatform {
   /** The env of `service`'s web container, in-cluster endpoints on loopback, POD_IP from the "downward API". */
   serviceEnv(service: string, objects: readonly K8sObject[] = this.objects): Record<string, string> {
     const env = containerEnvFrom(objects, planObject(objects, "Deployment", `${service}-web`), "web");
-    const moved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, toLoopback(v, this.pods.endpoints)]));
+    const moved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, toLoopback(v, this.pods.endpoints)]),
+    );
     return { ...moved, POD_IP: LOOPBACK };
   }
 
@@ -163,7 +178,9 @@ export class RedisPlatform {
         `${group}'s ${replicas} replicas online`,
         async () => {
           const info = await infoAs(port, this.admin, "replication");
-          const online = Object.keys(info).filter((k) => /^slave\d+$/.test(k) && info[k]!.includes("state=online"));
+          const online = Object.keys(info).filter(
+            (k) => /^slave\d+$/.test(k) && info[k]!.includes("state=online"),
+          );
           return online.length === replicas;
         },
         30_000,

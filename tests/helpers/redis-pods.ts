@@ -90,7 +90,11 @@ export class RedisPods {
         });
       }
     }
-    for (const pod of pods.pods) pods.placeVolumes(pod, statefulSets.find((s) => s.metadata.name === pod.owner));
+    for (const pod of pods.pods)
+      pods.placeVolumes(
+        pod,
+        statefulSets.find((s) => s.metadata.name === pod.owner),
+      );
     return pods;
   }
 
@@ -134,7 +138,10 @@ export class RedisPods {
       });
     }
     for (const claim of (sts?.spec.volumeClaimTemplates ?? []) as K8sObject[]) {
-      pod.volumes.set(claim.metadata.name, { kind: "claim", dir: path.join(pod.dir, "claim", claim.metadata.name) });
+      pod.volumes.set(claim.metadata.name, {
+        kind: "claim",
+        dir: path.join(pod.dir, "claim", claim.metadata.name),
+      });
     }
     for (const v of pod.volumes.values()) mkdirSync(v.dir, { recursive: true });
     this.writeSources(pod);
@@ -195,7 +202,10 @@ export class RedisPods {
     const dirs = new Map(mounts);
     const alternatives = mounts.map(([m]) => escapeRegExp(m)).join("|");
     const pattern = new RegExp(`(^|[\\s'"=])(${alternatives})(?=[/'"\\s]|$)`, "g");
-    return text.replace(pattern, (_m, before: string, mountPath: string) => `${before}${dirs.get(mountPath)}`);
+    return text.replace(
+      pattern,
+      (_m, before: string, mountPath: string) => `${before}${dirs.get(mountPath)}`,
+    );
   }
 
   private secretKey(name: string, key: string): string {
@@ -210,7 +220,9 @@ export class RedisPods {
     const mounts = this.mounts(pod, container);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
     for (const source of (container.envFrom ?? []) as K8sObject[]) {
-      const [kind, ref] = source.secretRef ? ["Secret", source.secretRef] : ["ConfigMap", source.configMapRef];
+      const [kind, ref] = source.secretRef
+        ? ["Secret", source.secretRef]
+        : ["ConfigMap", source.configMapRef];
       const object = this.objects.find((o) => o.kind === kind && o.metadata.name === ref.name);
       Object.assign(env, objectData(object!));
     }
@@ -255,7 +267,9 @@ export class RedisPods {
     for (const container of (pod.template.spec.initContainers ?? []) as K8sObject[]) {
       last = await this.execute(pod, container, timeoutMs);
       if (last.code !== 0)
-        throw new Error(`${name}: init container ${container.name} exited ${last.code}:\n${last.stdout}${last.stderr}`);
+        throw new Error(
+          `${name}: init container ${container.name} exited ${last.code}:\n${last.stdout}${last.stderr}`,
+        );
     }
     return last;
   }
@@ -308,7 +322,8 @@ export class RedisPods {
     const container = pod.template.spec.containers[0] as K8sObject;
     const mounts = this.mounts(pod, container);
     // The probes address the server as the kubelet does, on 127.0.0.1 and the container's port.
-    const onPort = (a: string): string => a.replace(new RegExp(`-p ${pod.clusterPort}\\b`, "g"), `-p ${pod.port}`);
+    const onPort = (a: string): string =>
+      a.replace(new RegExp(`-p ${pod.clusterPort}\\b`, "g"), `-p ${pod.port}`);
     const command = (container[which].exec.command as string[]).map((a) => onPort(this.rewrite(a, mounts)));
     return runProbe(command, this.env(pod, container));
   }

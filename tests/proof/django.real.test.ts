@@ -314,7 +314,9 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // listens on.
     for (const pod of [redisPods.of("redis")[0]!, redisPods.of("redis-sentinel")[0]!]) {
       const volume = [...pod.volumes.entries()].find(([, v]) => v.kind === "configMap")!;
-      const data = objectData(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume[1].source)!);
+      const data = objectData(
+        objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume[1].source)!,
+      );
       for (const file of ["init.sh", pod.owner === "redis" ? "redis.conf" : "sentinel.conf"]) {
         const lines = changedLines(data[file]!, redisPods.read(pod.name, volume[0], file));
         expect(lines.length).toBeGreaterThan(0);

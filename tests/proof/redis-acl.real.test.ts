@@ -13,14 +13,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { objectData, planObject, podContainer, type DjangoProcess, type K8sObject } from "../helpers/django";
-import {
-  commandAs,
-  dbOf,
-  onDbAs,
-  RedisPlatform,
-  urlLogin,
-  type RedisLogin,
-} from "../helpers/redis-platform";
+import { commandAs, dbOf, onDbAs, RedisPlatform, urlLogin, type RedisLogin } from "../helpers/redis-platform";
 import { freePort, LOOPBACK, pipeline, RespError, waitFor, type RespValue } from "../helpers/redis-servers";
 
 const EXPORTER = "/usr/bin/prometheus-redis-exporter";
@@ -69,8 +62,14 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
   test("every URL of a service names its own user, never the default one; the same user is in Sentinel's options", () => {
     for (const s of SERVICES) {
       const user = `ferrum-${s}`;
-      for (const variable of ["REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EVENTS_REDIS_URL"]) {
-        for (const url of env[s][variable]!.split(";")) expect({ variable, user: urlLogin(url).username }).toEqual({ variable, user });
+      for (const variable of [
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "EVENTS_REDIS_URL",
+      ]) {
+        for (const url of env[s][variable]!.split(";"))
+          expect({ variable, user: urlLogin(url).username }).toEqual({ variable, user });
       }
       const options = JSON.parse(env[s].CELERY_BROKER_TRANSPORT_OPTIONS!);
       expect(options).toMatchObject({ sentinel_kwargs: { username: user }, global_keyprefix: `{${s}}:` });
@@ -78,14 +77,17 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
     expect(login("catalog").password).not.toBe(login("auth").password);
   });
 
-  test.each(SERVICES)("%s: its cache, a Celery round trip and its consumer group work with its own user", async (s) => {
-    expect(await django[s].value("cache.set", { key: "mine", value: s })).toBe(true);
-    expect(await django[s].value("cache.get", { key: "mine" })).toBe(s);
-    expect((await django[s].value("task.add", { x: 40, y: 2, timeout: 15 })).sum).toBe(42);
-    const id = await django[other(s)].value("events.publish", { type: "hello", data: { to: s } });
-    const received = await django[s].value("events.consume", { producer: other(s), block_ms: 1000 });
-    expect(received).toEqual([{ id, type: "hello", source: other(s), data: { to: s } }]);
-  });
+  test.each(SERVICES)(
+    "%s: its cache, a Celery round trip and its consumer group work with its own user",
+    async (s) => {
+      expect(await django[s].value("cache.set", { key: "mine", value: s })).toBe(true);
+      expect(await django[s].value("cache.get", { key: "mine" })).toBe(s);
+      expect((await django[s].value("task.add", { x: 40, y: 2, timeout: 15 })).sum).toBe(42);
+      const id = await django[other(s)].value("events.publish", { type: "hello", data: { to: s } });
+      const received = await django[s].value("events.consume", { producer: other(s), block_ms: 1000 });
+      expect(received).toEqual([{ id, type: "hello", source: other(s), data: { to: s } }]);
+    },
+  );
 
   test.each(SERVICES)(
     "%s's user is refused the other service's Celery DB, keys, stream and channels on the data master",
@@ -120,20 +122,23 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
     },
   );
 
-  test.each(SERVICES)("%s's user is refused the other service's cache DB and keys on the cache master", async (s) => {
-    const cache = await platform.master("ferrum-cache");
-    const as = (...args: string[]) => commandAs(cache, login(s), ...args).then(said);
-    expect(await as("SELECT", String(dbOf(env[other(s)].REDIS_URL!)))).toBe(noPermCommand("select"));
-    expect(await as("SELECT", String(dbOf(env[s].CELERY_BROKER_URL!)))).toBe(noPermCommand("select"));
-    const [, selected, own, theirs] = await onDbAs(
-      cache,
-      login(s),
-      dbOf(env[s].REDIS_URL!),
-      ["EXISTS", `${s}::1:mine`],
-      ["GET", `${other(s)}::1:mine`],
-    );
-    expect([selected, own, said(theirs)]).toEqual(["OK", 1, NO_PERM_KEY]);
-  });
+  test.each(SERVICES)(
+    "%s's user is refused the other service's cache DB and keys on the cache master",
+    async (s) => {
+      const cache = await platform.master("ferrum-cache");
+      const as = (...args: string[]) => commandAs(cache, login(s), ...args).then(said);
+      expect(await as("SELECT", String(dbOf(env[other(s)].REDIS_URL!)))).toBe(noPermCommand("select"));
+      expect(await as("SELECT", String(dbOf(env[s].CELERY_BROKER_URL!)))).toBe(noPermCommand("select"));
+      const [, selected, own, theirs] = await onDbAs(
+        cache,
+        login(s),
+        dbOf(env[s].REDIS_URL!),
+        ["EXISTS", `${s}::1:mine`],
+        ["GET", `${other(s)}::1:mine`],
+      );
+      expect([selected, own, said(theirs)]).toEqual(["OK", 1, NO_PERM_KEY]);
+    },
+  );
 
   test("commands that reach past a DB or administer a server are refused to a service on every server", async () => {
     const data = await platform.master("ferrum");
@@ -167,10 +172,9 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
       });
     // Sentinels answer a service's questions and take no orders from it.
     const sentinel = platform.pods.of("redis-sentinel")[0]!.port;
-    expect(await commandAs(sentinel, login("catalog"), "SENTINEL", "get-master-addr-by-name", "ferrum")).toEqual([
-      LOOPBACK,
-      String(data),
-    ]);
+    expect(
+      await commandAs(sentinel, login("catalog"), "SENTINEL", "get-master-addr-by-name", "ferrum"),
+    ).toEqual([LOOPBACK, String(data)]);
     for (const [args, name] of [
       [["SENTINEL", "FAILOVER", "ferrum"], "sentinel|failover"],
       [["SENTINEL", "REMOVE", "ferrum"], "sentinel|remove"],
@@ -227,14 +231,18 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
 
   test("redis_exporter, with the login the plan gives it, scrapes every server and Sentinel, and reads no key", async () => {
     if (!existsSync(EXPORTER)) {
-      if (process.env.CI === "true") throw new Error(`${EXPORTER} is missing: apt-get install prometheus-redis-exporter`);
+      if (process.env.CI === "true")
+        throw new Error(`${EXPORTER} is missing: apt-get install prometheus-redis-exporter`);
       console.warn(`skipped: ${EXPORTER} is missing (apt-get install prometheus-redis-exporter)`);
       return;
     }
     const deployment = planObject(platform.objects as K8sObject[], "Deployment", "redis-exporter");
     const container = podContainer(deployment, "exporter");
-    const user = (container.env as { name: string; value?: string }[]).find((e) => e.name === "REDIS_USER")!.value!;
-    const ref = container.env.find((e: { name: string }) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef;
+    const user = (container.env as { name: string; value?: string }[]).find(
+      (e) => e.name === "REDIS_USER",
+    )!.value!;
+    const ref = container.env.find((e: { name: string }) => e.name === "REDIS_PASSWORD").valueFrom
+      .secretKeyRef;
     const password = objectData(planObject(platform.objects as K8sObject[], "Secret", ref.name))[ref.key]!;
     expect(user).toBe("redis-exporter");
     const port = await freePort();
@@ -246,7 +254,11 @@ describe("each service reaches Redis as its own ACL user, held to its own DBs, k
       const res = await fetch(`http://${LOOPBACK}:${port}/scrape?target=redis://${LOOPBACK}:${target}`);
       return res.text();
     };
-    await waitFor("the exporter to listen", async () => (await scrape(platform.pods.pods[0]!.port)).length > 0, 10_000);
+    await waitFor(
+      "the exporter to listen",
+      async () => (await scrape(platform.pods.pods[0]!.port)).length > 0,
+      10_000,
+    );
     for (const pod of platform.pods.pods) {
       const metrics = await scrape(pod.port);
       expect({ pod: pod.name, up: /^redis_up 1$/m.test(metrics) }).toEqual({ pod: pod.name, up: true });

@@ -52,7 +52,8 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
     const forever = await catalog.request("cache.set_forever", { key: "forever", value: 1 });
     expect(forever).toEqual({
       ok: false,
-      error: "builtins.ValueError: cache.set('forever', timeout=None) refused: every cache entry must expire; pass a timeout in seconds",
+      error:
+        "builtins.ValueError: cache.set('forever', timeout=None) refused: every cache entry must expire; pass a timeout in seconds",
     });
     expect(await catalog.value("cache.set", { key: "expiring", value: "kept" })).toBe(true);
     expect(await catalog.value("cache.get", { key: "expiring" })).toBe("kept");
@@ -66,7 +67,10 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
     for (const pod of platform.pods.pods.filter((p) => !p.owner.endsWith("sentinel"))) {
       const role = await commandAs(pod.port, platform.admin, "ROLE");
       if (!Array.isArray(role) || role[0] !== "master") continue;
-      const [, , exists] = await onDbAs(pod.port, platform.admin, dbOf(catalogEnv.REDIS_URL!), ["EXISTS", key]);
+      const [, , exists] = await onDbAs(pod.port, platform.admin, dbOf(catalogEnv.REDIS_URL!), [
+        "EXISTS",
+        key,
+      ]);
       if (exists === 1) cachePort = pod.port;
     }
     expect(cachePort).toBeGreaterThan(0);

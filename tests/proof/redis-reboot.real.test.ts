@@ -17,7 +17,8 @@ const WRITE = { key: "ferrum:reboot", value: `acked-${randomBytes(4).toString("h
 
 /** The data group's pods and the rest (cache pods, Sentinels), by name. */
 const dataPods = (): string[] => platform.pods.of("redis").map((p) => p.name);
-const sentinels = (): string[] => platform.pods.pods.filter((p) => p.owner.endsWith("sentinel")).map((p) => p.name);
+const sentinels = (): string[] =>
+  platform.pods.pods.filter((p) => p.owner.endsWith("sentinel")).map((p) => p.name);
 const portOf = (name: string): number => platform.pods.pod(name).port;
 
 let oldMaster: string;

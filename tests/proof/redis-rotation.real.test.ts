@@ -14,7 +14,15 @@
  */
 import { manifests, runPlan } from "../../tools/planner";
 import { objectData, planObject, type Child, type DjangoProcess, type K8sObject } from "../helpers/django";
-import { commandAs, dbOf, infoAs, onDbAs, RedisPlatform, urlLogin, type RedisLogin } from "../helpers/redis-platform";
+import {
+  commandAs,
+  dbOf,
+  infoAs,
+  onDbAs,
+  RedisPlatform,
+  urlLogin,
+  type RedisLogin,
+} from "../helpers/redis-platform";
 import { RespError, type RespValue } from "../helpers/redis-servers";
 
 const GENERATION_2 = ["ferrum:redis.rotation.generation=2"];
@@ -97,7 +105,10 @@ async function masterOf(group: string, login: RedisLogin, first: number): Promis
   for (let i = 0; i < sentinels.length; i++) {
     const sentinel = sentinels[(first + i) % sentinels.length]!;
     try {
-      const reply = ok(sentinel.name, await commandAs(sentinel.port, login, "SENTINEL", "get-master-addr-by-name", group));
+      const reply = ok(
+        sentinel.name,
+        await commandAs(sentinel.port, login, "SENTINEL", "get-master-addr-by-name", group),
+      );
       return Number((reply as string[])[1]);
     } catch (err) {
       errors.push(String(err));
@@ -247,10 +258,20 @@ describe("rotating every Redis password: two steps, clients running throughout, 
     await apply(plans.retired);
     await new Promise((r) => setTimeout(r, 2_000));
     for (const pod of platform.pods.pods) {
-      for (const user of ["redis-admin", "redis-replication", "redis-sentinel", "redis-probe", "ferrum-catalog"]) {
+      for (const user of [
+        "redis-admin",
+        "redis-replication",
+        "redis-sentinel",
+        "redis-probe",
+        "ferrum-catalog",
+      ]) {
         if (pod.owner.endsWith("sentinel") && user === "redis-replication") continue;
         // The server's users directory holds one line per user now: the current password or its hash.
-        expect({ pod: pod.name, user, lines: platform.pods.read(pod.name, "users", user).split("\n").length }).toEqual({
+        expect({
+          pod: pod.name,
+          user,
+          lines: platform.pods.read(pod.name, "users", user).split("\n").length,
+        }).toEqual({
           pod: pod.name,
           user,
           lines: 1,
@@ -280,7 +301,10 @@ describe("rotating every Redis password: two steps, clients running throughout, 
     const master = await platform.master("ferrum");
     const replica = platform.pods.of("redis").find((p) => p.port !== master)!;
     const sentinel = platform.pods.of("redis-sentinel")[1]!;
-    await Promise.all([platform.pods.stop(replica.name, "SIGTERM"), platform.pods.stop(sentinel.name, "SIGTERM")]);
+    await Promise.all([
+      platform.pods.stop(replica.name, "SIGTERM"),
+      platform.pods.stop(sentinel.name, "SIGTERM"),
+    ]);
     await Promise.all([platform.pods.start(replica.name), platform.pods.start(sentinel.name)]);
     await platform.settled();
     expect((await infoAs(replica.port, platform.admin, "replication")).master_link_status).toBe("up");

@@ -405,7 +405,12 @@ describe("prod-azure: the workloads keep the dev contract", () => {
       volumeBindingMode: "WaitForFirstConsumer",
     });
     const sets = objects().filter((x) => x.kind === "StatefulSet");
-    expect(sets.map((x) => x.metadata.name).sort()).toEqual(["minio", "redis", "redis-cache", "redis-sentinel"]);
+    expect(sets.map((x) => x.metadata.name).sort()).toEqual([
+      "minio",
+      "redis",
+      "redis-cache",
+      "redis-sentinel",
+    ]);
     for (const set of sets)
       for (const claim of set.spec.volumeClaimTemplates ?? [])
         expect(claim.spec.storageClassName).toBe("ferrum-premium-zrs");

@@ -385,7 +385,8 @@ describe("no credential in any generated file", () => {
     expect(
       broken(
         (c) =>
-          (c.services.redis.environment.FERRUM_REDIS_ADMIN_PASSWORD = "${FERRUM_REDIS_ADMIN_PASSWORD:-changeme}"),
+          (c.services.redis.environment.FERRUM_REDIS_ADMIN_PASSWORD =
+            "${FERRUM_REDIS_ADMIN_PASSWORD:-changeme}"),
       ),
     ).toEqual([
       expect.stringContaining("services.redis.environment.FERRUM_REDIS_ADMIN_PASSWORD holds"),
