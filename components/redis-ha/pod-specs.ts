@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_USERS } from "./acl";
 import { containerSecurityContext, podSecurityContext } from "../../lib/security";
 import { POD_NAME_ENV, probeCommands, USERS_DIR_ENV } from "./scripts";
-import { INIT_RESOURCES, redisResources, SENTINEL_RESOURCES } from "./sizing";
+import { cacheResources, INIT_RESOURCES, redisResources, SENTINEL_RESOURCES } from "./sizing";
 
 type PodTemplateSpec = k8s.types.input.core.v1.PodTemplateSpec;
 
@@ -142,7 +142,8 @@ export function redisPodTemplate(
           command: ["redis-server", `${REDIS_CONFIG_DIR}/redis.conf`],
           workingDir: DATA_DIR,
           ports: [{ name: "redis", containerPort: p.port }],
-          resources: redisResources(p.maxmemoryMiB),
+          resources:
+            p.data.kind === "emptyDir" ? cacheResources(p.maxmemoryMiB) : redisResources(p.maxmemoryMiB),
           securityContext: containerSecurityContext(),
           // Loading a large AOF takes time: liveness starts only once PING answers PONG.
           startupProbe: {

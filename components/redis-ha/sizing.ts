@@ -35,6 +35,17 @@ export function redisResources(maxmemoryMiB: number): Resources {
   };
 }
 
+/**
+ * A cache pod: the same memory formula (a replica's full resync forks the master as an AOF rewrite would), half
+ * the CPU of a data pod: it serves GET and SET of small entries and never rewrites an append-only file.
+ */
+export function cacheResources(maxmemoryMiB: number): Resources {
+  return {
+    requests: { cpu: "50m", memory: `${redisMemoryRequestMiB(maxmemoryMiB)}Mi` },
+    limits: { cpu: "500m", memory: `${redisMemoryLimitMiB(maxmemoryMiB)}Mi` },
+  };
+}
+
 /** Sentinel holds a few KiB of state; its RSS stays near 10 MiB. */
 export const SENTINEL_RESOURCES: Resources = {
   requests: { cpu: "25m", memory: "32Mi" },

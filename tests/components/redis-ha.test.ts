@@ -305,8 +305,8 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     const pod = sts.spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: "data", emptyDir: { sizeLimit: "256Mi" } });
     expect(pod.containers[0].resources).toEqual({
-      requests: { cpu: "100m", memory: "192Mi" },
-      limits: { cpu: "1000m", memory: "384Mi" },
+      requests: { cpu: "50m", memory: "192Mi" },
+      limits: { cpu: "500m", memory: "384Mi" },
     });
     expect((r.inputs(CM, "redis-cache-config") as Json).data["redis.conf"]).toContain("\nmaxmemory 128mb\n");
     expect((r.inputs(CM, "redis-sentinel-config") as Json).data["init.sh"]).toContain(

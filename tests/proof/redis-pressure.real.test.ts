@@ -107,6 +107,15 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
     const memory = await infoAs(cachePort, platform.admin, "memory");
     expect(Number(stats.evicted_keys)).toBeGreaterThan(0);
     expect(Number(memory.used_memory)).toBeLessThanOrEqual(cacheMaxmemory * 1.05);
+    // The pod's memory request covers what the full cache server holds resident.
+    const pod = platform.pods.pods.find((p) => p.port === cachePort)!;
+    const request = String(pod.template.spec.containers[0].resources.requests.memory);
+    const requestBytes = Number(/^(\d+)Mi$/.exec(request)![1]) * 2 ** 20;
+    console.info(
+      `full cache server: used_memory_rss ${(Number(memory.used_memory_rss) / 2 ** 20).toFixed(1)} MiB, ` +
+        `${stats.evicted_keys} keys evicted; its pod requests ${request}`,
+    );
+    expect(Number(memory.used_memory_rss)).toBeLessThanOrEqual(requestBytes);
     // The first round's entries made room; the last round's are there.
     expect(await catalog.value("cache.get", { key: "fill-0:0" })).toBeNull();
     expect(await catalog.value("cache.get", { key: `fill-${rounds - 1}:${perRound - 1}` })).toHaveLength(
@@ -135,6 +144,17 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
     ]);
     expect(length).toBe(published.length);
   });
+
+  test("streams are trimmed by length: 12 000 more events leave the catalog's stream between 10 000 and 10 100 entries", async () => {
+    await catalog.value("events.publish_many", { type: "bulk", count: 12_000 }, 120_000);
+    const events = await platform.master("ferrum");
+    const [, , length] = await onDbAs(events, platform.admin, dbOf(catalogEnv.EVENTS_REDIS_URL!), [
+      "XLEN",
+      "events:catalog",
+    ]);
+    expect(length).toBeGreaterThanOrEqual(10_000);
+    expect(length).toBeLessThan(10_100);
+  }, 180_000);
 
   test("Celery's and the streams' server was never near its maxmemory: the cache's pressure stayed on the cache", async () => {
     const data = await platform.master("ferrum");
