@@ -28,6 +28,7 @@ import {
   probeCommands,
   renderRedisInitScript,
   renderSentinelInitScript,
+  usersFromEnvScript,
   type InitWaits,
   type RedisScriptTopology,
 } from "../../components/redis-ha/scripts";
@@ -381,6 +382,35 @@ describe("RedisHA's rendered files on real redis-server and redis-sentinel proce
         stderr: `${kind}-init: ${bad}/${user} holds a password with other characters than letters and digits\n`,
       });
     }
+  });
+
+  test("Docker Compose's users directory, written from the environment, is what the init scripts read", async () => {
+    const dir = path.join(workDir, "compose-users");
+    const users = Object.keys(PASSWORDS).map((user) => ({
+      user,
+      env: `PW_${user.replace(/-/g, "_").toUpperCase()}`,
+    }));
+    const env = Object.fromEntries(users.map((u) => [u.env, PASSWORDS[u.user]!]));
+    const script = path.join(workDir, "compose-users.sh");
+    writeFileSync(script, `${usersFromEnvScript(dir, users)}\n`);
+    expect((await runShell(script, [], env)).code).toBe(0);
+    for (const [user, password] of Object.entries(PASSWORDS))
+      expect(readFileSync(path.join(dir, user), "utf8")).toBe(`${password}\n`);
+    const pod = podDir("redis-2");
+    const result = await runShell(
+      path.join(workDir, "redis-init.sh"),
+      [
+        path.join(pod, "template", "redis.conf"),
+        path.join(pod, "template", "users.acl"),
+        path.join(workDir, "compose.conf"),
+      ],
+      { POD_NAME: "redis-2", REDIS_USERS_DIR: dir },
+    );
+    expect(result.code).toBe(0);
+    const sha = (pw: string): string => createHash("sha256").update(pw).digest("hex");
+    const config = readFileSync(path.join(workDir, "compose.conf"), "utf8");
+    for (const [user, password] of Object.entries(PASSWORDS))
+      expect(config).toMatch(new RegExp(`^user ${user} on #${sha(password)} `, "m"));
   });
 
   test("a user without a password stops the init script, naming the user", async () => {
