@@ -63,7 +63,8 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
     expect((await catalog.value("task.add", { x: 1, y: 2, timeout: 15 })).sum).toBe(3);
     await publish(100, "before");
     // Where the cache lives: the master that holds the key the catalog just wrote, in REDIS_URL's DB.
-    const key = `${catalogEnv.REDIS_KEY_PREFIX}:1:expiring`;
+    expect(await catalog.value("cache.set", { key: "where", value: "here" })).toBe(true);
+    const key = `${catalogEnv.REDIS_KEY_PREFIX}:1:where`;
     for (const pod of platform.pods.pods.filter((p) => !p.owner.endsWith("sentinel"))) {
       const role = await commandAs(pod.port, platform.admin, "ROLE");
       if (!Array.isArray(role) || role[0] !== "master") continue;
