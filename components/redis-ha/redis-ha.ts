@@ -1,7 +1,9 @@
 /**
- * RedisHA: Redis 7 for every service's cache, Celery broker and result backend, and the shared event streams;
- * highly available through Sentinel in the cluster, or a managed cache (ElastiCache, Azure Managed Redis)
- * with TLS and DB 0 only. Hands each service a typed CacheConnection in the same env contract either way.
+ * RedisHA: Redis 7 for every service's cache, Celery broker and result backend, and the shared event streams,
+ * in two groups so that a full cache never stops Celery or the streams: Celery and the streams on `noeviction`
+ * servers, Django's caches on `allkeys-lru` ones. Highly available through Sentinel in the cluster, every
+ * client as its own ACL user; or two managed caches (ElastiCache, Azure Managed Redis) with TLS and DB 0 only.
+ * Hands each service a typed CacheConnection in the same env contract either way.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

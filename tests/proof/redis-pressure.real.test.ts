@@ -117,11 +117,11 @@ describe("cache pressure on the dev plan's Redis never stops Celery or the event
         `${stats.evicted_keys} keys evicted; its pod requests ${request}`,
     );
     expect(Number(memory.used_memory_rss)).toBeLessThanOrEqual(requestBytes);
-    // The first round's entries made room; the last round's are there.
-    expect(await catalog.value("cache.get", { key: "fill-0:0" })).toBeNull();
-    expect(await catalog.value("cache.get", { key: `fill-${rounds - 1}:${perRound - 1}` })).toHaveLength(
-      ENTRY_BYTES,
-    );
+    // Older entries made room (LRU is sampled, so which ones is Redis's choice); the newest is there.
+    const [, , remaining] = await onDbAs(cachePort, platform.admin, dbOf(catalogEnv.REDIS_URL!), ["DBSIZE"]);
+    expect(remaining).toBeLessThan(written);
+    const newest = await catalog.value("cache.get", { key: `fill-${rounds - 1}:${perRound - 1}` });
+    expect(String(newest).length).toBe(ENTRY_BYTES);
   }, 300_000);
 
   test("after the pressure: a task round-trips and its result is read back", async () => {
