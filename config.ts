@@ -98,7 +98,7 @@ export interface PostgresSettings {
 export interface RedisSettings {
   /** Official Redis 7 image, pinned. */
   readonly image: string;
-  /** `maxmemory` of every Redis pod: cache, queues and streams of all services together. */
+  /** `maxmemory` of each data pod: Celery's queues and results and the event streams of all services. */
   readonly maxmemoryMiB: number;
   /** Each Redis pod's volume (append-only file); at least twice maxmemory. */
   readonly storageGiB: number;
