@@ -143,12 +143,16 @@ export interface PostgresSettings {
 export interface RedisSettings {
   /** Official Redis 7 image, pinned. */
   readonly image: string;
-  /** `maxmemory` of every Redis pod: cache, queues and streams of all services together. */
+  /** `maxmemory` of each data pod: Celery's queues and results and the event streams of all services. */
   readonly maxmemoryMiB: number;
   /** Each Redis pod's volume (append-only file); at least twice maxmemory. */
   readonly storageGiB: number;
   /** StorageClass of the volumes; empty means the cluster default. */
   readonly storageClass: string;
+  /** The cache group: Django's caches, evicted under pressure (`ferrum:redis.cache`). */
+  readonly cache: { readonly maxmemoryMiB: number; readonly replicas: number };
+  /** Rotation of every Redis ACL user's password (`ferrum:redis.rotation`). */
+  readonly rotation: { readonly generation: number; readonly acceptPrevious: boolean };
 }
 
 export interface ObjectStoreSettings {
@@ -270,6 +274,11 @@ export interface DefaultSizes {
   readonly postgres: ResourceSpec;
   /** `ferrum:redis.maxmemoryMiB`: Redis's requests follow from it (components/redis-ha/sizing.ts). */
   readonly redisMaxmemoryMiB: number;
+  /**
+   * `ferrum:redis.cache.{maxmemoryMiB,replicas}`: Django's caches. One pod on k3s, whose single node a
+   * replica could not outlive anyway; a restarted cache pod starts empty, which a cache may.
+   */
+  readonly redisCache: { readonly maxmemoryMiB: number; readonly replicas: number };
 }
 
 /**
@@ -286,6 +295,7 @@ export const DEFAULT_SIZES: Readonly<Record<"k3s" | "cloud", DefaultSizes>> = {
     beat: { cpuMillicores: 10, cpuLimitMillicores: 200, memoryMiB: 80, memoryLimitMiB: 256 },
     postgres: { cpuMillicores: 100, cpuLimitMillicores: 1000, memoryMiB: 208, memoryLimitMiB: 512 },
     redisMaxmemoryMiB: 64,
+    redisCache: { maxmemoryMiB: 32, replicas: 2 },
   },
   cloud: {
     web: { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 384, memoryLimitMiB: 768 },
@@ -293,6 +303,7 @@ export const DEFAULT_SIZES: Readonly<Record<"k3s" | "cloud", DefaultSizes>> = {
     beat: { cpuMillicores: 20, cpuLimitMillicores: 200, memoryMiB: 128, memoryLimitMiB: 256 },
     postgres: { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 512, memoryLimitMiB: 1024 },
     redisMaxmemoryMiB: 256,
+    redisCache: { maxmemoryMiB: 64, replicas: 2 },
   },
 };
 
@@ -581,6 +592,24 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       "",
       rule(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, "a StorageClass name", "local-path"),
     ),
+    cache: (() => {
+      const c = rd.object("cache");
+      const cache = {
+        maxmemoryMiB: c.integer("maxmemoryMiB", defaultSizes(cloud).redisCache.maxmemoryMiB, 32, 65536),
+        replicas: c.integer("replicas", defaultSizes(cloud).redisCache.replicas, 1, 9),
+      };
+      c.rejectUnknown();
+      return cache;
+    })(),
+    rotation: (() => {
+      const r = rd.object("rotation");
+      const rotation = {
+        generation: r.integer("generation", 1, 1, 1_000_000),
+        acceptPrevious: r.boolean("acceptPrevious", true),
+      };
+      r.rejectUnknown();
+      return rotation;
+    })(),
   };
   rd.rejectUnknown();
   if (redis.storageGiB * 1024 < 2 * redis.maxmemoryMiB) {

@@ -93,7 +93,12 @@ export interface AwsSettings {
   };
   /** Redis: in-cluster Sentinel (the spec's choice) or ElastiCache. */
   readonly cache: "inCluster" | "elasticache";
-  readonly elasticache: { readonly nodeType: string; readonly numCacheClusters: number };
+  readonly elasticache: {
+    readonly nodeType: string;
+    readonly numCacheClusters: number;
+    /** Node type of the caches' replication group (allkeys-lru). */
+    readonly cacheNodeType: string;
+  };
   /** Days an old object version is kept. */
   readonly noncurrentVersionDays: number;
   /** An existing cluster instead of creating VPC and EKS (its kubeconfig is the secret ferrum:clusterKubeconfig). */
@@ -150,6 +155,11 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
       example: "cache.m7g.large",
     }),
     numCacheClusters: ec.integer("numCacheClusters", 2, 2, 6),
+    cacheNodeType: ec.string("cacheNodeType", "cache.t4g.small", {
+      pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/,
+      expectation: "an ElastiCache node type",
+      example: "cache.t4g.small",
+    }),
   };
   ec.rejectUnknown();
 

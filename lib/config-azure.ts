@@ -76,6 +76,8 @@ export interface AzureSettings {
   /** Redis: in-cluster Sentinel (the spec's choice) or Azure Managed Redis. */
   readonly cache: "inCluster" | "azureManagedRedis";
   readonly redisSku: string;
+  /** SKU of the caches' Azure Managed Redis (AllKeysLRU). */
+  readonly redisCacheSku: string;
   /** Registry name: also `<name>.azurecr.io`, unique across Azure. */
   readonly acrName: string;
   readonly acrSku: "Basic" | "Standard" | "Premium";
@@ -251,6 +253,11 @@ export function readAzureSettings(
       pattern: REDIS_SKU,
       expectation: "an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n>, ComputeOptimized_X<n>)",
       example: "Balanced_B5",
+    }),
+    redisCacheSku: r.string("redisCacheSku", "Balanced_B0", {
+      pattern: REDIS_SKU,
+      expectation: "an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n>, ComputeOptimized_X<n>)",
+      example: "Balanced_B0",
     }),
     acrName: r.string("acrName", names.acrName, {
       pattern: ACR_NAME,

@@ -222,11 +222,12 @@ export function unusedSettingProblems(
   }
   if (cloud === "azure") {
     const azure = object(tree.azure);
-    if (config.azure.cache !== "azureManagedRedis" && isSet(azure.redisSku))
-      unused(
-        "azure.redisSku",
-        azure.redisSku,
-        "the cache is in the cluster (azure.cache is not azureManagedRedis)",
-      );
+    for (const key of ["redisSku", "redisCacheSku"] as const)
+      if (config.azure.cache !== "azureManagedRedis" && isSet(azure[key]))
+        unused(
+          `azure.${key}`,
+          azure[key],
+          "the cache is in the cluster (azure.cache is not azureManagedRedis)",
+        );
   }
 }

@@ -12,6 +12,7 @@ export type Component =
   | "database-bootstrap"
   | "database-backup"
   | "cache"
+  | "cache-bootstrap"
   | "sentinel"
   | "object-store"
   | "object-store-bootstrap"

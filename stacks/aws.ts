@@ -142,6 +142,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
           clientSecurityGroupId: c.clusterSecurityGroupId,
           nodeType: a.elasticache.nodeType,
           numCacheClusters: a.elasticache.numCacheClusters,
+          cacheNodeType: a.elasticache.cacheNodeType,
           snapshotRetentionDays: 7,
           protect: config.protect,
           tags,

@@ -59,6 +59,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
           resourceGroupName: net.resourceGroupName,
           location: a.location,
           skuName: a.redisSku,
+          cacheSkuName: a.redisCacheSku,
           privateEndpointSubnetId: net.endpointsSubnetId,
           privateDnsZoneId: net.redisDns!.id,
           protect: config.protect,

@@ -62,7 +62,6 @@ export interface PlatformArgs {
   readonly logStorage?: LogStorage;
 }
 
-/** redis_exporter's view of RedisHA: every Redis and Sentinel pod, or the managed cache's endpoint. */
 /**
  * The Kubernetes minor whose Pod Security Standards the stack's namespaces enforce: the cluster's own in the
  * clouds; on k3s undefined, the minor the program is validated against.
@@ -75,15 +74,18 @@ export function clusterMinor(config: LoadedConfig): string | undefined {
       : undefined;
 }
 
+/** redis_exporter's view of RedisHA: every Redis and Sentinel pod as its own user, or the managed cache's endpoint. */
 function redisTarget(redis: RedisHA): RedisTarget {
-  const password = { kind: "value" as const, value: redis.password };
+  const password = { kind: "value" as const, value: redis.exporter.password };
   return redis.endpoint
     ? { kind: "direct", host: redis.endpoint.host, port: redis.endpoint.port, tls: true, password }
     : {
         kind: "sentinel",
         masterName: redis.masterName,
         redisHosts: redis.redisHosts,
+        cacheHosts: redis.cacheHosts,
         sentinelHosts: redis.sentinelHosts,
+        username: redis.exporter.username,
         password,
       };
 }
@@ -95,6 +97,8 @@ export function inClusterRedis(config: LoadedConfig, defaultStorageClass?: strin
     kind: "inCluster",
     image: r.image,
     maxmemoryMiB: r.maxmemoryMiB,
+    cache: r.cache,
+    rotation: r.rotation,
     storageGiB: r.storageGiB,
     storageClass: r.storageClass || defaultStorageClass,
     protect: config.protect,
@@ -353,7 +357,12 @@ export function platform(args: PlatformArgs): StackOutputs {
     postgres: { host: postgres.host, port: postgres.port, adminUsername: postgres.adminUsername },
     postgresAdminPassword: postgres.adminPassword,
     databaseUrls: pulumi.secret(byService((i) => postgres.database(services[i]).url)),
-    redis: { sentinels: redis.sentinels, masterName: redis.masterName },
+    redis: {
+      sentinels: redis.sentinels,
+      masterName: redis.masterName,
+      cacheMasterName: redis.cacheMasterName,
+      adminUser: redis.adminUsername,
+    },
     redisPassword: redis.password,
     objectStoreEndpoint: objectStore.endpoint,
     objectStorePublicEndpoint: objectStore.publicEndpoint,

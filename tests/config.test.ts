@@ -345,14 +345,30 @@ describe("parseConfig: default sizes", () => {
 });
 
 describe("parseConfig: ferrum:redis", () => {
-  test("defaults: the official Redis 7 image, 64 MiB maxmemory on k3s (256 in the clouds), 2 GiB volumes", () => {
+  test("defaults: the official Redis 7 image, 64 MiB maxmemory on k3s (256 in the clouds), 2 GiB volumes, a cache of 2 pods at 32 MiB on k3s (64 in the clouds), generation 1", () => {
     expect(ok({}).redis).toEqual({
       image: "redis:7.4.6-bookworm",
       maxmemoryMiB: 64,
       storageGiB: 2,
       storageClass: "",
+      cache: { maxmemoryMiB: 32, replicas: 2 },
+      rotation: { generation: 1, acceptPrevious: true },
     });
     expect(DEFAULT_SIZES.cloud.redisMaxmemoryMiB).toBe(256);
+    expect(DEFAULT_SIZES.cloud.redisCache).toEqual({ maxmemoryMiB: 64, replicas: 2 });
+  });
+
+  test("the cache group and the password rotation are read from ferrum:redis.cache and ferrum:redis.rotation", () => {
+    const redis = ok({
+      "ferrum:redis": JSON.stringify({
+        cache: { maxmemoryMiB: 128, replicas: 1 },
+        rotation: { generation: 3, acceptPrevious: false },
+      }),
+    }).redis;
+    expect([redis.cache, redis.rotation]).toEqual([
+      { maxmemoryMiB: 128, replicas: 1 },
+      { generation: 3, acceptPrevious: false },
+    ]);
   });
 
   test.each([
@@ -364,6 +380,12 @@ describe("parseConfig: ferrum:redis", () => {
       { maxmemoryMiB: 4096, storageGiB: 4 },
       "ferrum:redis.storageGiB must hold at least twice maxmemoryMiB for the append-only file and its rewrite (got 4 GiB for 4096 MiB); set it with: pulumi config set --path 'ferrum:redis.storageGiB' 8 -s dev",
     ],
+    [{ cache: { maxmemoryMiB: 16 } }, "ferrum:redis.cache.maxmemoryMiB"],
+    [{ cache: { replicas: 0 } }, "ferrum:redis.cache.replicas"],
+    [{ cache: { size: 1 } }, "ferrum:redis.cache.size"],
+    [{ rotation: { generation: 0 } }, "ferrum:redis.rotation.generation"],
+    [{ rotation: { acceptPrevious: "no" } }, "ferrum:redis.rotation.acceptPrevious"],
+    [{ rotation: { retire: true } }, "ferrum:redis.rotation.retire"],
   ])("%j is refused", (redis, message) => {
     const r = parseWith({ "ferrum:redis": JSON.stringify(redis) });
     expect(r.problems).toEqual([expect.stringContaining(message)]);

@@ -71,6 +71,17 @@ const CASES: Case[] = [
     ],
   ],
   [
+    "Azure Managed Redis sizes on a stack whose Redis is in the cluster",
+    cliConfig("prod-azure", repoStack("prod-azure"), [
+      "ferrum:azure.redisSku=Balanced_B10",
+      "ferrum:azure.redisCacheSku=Balanced_B1",
+    ]),
+    [
+      "ferrum:azure.redisSku does nothing on this stack (got \"Balanced_B10\"): the cache is in the cluster (azure.cache is not azureManagedRedis); remove it with: pulumi config rm --path 'ferrum:azure.redisSku' -s prod-azure",
+      "ferrum:azure.redisCacheSku does nothing on this stack (got \"Balanced_B1\"): the cache is in the cluster (azure.cache is not azureManagedRedis); remove it with: pulumi config rm --path 'ferrum:azure.redisCacheSku' -s prod-azure",
+    ],
+  ],
+  [
     "kubernetes:kubeconfig, which the program's own provider never reads",
     cliConfig("dev", repoStack("dev"), ["kubernetes:kubeconfig=/etc/rancher/k3s/k3s.yaml"]),
     [

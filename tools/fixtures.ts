@@ -42,7 +42,10 @@ function randomOutputs(type: string, name: string, inputs: Inputs): Outputs {
     case "random:index/randomPassword:RandomPassword": {
       const alphabet =
         inputs.special === false ? undefined : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
-      const result = fixedSecret(name, length, alphabet);
+      // New keepers make a new password (Pulumi replaces the resource): they join the seed.
+      const keepers = inputs.keepers as Inputs | undefined;
+      const seed = keepers && Object.keys(keepers).length ? `${name}:${JSON.stringify(keepers)}` : name;
+      const result = fixedSecret(seed, length, alphabet);
       return {
         ...inputs,
         result: secretEnvelope(result),

@@ -16,15 +16,16 @@ export interface RedisScrapeTarget {
 /** The first DNS label of a host name: the pod's name for a StatefulSet pod's stable name. */
 export const shortHost = (host: string): string => host.split(".")[0]!;
 
-/** Every Redis and every Sentinel pod, each its own target (`redis://host:port`). */
+/** Every Redis pod (of both groups) and every Sentinel pod, each its own target (`redis://host:port`). */
 export function sentinelScrapeTargets(
   redisHosts: readonly string[],
   sentinelHosts: readonly string[],
   redisPort: number,
   sentinelPort: number,
+  cacheHosts: readonly string[] = [],
 ): RedisScrapeTarget[] {
   return [
-    ...redisHosts.map((h) => ({
+    ...[...redisHosts, ...cacheHosts].map((h) => ({
       instance: shortHost(h),
       role: "server" as const,
       url: `redis://${h}:${redisPort}`,

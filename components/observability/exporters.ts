@@ -158,6 +158,7 @@ export function redisExporter(ctx: ExporterContext, target: RedisTarget): Export
           target.sentinelHosts,
           target.redisPort ?? 6379,
           target.sentinelPort ?? 26379,
+          target.cacheHosts ?? [],
         ).map((t) => ({ ...t, url: t.url as pulumi.Input<string> }))
       : [
           {
@@ -171,8 +172,13 @@ export function redisExporter(ctx: ExporterContext, target: RedisTarget): Export
     image: EXPORTER_IMAGES.redis,
     port: EXPORTER_PORTS.redis,
     uid: 59000,
-    env: [{ name: "REDIS_ADDR", value: targets[0]!.url }],
-    // One password for every target: Redis and Sentinel share it (RedisHA), a managed cache has one.
+    env: [
+      { name: "REDIS_ADDR", value: targets[0]!.url },
+      // One login for every target: RedisHA gives the exporter its own ACL user on every Redis and Sentinel.
+      ...(target.kind === "sentinel" && target.username
+        ? [{ name: "REDIS_USER", value: target.username }]
+        : []),
+    ],
     secretEnv: { REDIS_PASSWORD: target.password },
     readinessProbe: tcpProbe(EXPORTER_PORTS.redis),
     endpoints: targets.map((t) => ({

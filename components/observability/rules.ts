@@ -7,8 +7,11 @@
  *   `/metrics` view is `prometheus-django-metrics` and is left out of rates and latencies;
  * - kube-state-metrics (bundled with kube-prometheus-stack, job `kube-state-metrics`): pod and HPA state;
  * - the kubelet (job `kubelet`): volume statistics;
- * - redis_exporter (job `redis-exporter`): `redis_instance_info{role}`, `redis_sentinel_master_status`,
+ * - redis_exporter (job `redis-exporter`): `redis_instance_info{role, maxmemory_policy}`,
+ *   `redis_memory_used_bytes`, `redis_memory_max_bytes` (INFO's maxmemory), `redis_sentinel_master_status`,
  *   `redis_sentinel_master_ok_sentinels`; postgres_exporter (job `postgres-exporter`): `pg_up`.
+ * The Redis servers that must never fill are the `noeviction` ones (Celery's queues and results, the event
+ * streams); the cache servers (`allkeys-lru`) are full by design and evict.
  * A job is the name of the Service a ServiceMonitor selects (Prometheus Operator's default).
  */
 import { stringify } from "yaml";
@@ -120,16 +123,39 @@ function serviceRules(p: RuleParams): AlertRule[] {
   ];
 }
 
+/** Share of maxmemory at which a noeviction Redis warns, and at which it is about to refuse writes. */
+export const REDIS_MEMORY_WARNING = 0.8;
+export const REDIS_MEMORY_CRITICAL = 0.95;
+
 function dataRules(p: RuleParams): AlertRule[] {
   const redis = `job="${JOBS.redis}"`;
+  // used / max on every server whose policy is noeviction (a server without maxmemory is left out: max 0).
+  const memoryShare = (threshold: number) =>
+    `(\n  redis_memory_used_bytes{${redis}}\n/\n  (redis_memory_max_bytes{${redis}} > 0)\n) > ${threshold}\nand on (instance)\nredis_instance_info{${redis}, maxmemory_policy="noeviction"}`;
   return [
     rule(
       "RedisNoReachableMaster",
-      `absent(redis_instance_info{${redis}, role="master"})`,
+      `absent(redis_instance_info{${redis}, role="master", maxmemory_policy="noeviction"})`,
       "2m",
       "critical",
-      "No reachable Redis reports itself master",
-      "No Redis target scraped by redis_exporter is a master: cache, Celery queues and event streams refuse writes.",
+      "No reachable Redis holding Celery and the event streams reports itself master",
+      "No noeviction Redis target scraped by redis_exporter is a master: Celery queues and event streams refuse writes.",
+    ),
+    rule(
+      "RedisMemoryHigh",
+      memoryShare(REDIS_MEMORY_WARNING),
+      "10m",
+      "warning",
+      `{{ $labels.instance }} holds more than ${REDIS_MEMORY_WARNING * 100}% of its maxmemory`,
+      "This Redis never evicts (Celery's queues and results, the event streams): at maxmemory it refuses every write. Find what grows (a queue no worker drains, an untrimmed stream) or raise ferrum:redis.maxmemoryMiB.",
+    ),
+    rule(
+      "RedisMemoryNearLimit",
+      memoryShare(REDIS_MEMORY_CRITICAL),
+      "2m",
+      "critical",
+      `{{ $labels.instance }} holds more than ${REDIS_MEMORY_CRITICAL * 100}% of its maxmemory`,
+      "This Redis never evicts: it is about to refuse writes, and Celery cannot enqueue nor services publish events.",
     ),
     rule(
       "RedisSentinelMasterDown",

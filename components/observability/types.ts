@@ -46,13 +46,17 @@ export type RedisTarget =
       readonly masterName: string;
       /** Stable DNS names of the Redis pods (RedisHA.redisHosts). */
       readonly redisHosts: readonly string[];
+      /** Stable DNS names of the cache group's pods (RedisHA.cacheHosts). @default [] */
+      readonly cacheHosts?: readonly string[];
       /** Stable DNS names of the Sentinel pods (RedisHA.sentinelHosts). */
       readonly sentinelHosts: readonly string[];
       /** @default 6379 */
       readonly redisPort?: number;
       /** @default 26379 */
       readonly sentinelPort?: number;
-      /** The password of Redis and of Sentinel. */
+      /** The exporter's ACL user, the same on every Redis and Sentinel (RedisHA.exporter). @default - the default user */
+      readonly username?: string;
+      /** Its password. */
       readonly password: Credential;
     }
   | {

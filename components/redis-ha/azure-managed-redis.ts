@@ -5,8 +5,10 @@
  * address registers in the `privatelink.redis.azure.net` zone, so the cluster's host name resolves to it
  * from the AKS VNet.
  *
- * `noeviction` and AOF as in the cluster: cache, Celery queues and event streams share the database. The
- * password is the database's primary access key, read with `listDatabaseKeys` and kept secret.
+ * Two clusters, as the cluster has two groups: `<name>-cluster` holds Celery's queues and results and the event
+ * streams (`NoEviction`, AOF); `<name>-lru-cluster` holds Django's caches (`AllKeysLRU`, nothing persisted, a
+ * smaller SKU), so a full cache evicts cache entries and never stops Celery. Each password is its database's
+ * primary access key, read with `listDatabaseKeys` and kept secret.
  */
 import * as network from "@pulumi/azure-native/network";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
@@ -28,6 +30,9 @@ export interface AzureManagedRedisResources {
   readonly cluster: redisenterprise.RedisEnterprise;
   readonly database: redisenterprise.Database;
   readonly privateEndpoint: network.PrivateEndpoint;
+  /** The caches' cluster and database (`AllKeysLRU`). */
+  readonly cacheCluster: redisenterprise.RedisEnterprise;
+  readonly cacheDatabase: redisenterprise.Database;
 }
 
 export function azureManagedRedis(
@@ -35,6 +40,44 @@ export function azureManagedRedis(
   s: AzureManagedRedisSettings,
   parent: pulumi.Resource,
 ): AzureManagedRedisResources {
+  const data = managedRedis(name, s, parent, {
+    skuName: s.skuName,
+    clusteringPolicy: s.clusteringPolicy,
+    evictionPolicy: "NoEviction",
+    persistence: { aofEnabled: true, aofFrequency: "1s", rdbEnabled: false },
+  });
+  // One shard, no clustering: a cache's multi-key commands (django-redis' delete_many) need no hash tags.
+  const cache = managedRedis(`${name}-lru`, s, parent, {
+    skuName: s.cacheSkuName,
+    clusteringPolicy: "NoCluster",
+    evictionPolicy: "AllKeysLRU",
+    persistence: { aofEnabled: false, rdbEnabled: false },
+  });
+  return {
+    server: { kind: "direct", ...data.endpoint, tls: true, cache: cache.endpoint },
+    cluster: data.cluster,
+    database: data.database,
+    privateEndpoint: data.privateEndpoint,
+    cacheCluster: cache.cluster,
+    cacheDatabase: cache.database,
+  };
+}
+
+/** What differs between the two clusters. */
+interface ClusterShape {
+  readonly skuName: string;
+  readonly clusteringPolicy: "EnterpriseCluster" | "NoCluster";
+  readonly evictionPolicy: "NoEviction" | "AllKeysLRU";
+  readonly persistence: redisenterprise.DatabaseArgs["persistence"];
+}
+
+/** One cluster with its database, private endpoint, DNS registration and access key. */
+function managedRedis(
+  name: string,
+  s: AzureManagedRedisSettings,
+  parent: pulumi.Resource,
+  shape: ClusterShape,
+) {
   const opts = { parent };
   const stateful = { parent, protect: s.protect };
   const tags = s.tags ? { ...s.tags } : undefined;
@@ -44,7 +87,7 @@ export function azureManagedRedis(
     {
       resourceGroupName: s.resourceGroupName,
       location: s.location,
-      sku: { name: s.skuName },
+      sku: { name: shape.skuName },
       highAvailability: "Enabled",
       minimumTlsVersion: "1.2",
       publicNetworkAccess: "Disabled",
@@ -60,10 +103,10 @@ export function azureManagedRedis(
       clusterName: cluster.name,
       databaseName: AZURE_DATABASE_NAME,
       clientProtocol: "Encrypted",
-      clusteringPolicy: s.clusteringPolicy,
+      clusteringPolicy: shape.clusteringPolicy,
       port: AZURE_REDIS_PORT,
-      evictionPolicy: "NoEviction",
-      persistence: { aofEnabled: true, aofFrequency: "1s", rdbEnabled: false },
+      evictionPolicy: shape.evictionPolicy,
+      persistence: shape.persistence,
       accessKeysAuthentication: "Enabled",
     },
     stateful,
@@ -105,13 +148,7 @@ export function azureManagedRedis(
   );
 
   return {
-    server: {
-      kind: "direct",
-      host: cluster.hostName,
-      port: AZURE_REDIS_PORT,
-      tls: true,
-      password: pulumi.secret(keys.primaryKey),
-    },
+    endpoint: { host: cluster.hostName, port: AZURE_REDIS_PORT, password: pulumi.secret(keys.primaryKey) },
     cluster,
     database,
     privateEndpoint,

@@ -4,9 +4,11 @@
  * TLS required in transit, encrypted at rest, an AUTH token, daily snapshots and a final one on delete.
  * Only the cluster's security group reaches 6379.
  *
- * `maxmemory-policy noeviction`, as in the cluster: one instance holds cache, Celery queues and event
- * streams, and an evicting policy would drop queued tasks. The token comes from `@pulumi/random` (letters
- * and digits: ElastiCache refuses some punctuation, and it travels in URLs).
+ * Two replication groups, as the cluster has two groups: `<name>-cache` holds Celery's queues and results and
+ * the event streams with `maxmemory-policy noeviction` (an evicting policy would drop queued tasks), snapshots
+ * and a final one; `<name>-lru` holds Django's caches with `allkeys-lru`, on smaller nodes, without snapshots,
+ * so a full cache evicts cache entries and never stops Celery. Each has its own token from `@pulumi/random`
+ * (letters and digits: ElastiCache refuses some punctuation, and it travels in URLs).
  */
 import type * as ec2 from "@pulumi/aws/ec2";
 import { clientSecurityGroup } from "../aws/client-security-group";
@@ -29,6 +31,8 @@ export const AUTH_TOKEN_LENGTH = 64;
 export interface ElastiCacheResources {
   readonly server: DirectServer;
   readonly replicationGroup: elasticache.ReplicationGroup;
+  /** The caches' replication group (`allkeys-lru`). */
+  readonly cacheReplicationGroup: elasticache.ReplicationGroup;
   readonly securityGroup: ec2.SecurityGroup;
 }
 
@@ -65,7 +69,7 @@ export function elastiCacheRedis(
     `${name}-params`,
     {
       family: ELASTICACHE_PARAMETER_FAMILY,
-      description: "Ferrum: cache, Celery queues and streams in one instance, so never evict",
+      description: "Ferrum: Celery queues and results and event streams, so never evict",
       parameters: [{ name: "maxmemory-policy", value: "noeviction" }],
       tags,
     },
@@ -74,7 +78,7 @@ export function elastiCacheRedis(
   const replicationGroup = new elasticache.ReplicationGroup(
     `${name}-cache`,
     {
-      description: "Ferrum cache, Celery broker and result backend, event streams",
+      description: "Ferrum Celery broker and result backend, event streams (noeviction)",
       engine: "redis",
       engineVersion: ELASTICACHE_ENGINE_VERSION,
       clusterMode: "disabled",
@@ -101,6 +105,50 @@ export function elastiCacheRedis(
     { parent, protect: s.protect },
   );
 
+  const cacheToken = new random.RandomPassword(
+    `${name}-lru-auth-token`,
+    { length: AUTH_TOKEN_LENGTH, special: false },
+    opts,
+  );
+  const cacheParameters = new elasticache.ParameterGroup(
+    `${name}-lru-params`,
+    {
+      family: ELASTICACHE_PARAMETER_FAMILY,
+      description: "Ferrum: Django's caches only, so the least recently used key is evicted under pressure",
+      parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }],
+      tags,
+    },
+    opts,
+  );
+  const cacheReplicationGroup = new elasticache.ReplicationGroup(
+    `${name}-lru`,
+    {
+      description: "Ferrum Django caches (allkeys-lru)",
+      engine: "redis",
+      engineVersion: ELASTICACHE_ENGINE_VERSION,
+      clusterMode: "disabled",
+      nodeType: s.cacheNodeType,
+      numCacheClusters: 2,
+      port: ELASTICACHE_PORT,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      atRestEncryptionEnabled: true,
+      authToken: pulumi.secret(cacheToken.result),
+      subnetGroupName: subnets.name,
+      securityGroupIds: [securityGroup.id],
+      parameterGroupName: cacheParameters.name,
+      // A cache: nothing to restore.
+      snapshotRetentionLimit: 0,
+      maintenanceWindow: "sun:03:30-sun:04:30",
+      autoMinorVersionUpgrade: true,
+      applyImmediately: false,
+      tags,
+    },
+    { parent, protect: s.protect },
+  );
+
   return {
     server: {
       kind: "direct",
@@ -108,8 +156,14 @@ export function elastiCacheRedis(
       port: ELASTICACHE_PORT,
       tls: true,
       password: pulumi.secret(authToken.result),
+      cache: {
+        host: cacheReplicationGroup.primaryEndpointAddress,
+        port: ELASTICACHE_PORT,
+        password: pulumi.secret(cacheToken.result),
+      },
     },
     replicationGroup,
+    cacheReplicationGroup,
     securityGroup,
   };
 }

@@ -13,4 +13,7 @@ export {
 } from "./managed-settings";
 export { DEFAULT_DATABASE_SLOTS, EVENTS_DB, serviceDatabases } from "./databases";
 export type { ServiceDatabases } from "./databases";
-export { MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from "./naming";
+export { CACHE_MASTER_NAME, MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from "./naming";
+export { INTERNAL_USERS, serviceUser } from "./acl";
+export type { PasswordRotation } from "./credentials";
+export type { InClusterCache } from "./types";

@@ -15,8 +15,13 @@ export const DEFAULT_NUM_CACHE_CLUSTERS = 2;
 /** Cluster mode disabled: one primary and at most five replicas. */
 export const MAX_NUM_CACHE_CLUSTERS = 6;
 export const DEFAULT_SNAPSHOT_RETENTION_DAYS = 7;
+/** The caches' replication group: small, two nodes (Multi-AZ), every node the whole cache. */
+export const DEFAULT_CACHE_NODE_TYPE = "cache.t4g.small";
 export const MAX_SNAPSHOT_RETENTION_DAYS = 35;
-/** Longest name with ElastiCache: the replication group id `<name>-cache-<7 characters>` is at most 40. */
+/**
+ * Longest name with ElastiCache: the replication group ids `<name>-cache-<7 characters>` and
+ * `<name>-lru-<7 characters>` are at most 40.
+ */
 export const ELASTICACHE_MAX_NAME_LENGTH = 26;
 
 /** Azure Managed Redis serves its databases on 10000. */
@@ -24,6 +29,8 @@ export const AZURE_REDIS_PORT = 10000;
 /** The one database an Azure Managed Redis cluster holds is always named `default`. */
 export const AZURE_DATABASE_NAME = "default";
 export const DEFAULT_AZURE_ZONES: readonly string[] = Object.freeze(["1", "2", "3"]);
+/** The caches' cluster: the smallest Balanced SKU. */
+export const DEFAULT_AZURE_CACHE_SKU = "Balanced_B0";
 export const DEFAULT_AZURE_CLUSTERING_POLICY: AzureClusteringPolicy = "EnterpriseCluster";
 /** The private DNS zone in which Azure Managed Redis private endpoints register. */
 export const AZURE_REDIS_PRIVATE_DNS_ZONE = "privatelink.redis.azure.net";
@@ -31,17 +38,22 @@ export const AZURE_REDIS_PRIVATE_DNS_ZONE = "privatelink.redis.azure.net";
 /** The ElastiCache backend's arguments with every default filled in. */
 export interface ElastiCacheSettings extends Omit<
   ElastiCacheRedis,
-  "numCacheClusters" | "snapshotRetentionDays"
+  "numCacheClusters" | "snapshotRetentionDays" | "cacheNodeType"
 > {
   readonly numCacheClusters: number;
   readonly snapshotRetentionDays: number;
+  readonly cacheNodeType: string;
   readonly namespace: string;
   readonly services: readonly string[];
 }
 
 /** The Azure Managed Redis backend's arguments with every default filled in. */
-export interface AzureManagedRedisSettings extends Omit<AzureManagedRedis, "zones" | "clusteringPolicy"> {
+export interface AzureManagedRedisSettings extends Omit<
+  AzureManagedRedis,
+  "zones" | "clusteringPolicy" | "cacheSkuName"
+> {
   readonly zones: readonly string[];
+  readonly cacheSkuName: string;
   readonly clusteringPolicy: AzureClusteringPolicy;
   readonly namespace: string;
   readonly services: readonly string[];
@@ -73,6 +85,7 @@ export function elastiCacheSettings(
     ...b,
     numCacheClusters: b.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS,
     snapshotRetentionDays: b.snapshotRetentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS,
+    cacheNodeType: b.cacheNodeType ?? DEFAULT_CACHE_NODE_TYPE,
     namespace: args.namespace,
     services: args.services,
   };
@@ -83,6 +96,10 @@ export function elastiCacheSettings(
   need(
     NODE_TYPE.test(s.nodeType),
     `backend.nodeType must be an ElastiCache node type such as cache.m7g.large (got ${show(s.nodeType)})`,
+  );
+  need(
+    NODE_TYPE.test(s.cacheNodeType),
+    `backend.cacheNodeType must be an ElastiCache node type such as ${DEFAULT_CACHE_NODE_TYPE} (got ${show(s.cacheNodeType)})`,
   );
   need(
     isInt(s.numCacheClusters) && s.numCacheClusters >= 2 && s.numCacheClusters <= MAX_NUM_CACHE_CLUSTERS,
@@ -125,12 +142,17 @@ export function azureManagedRedisSettings(
     ...b,
     zones: b.zones ?? DEFAULT_AZURE_ZONES,
     clusteringPolicy: b.clusteringPolicy ?? DEFAULT_AZURE_CLUSTERING_POLICY,
+    cacheSkuName: b.cacheSkuName ?? DEFAULT_AZURE_CACHE_SKU,
     namespace: args.namespace,
     services: args.services,
   };
   need(
     AZURE_SKU.test(s.skuName),
     `backend.skuName must be an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n> or ComputeOptimized_X<n>) such as Balanced_B5 (got ${show(s.skuName)})`,
+  );
+  need(
+    AZURE_SKU.test(s.cacheSkuName),
+    `backend.cacheSkuName must be an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n> or ComputeOptimized_X<n>) such as ${DEFAULT_AZURE_CACHE_SKU} (got ${show(s.cacheSkuName)})`,
   );
   need(
     AZURE_REGION.test(s.location),

@@ -1,5 +1,8 @@
 /**
- * The managed members of RedisBackend. Both serve one endpoint over TLS with a password, and DB 0 only:
+ * The managed members of RedisBackend. Each makes two managed caches, as the cluster has two groups: one for
+ * Celery's queues and results and the event streams (`noeviction`, persisted), one for Django's caches
+ * (`allkeys-lru`, nothing persisted), since a managed cache has one eviction policy. Each serves one endpoint
+ * over TLS with a token (no per-service ACL users: README, "Which backends get ACL users"), and DB 0 only:
  * every service shares it and is kept apart by its key prefix (`REDIS_KEY_PREFIX`, Celery's
  * `global_keyprefix`). Both are private to the cluster's network and highly available across zones.
  */
@@ -23,6 +26,8 @@ export interface ElastiCacheRedis {
   readonly numCacheClusters?: number;
   /** Daily snapshots kept, days (1 to 35). @default 7 */
   readonly snapshotRetentionDays?: number;
+  /** Node type of the caches' replication group (`allkeys-lru`, no snapshots). @default "cache.t4g.small" */
+  readonly cacheNodeType?: string;
   /** `protect` the replication group: on in every cloud stack. */
   readonly protect: boolean;
   readonly tags?: Readonly<Record<string, string>>;
@@ -57,7 +62,9 @@ export interface AzureManagedRedis {
    * @default "EnterpriseCluster"
    */
   readonly clusteringPolicy?: AzureClusteringPolicy;
-  /** Subnet of the private endpoint (in the AKS VNet or one peered with it). */
+  /** SKU of the caches' cluster (`AllKeysLRU`, nothing persisted). @default "Balanced_B0" */
+  readonly cacheSkuName?: string;
+  /** Subnet of the private endpoints (in the AKS VNet or one peered with it). */
   readonly privateEndpointSubnetId: pulumi.Input<string>;
   /** Id of the private DNS zone `privatelink.redis.azure.net`, linked to the AKS VNet. */
   readonly privateDnsZoneId: pulumi.Input<string>;

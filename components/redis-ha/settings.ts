@@ -3,6 +3,7 @@
  * Error lists them all, before any resource exists. The managed backends' checks are in managed-settings.ts.
  */
 import { isInt, show, type Need } from "./checks";
+import { DEFAULT_GENERATION, type PasswordRotation } from "./credentials";
 import { DEFAULT_DATABASE_SLOTS, slotProblems } from "./databases";
 import {
   azureManagedRedisSettings,
@@ -16,6 +17,8 @@ export const DEFAULT_REPLICAS = 3;
 export const DEFAULT_SENTINELS = 3;
 export const DEFAULT_QUORUM = 2;
 export const DEFAULT_DATABASES = 16;
+export const DEFAULT_CACHE_MAXMEMORY_MIB = 64;
+export const DEFAULT_CACHE_REPLICAS = 2;
 /** The fewest Sentinels that keep a majority after losing one. */
 export const MIN_SENTINELS = 3;
 export const MIN_MAXMEMORY_MIB = 32;
@@ -33,6 +36,9 @@ export interface RedisHASettings {
   readonly sentinels: number;
   readonly quorum: number;
   readonly maxmemoryMiB: number;
+  readonly cacheMaxmemoryMiB: number;
+  readonly cacheReplicas: number;
+  readonly rotation: Required<PasswordRotation>;
   readonly storageGiB: number;
   readonly storageClass?: string;
   readonly databases: number;
@@ -107,6 +113,12 @@ function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, need: Need): Re
     sentinels: b.sentinels ?? DEFAULT_SENTINELS,
     quorum: b.quorum ?? DEFAULT_QUORUM,
     maxmemoryMiB: b.maxmemoryMiB,
+    cacheMaxmemoryMiB: b.cache?.maxmemoryMiB ?? DEFAULT_CACHE_MAXMEMORY_MIB,
+    cacheReplicas: b.cache?.replicas ?? DEFAULT_CACHE_REPLICAS,
+    rotation: {
+      generation: b.rotation?.generation ?? DEFAULT_GENERATION,
+      acceptPrevious: b.rotation?.acceptPrevious ?? true,
+    },
     storageGiB: b.storageGiB,
     ...(b.storageClass ? { storageClass: b.storageClass } : {}),
     databases: b.databases ?? DEFAULT_DATABASES,
@@ -135,6 +147,18 @@ function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, need: Need): Re
   need(
     isInt(s.maxmemoryMiB) && s.maxmemoryMiB >= MIN_MAXMEMORY_MIB,
     `backend.maxmemoryMiB must be an integer of at least ${MIN_MAXMEMORY_MIB} (got ${s.maxmemoryMiB})`,
+  );
+  need(
+    isInt(s.cacheMaxmemoryMiB) && s.cacheMaxmemoryMiB >= MIN_MAXMEMORY_MIB,
+    `backend.cache.maxmemoryMiB must be an integer of at least ${MIN_MAXMEMORY_MIB} (got ${s.cacheMaxmemoryMiB})`,
+  );
+  need(
+    isInt(s.cacheReplicas) && s.cacheReplicas >= 1,
+    `backend.cache.replicas must be an integer of at least 1 (got ${s.cacheReplicas})`,
+  );
+  need(
+    isInt(s.rotation.generation) && s.rotation.generation >= 1,
+    `backend.rotation.generation must be an integer of at least 1; raise it by one to rotate every password (got ${s.rotation.generation})`,
   );
   const minStorageGiB = Math.max(1, Math.ceil((2 * s.maxmemoryMiB) / 1024));
   need(

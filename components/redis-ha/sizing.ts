@@ -8,8 +8,9 @@
  *   `maxmemory`).
  * - 128 MiB for what Redis does not count in `maxmemory`: replica output buffers while a resync runs,
  *   client buffers, allocator fragmentation and the process itself.
- * The request is `maxmemory + 64 MiB`, what a steady instance holds, so the scheduler places the pods by their
- * usual footprint while the limit leaves room for a rewrite. Above the limit the kernel kills Redis
+ * The request is `maxmemory + 32 MiB`, what a steady instance holds (measured: a data server at 90% of a 64 MiB
+ * maxmemory holds 70 MiB, a cache server evicting at a 32 MiB maxmemory 38 MiB; sizing/resident-memory.json),
+ * so the scheduler places the pods by their usual footprint while the limit leaves room for a rewrite. Above the limit the kernel kills Redis
  * mid-rewrite, which is worse than a rewrite that never starts; so the limit is generous.
  */
 import type * as k8s from "@pulumi/kubernetes";
@@ -18,7 +19,7 @@ type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
 export const FORK_HEADROOM_FACTOR = 2;
 export const LIMIT_OVERHEAD_MIB = 128;
-export const REQUEST_OVERHEAD_MIB = 64;
+export const REQUEST_OVERHEAD_MIB = 32;
 
 export function redisMemoryLimitMiB(maxmemoryMiB: number): number {
   return FORK_HEADROOM_FACTOR * maxmemoryMiB + LIMIT_OVERHEAD_MIB;
@@ -32,6 +33,17 @@ export function redisResources(maxmemoryMiB: number): Resources {
   return {
     requests: { cpu: "100m", memory: `${redisMemoryRequestMiB(maxmemoryMiB)}Mi` },
     limits: { cpu: "1000m", memory: `${redisMemoryLimitMiB(maxmemoryMiB)}Mi` },
+  };
+}
+
+/**
+ * A cache pod: the same memory formula (a replica's full resync forks the master as an AOF rewrite would), half
+ * the CPU of a data pod: it serves GET and SET of small entries and never rewrites an append-only file.
+ */
+export function cacheResources(maxmemoryMiB: number): Resources {
+  return {
+    requests: { cpu: "50m", memory: `${redisMemoryRequestMiB(maxmemoryMiB)}Mi` },
+    limits: { cpu: "500m", memory: `${redisMemoryLimitMiB(maxmemoryMiB)}Mi` },
   };
 }
 

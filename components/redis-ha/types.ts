@@ -1,13 +1,25 @@
 /** RedisHA's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
+import type { PasswordRotation } from "./credentials";
 import type { AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 
 /** The official Redis 7 image, pinned (Debian bookworm variant: it has `sh`, `timeout` and `getent`). */
 export const DEFAULT_REDIS_IMAGE = "redis:7.4.6-bookworm";
 
+/** The cache servers: Django's caches only, evicting the least recently used key under memory pressure. */
+export interface InClusterCache {
+  /** `maxmemory` of each cache pod, MiB: every service's cache together. @default 64 */
+  readonly maxmemoryMiB?: number;
+  /** Cache pods: one master, the rest replicas Sentinel can promote. @default 2 */
+  readonly replicas?: number;
+}
+
 /**
- * Redis 7 inside the cluster: a StatefulSet of Redis pods (one master, the rest replicas) watched by a
- * StatefulSet of Sentinels that fail the master over.
+ * Redis 7 inside the cluster: two groups of Redis pods, each a StatefulSet with one master and replicas, both
+ * watched by one StatefulSet of Sentinels that fail either master over. The data group holds Celery's queues
+ * and results and the event streams (never evicted, persisted); the cache group holds Django's caches (evicted
+ * under pressure, not persisted), so a full cache never stops Celery or the streams. Every client logs in as
+ * its own ACL user (acl.ts).
  */
 export interface InClusterRedis {
   readonly kind: "inCluster";
@@ -20,13 +32,18 @@ export interface InClusterRedis {
   /** Sentinels that must agree the master is down before a failover starts. @default 2 */
   readonly quorum?: number;
   /**
-   * Redis `maxmemory` in MiB: the dataset (cache, queues, streams) of every service together. With
-   * `noeviction`, writes fail once it is reached; the container's memory limit adds headroom (sizing.ts).
+   * `maxmemory` of each data pod, MiB: Celery's queues and results and the event streams of every service
+   * together. With `noeviction`, writes fail once it is reached (an alert fires at 80%); the container's
+   * memory limit adds headroom (sizing.ts).
    */
   readonly maxmemoryMiB: number;
+  /** The cache group. @default { maxmemoryMiB: 64, replicas: 2 } */
+  readonly cache?: InClusterCache;
+  /** Rotation of every ACL user's password (credentials.ts). @default { generation: 1, acceptPrevious: true } */
+  readonly rotation?: PasswordRotation;
   /** Size of each Redis pod's data volume (the append-only file), in GiB; at least 2 × maxmemory. */
   readonly storageGiB: number;
-  /** StorageClass of the data volumes. @default - the cluster's default class */
+  /** StorageClass of the data pods' and the Sentinels' volumes. @default - the cluster's default class */
   readonly storageClass?: string;
   /** Logical databases (`databases` in redis.conf); every service's DBs must fit. @default 16 */
   readonly databases?: number;
@@ -65,27 +82,43 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** How clients reach the in-cluster master: through the Sentinels. */
+/** How clients reach the in-cluster masters: through the Sentinels, each service as its own ACL user. */
 export interface SentinelServer {
   readonly kind: "sentinel";
-  /** The master group name Sentinel monitors (`REDIS_SENTINEL_MASTER`). */
+  /** The data group's name (`REDIS_SENTINEL_MASTER`). */
   readonly masterName: string;
+  /** The cache group's name (`REDIS_URL`'s host). */
+  readonly cacheMasterName: string;
   /** Every Sentinel, by ordinal. */
   readonly sentinels: readonly Endpoint[];
-  /** Secret: the password of Redis and of Sentinel. */
+  /** Each service's ACL user and its current password (secret). */
+  readonly users: ReadonlyMap<string, Login>;
+}
+
+/** An ACL user and its password (secret). */
+export interface Login {
+  readonly username: string;
   readonly password: pulumi.Output<string>;
 }
 
 /** A managed cache's one endpoint: TLS only, a password, DB 0 only. Failover keeps the address. */
-export interface DirectServer {
-  readonly kind: "direct";
+export interface ManagedEndpoint {
   /** The primary endpoint's DNS name (an output of the cloud resource). */
   readonly host: pulumi.Output<string>;
   readonly port: number;
-  /** Clients must speak TLS (`rediss://`); the managed backends refuse plaintext. */
-  readonly tls: true;
   /** Secret: the AUTH token or access key. */
   readonly password: pulumi.Output<string>;
+}
+
+/**
+ * The two managed caches: the one Celery and the streams use (`noeviction`), and the one Django's caches use
+ * (`allkeys-lru`). Clients must speak TLS (`rediss://`); the managed backends refuse plaintext.
+ */
+export interface DirectServer extends ManagedEndpoint {
+  readonly kind: "direct";
+  readonly tls: true;
+  /** The caches' endpoint (REDIS_URL). */
+  readonly cache: ManagedEndpoint;
 }
 
 /** What every backend hands the connection code; urls.ts renders one branch per member. */

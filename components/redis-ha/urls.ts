@@ -1,21 +1,27 @@
 /**
- * The env values of one service's cache connection (DESIGN.md's REDIS_* / CELERY_* / EVENTS_REDIS_URL rows),
- * built from plain strings. Pure; RedisHA wraps the values carrying the password in secret Outputs.
+ * The env values of one service's cache connection (README, "The env contract": the REDIS_* / CELERY_* /
+ * EVENTS_REDIS_URL rows), built from plain strings. Pure; RedisHA wraps the values carrying a password in
+ * secret Outputs.
  *
- * Sentinel mode, as the clients expect it:
- * - `REDIS_URL` = `redis://:<pw>@<master-name>/<db>`: django-redis's SentinelConnectionFactory reads the
- *   host part as the master group name and finds the master through `REDIS_SENTINELS`.
- * - `CELERY_BROKER_URL` and `CELERY_RESULT_BACKEND` = `sentinel://:<pw>@<sentinel>:26379/<db>;...`, one URL
- *   per Sentinel (kombu's Sentinel transport, and Celery's SentinelBackend since 4.x, take this form; the
- *   password and DB of the first URL are used for the master).
- * - `CELERY_BROKER_TRANSPORT_OPTIONS` = `{"master_name": ..., "sentinel_kwargs": {"password": ...}}`: Sentinel
- *   itself requires AUTH. Celery reads the result backend's options from a separate setting
- *   (`result_backend_transport_options`): Django settings must set both from this one variable.
+ * Sentinel mode (in the cluster), every URL carrying the service's own ACL user (acl.ts):
+ * - `REDIS_URL` = `redis://<user>:<pw>@<cache group>/<cache DB>`: django-redis's SentinelConnectionFactory reads
+ *   the host part as the master group name (the cache group, `ferrum-cache`) and finds its master through
+ *   `REDIS_SENTINELS`.
+ * - `CELERY_BROKER_URL` and `CELERY_RESULT_BACKEND` = `sentinel://<user>:<pw>@<sentinel>:26379/<db>;...`, one
+ *   URL per Sentinel (kombu's Sentinel transport, and Celery's SentinelBackend since 4.x, take this form; the
+ *   user, password and DB of the first URL are used for the master of the data group). Celery 5.2's
+ *   SentinelBackend drops the URL's user: settings must give it as `CELERY_REDIS_USERNAME` (README).
+ * - `CELERY_BROKER_TRANSPORT_OPTIONS` = `{"master_name": ..., "sentinel_kwargs": {"username": ..., "password":
+ *   ...}, "global_keyprefix": "{<service>}:"}`: Sentinel itself requires a login, and every kombu key and
+ *   channel sits under the service's prefix, which its ACL user is held to. Celery reads the result backend's
+ *   options from a separate setting (`result_backend_transport_options`): Django settings must set both from
+ *   this one variable.
+ * - `EVENTS_REDIS_URL` = `redis://<user>:<pw>@<data group>/0`.
  *
  * Direct mode (a managed cache: one TLS endpoint, DB 0 only), every service in DB 0 kept apart by its prefix:
- * - `REDIS_URL` and `EVENTS_REDIS_URL` = `rediss://:<pw>@<host>:<port>/0`; django-redis prefixes the cache's
- *   keys with `REDIS_KEY_PREFIX`; the event streams are shared by design. redis-py verifies the server's
- *   certificate on `rediss://` by default.
+ * - `REDIS_URL` = `rediss://:<pw>@<caches' host>:<port>/0` (the `allkeys-lru` cache) and `EVENTS_REDIS_URL` =
+ *   the same on Celery's (`noeviction`); django-redis prefixes the cache's keys with `REDIS_KEY_PREFIX`; the
+ *   event streams are shared by design. redis-py verifies the server's certificate on `rediss://` by default.
  * - `CELERY_BROKER_URL` and `CELERY_RESULT_BACKEND` = the same URL with `?ssl_cert_reqs=required`: Celery's
  *   Redis result backend refuses a `rediss://` URL without it, and kombu would fall back to no certificate
  *   check (both read `required` as `ssl.CERT_REQUIRED`).
@@ -26,29 +32,39 @@
  *   `result_backend_transport_options`; 5.2 leaves them as they are, named by task UUIDs.
  * - `REDIS_SENTINELS` and `REDIS_SENTINEL_MASTER` are empty.
  *
- * Every password is percent-encoded in URLs (clients unquote it); it is the JSON's plain string.
+ * Every user and password is percent-encoded in URLs (clients unquote them); they are the JSON's plain strings.
  */
+import { celeryKeyPrefix } from "./acl";
 import { EVENTS_DB, ServiceDatabases } from "./databases";
 import type { Endpoint } from "./types";
 
 /** The one logical DB of a managed cache (cluster-capable caches offer no other). */
 export const DIRECT_DB = 0;
 
-/** A Sentinel-managed master as clients see it, with the password in the clear. */
+/** The Sentinel-managed masters as one service sees them, with its user and password in the clear. */
 export interface SentinelTarget {
   readonly kind: "sentinel";
+  /** The data group (Celery, events). */
   readonly masterName: string;
+  /** The cache group (Django's caches). */
+  readonly cacheMasterName: string;
   readonly sentinels: readonly Endpoint[];
+  readonly username: string;
   readonly password: string;
 }
 
 /** A managed cache's endpoint as clients see it, with the password in the clear. */
-export interface DirectTarget {
-  readonly kind: "direct";
+export interface DirectEndpoint {
   readonly host: string;
   readonly port: number;
-  readonly tls: true;
   readonly password: string;
+}
+
+/** The two managed caches as clients see them: Celery's and the streams', and the caches' (`cache`). */
+export interface DirectTarget extends DirectEndpoint {
+  readonly kind: "direct";
+  readonly tls: true;
+  readonly cache: DirectEndpoint;
 }
 
 /** What the URLs are built from: one member per CacheServer kind. */
@@ -79,24 +95,30 @@ export function sentinelList(sentinels: readonly Endpoint[]): string {
   return sentinels.map((s) => `${s.host}:${s.port}`).join(",");
 }
 
-/** `redis://:<pw>@<master-name>/<db>`, resolved through the Sentinels. */
-export function sentinelRedisUrl(t: SentinelTarget, db: number): string {
-  return `redis://:${encodeURIComponent(t.password)}@${t.masterName}/${db}`;
+const login = (t: SentinelTarget): string =>
+  `${encodeURIComponent(t.username)}:${encodeURIComponent(t.password)}`;
+
+/** `redis://<user>:<pw>@<group>/<db>`, resolved through the Sentinels. */
+export function sentinelRedisUrl(t: SentinelTarget, group: string, db: number): string {
+  return `redis://${login(t)}@${group}/${db}`;
 }
 
-/** `sentinel://:<pw>@<sentinel>/<db>;...`, one URL per Sentinel, for kombu and Celery. */
+/** `sentinel://<user>:<pw>@<sentinel>/<db>;...`, one URL per Sentinel, for kombu and Celery. */
 export function celerySentinelUrl(t: SentinelTarget, db: number): string {
-  const pw = encodeURIComponent(t.password);
-  return t.sentinels.map((s) => `sentinel://:${pw}@${s.host}:${s.port}/${db}`).join(";");
+  return t.sentinels.map((s) => `sentinel://${login(t)}@${s.host}:${s.port}/${db}`).join(";");
 }
 
 /** The transport options JSON Celery needs for the Sentinel URLs (broker and result backend alike). */
-export function celerySentinelTransportOptions(t: SentinelTarget): string {
-  return JSON.stringify({ master_name: t.masterName, sentinel_kwargs: { password: t.password } });
+export function celerySentinelTransportOptions(t: SentinelTarget, service: string): string {
+  return JSON.stringify({
+    master_name: t.masterName,
+    sentinel_kwargs: { username: t.username, password: t.password },
+    global_keyprefix: celeryKeyPrefix(service),
+  });
 }
 
 /** `rediss://:<pw>@<host>:<port>/<db>`: TLS, the server's certificate verified by the client's defaults. */
-export function directRedisUrl(t: DirectTarget, db: number): string {
+export function directRedisUrl(t: DirectEndpoint, db: number): string {
   // redis-py checks the certificate chain on rediss:// but not the host name unless asked.
   return `rediss://:${encodeURIComponent(t.password)}@${t.host}:${t.port}/${db}?ssl_check_hostname=true`;
 }
@@ -113,7 +135,7 @@ export function celeryDirectUrl(t: DirectTarget, db: number): string {
  * priority lists, MULTI/EXEC) keep working; on an unsharded cache the braces are just characters.
  */
 export function celeryDirectTransportOptions(service: string): string {
-  return JSON.stringify({ global_keyprefix: `{${service}}:` });
+  return JSON.stringify({ global_keyprefix: celeryKeyPrefix(service) });
 }
 
 /**
@@ -124,18 +146,18 @@ export function cacheValues(target: CacheTarget, service: string, dbs: ServiceDa
   switch (target.kind) {
     case "sentinel":
       return {
-        url: sentinelRedisUrl(target, dbs.cache),
+        url: sentinelRedisUrl(target, target.cacheMasterName, dbs.cache),
         sentinels: sentinelList(target.sentinels),
         sentinelMaster: target.masterName,
         keyPrefix: keyPrefix(service),
         celeryBrokerUrl: celerySentinelUrl(target, dbs.celery),
         celeryResultBackend: celerySentinelUrl(target, dbs.celery),
-        celeryTransportOptions: celerySentinelTransportOptions(target),
-        eventsUrl: sentinelRedisUrl(target, EVENTS_DB),
+        celeryTransportOptions: celerySentinelTransportOptions(target, service),
+        eventsUrl: sentinelRedisUrl(target, target.masterName, EVENTS_DB),
       };
     case "direct":
       return {
-        url: directRedisUrl(target, DIRECT_DB),
+        url: directRedisUrl(target.cache, DIRECT_DB),
         sentinels: "",
         sentinelMaster: "",
         keyPrefix: keyPrefix(service),

@@ -406,6 +406,43 @@ describe("Observability: exporters", () => {
     ]);
   });
 
+  test("with RedisHA's ACL users: the exporter logs in as its own user (a plain env value) and scrapes the cache pods too", async () => {
+    const cacheHosts = [0, 1].map((i) => `redis-cache-${i}.redis-cache-headless.ferrum.svc.cluster.local`);
+    const { registrations: r } = await build({
+      redis: {
+        kind: "sentinel",
+        masterName: "ferrum",
+        redisHosts,
+        cacheHosts,
+        sentinelHosts: sentinels,
+        username: "redis-exporter",
+        password: { kind: "value", value: pulumi.secret(REDIS_PASSWORD) },
+      },
+    });
+    const deployment = redact(
+      r.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs,
+      true,
+    ) as any;
+    const env = deployment.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "REDIS_USER", value: "redis-exporter" });
+    expect(env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef).toBeDefined();
+    const sm = redact(r.get(CR_MONITOR, "observability-redis-exporter-service-monitor").inputs, true) as any;
+    expect(sm.spec.endpoints.map((e: any) => [e.params.target[0], e.relabelings[0].replacement])).toEqual([
+      ...redisHosts.map((h, i) => [`redis://${h}:6379`, `redis-${i}`]),
+      ...cacheHosts.map((h, i) => [`redis://${h}:6379`, `redis-cache-${i}`]),
+      ...sentinels.map((h, i) => [`redis://${h}:26379`, `redis-sentinel-${i}`]),
+    ]);
+    // Without a user (a managed cache's token), no REDIS_USER.
+    const plain = await build();
+    const plainEnv = (
+      redact(
+        plain.registrations.get("kubernetes:apps/v1:Deployment", "observability-redis-exporter").inputs,
+        true,
+      ) as any
+    ).spec.template.spec.containers[0].env;
+    expect(plainEnv.map((e: any) => e.name)).not.toContain("REDIS_USER");
+  });
+
   test("the monitoring namespace is admitted to the exporters' ports, and to nothing else", async () => {
     const { registrations: r } = await build();
     const np = redact(

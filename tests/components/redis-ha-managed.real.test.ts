@@ -178,7 +178,9 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  const target: DirectTarget = { kind: "direct", host: "localhost", port, tls: true, password: PASSWORD };
+  // One TLS-only server stands in for both managed caches (Celery's and the caches').
+  const endpoint = { host: "localhost", port, password: PASSWORD };
+  const target: DirectTarget = { kind: "direct", ...endpoint, tls: true, cache: endpoint };
   SERVICES.forEach((s, i) => (values[s] = cacheValues(target, s, serviceDatabases(i + 1))));
   const probe = parts(values.auth!.url);
   await group.start("redis-tls", "redis-server", config, port, dir, async () =>

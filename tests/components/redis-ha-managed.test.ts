@@ -123,10 +123,25 @@ function leaks(resources: readonly PlanResource[], secrets: ReadonlySet<string>)
 }
 
 /** The env contract of a managed cache, for one service. */
-async function expectDirectContract(result: RedisHA, service: string, host: string, port: number) {
+/** The caches' endpoint (allkeys-lru): its host and its own token. */
+interface LruCache {
+  readonly host: string;
+  readonly password: string;
+}
+
+async function expectDirectContract(
+  result: RedisHA,
+  service: string,
+  host: string,
+  port: number,
+  lru: LruCache,
+) {
   const pw = encodeURIComponent(await value(result.password));
   const c = result.forService(service);
   const base = `rediss://:${pw}@${host}:${port}/0?ssl_check_hostname=true`;
+  const cache = `rediss://:${encodeURIComponent(lru.password)}@${lru.host}:${port}/0?ssl_check_hostname=true`;
+  expect(lru.password).not.toBe(await value(result.password));
+  expect(lru.host).not.toBe(host);
   expect({
     url: await value(c.url),
     sentinels: c.sentinels,
@@ -137,7 +152,7 @@ async function expectDirectContract(result: RedisHA, service: string, host: stri
     celeryTransportOptions: JSON.parse(await value(c.celeryTransportOptions)),
     eventsUrl: await value(c.eventsUrl),
   }).toEqual({
-    url: base,
+    url: cache,
     sentinels: "",
     sentinelMaster: "",
     keyPrefix: `${service}:`,
@@ -157,19 +172,48 @@ async function expectDirectContract(result: RedisHA, service: string, host: stri
 }
 
 describe("RedisHA, ElastiCache backend: what it registers", () => {
-  test("a replication group, its subnet group, security group, parameter group and AUTH token; nothing in Kubernetes", async () => {
+  test("two replication groups, each with its parameter group and AUTH token, in one subnet and security group; nothing in Kubernetes", async () => {
     const { registrations: r } = await build(elasticache());
     expect(children(r)).toEqual(
       [
         `${RG} redis-cache`,
+        `${RG} redis-lru`,
         `${SUBNETS} redis-subnets`,
         `${SG} redis-sg`,
         `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule redis-sg-from-cluster`,
         `${PARAMS} redis-params`,
+        `${PARAMS} redis-lru-params`,
         `${PASSWORD} redis-auth-token`,
+        `${PASSWORD} redis-lru-auth-token`,
       ].sort(),
     );
     expect(r.resources.filter((x) => x.type.startsWith("kubernetes:"))).toEqual([]);
+  });
+
+  test("the caches' replication group: allkeys-lru, smaller nodes, Multi-AZ, TLS and a token of its own, no snapshots", async () => {
+    const { registrations: r } = await build(elasticache({ cacheNodeType: "cache.t4g.medium" }));
+    expect(r.inputs(PARAMS, "redis-lru-params")).toMatchObject({
+      family: "redis7",
+      parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }],
+    });
+    const lru = r.inputs(RG, "redis-lru") as Json;
+    expect(lru).toMatchObject({
+      engine: "redis",
+      engineVersion: "7.1",
+      clusterMode: "disabled",
+      nodeType: "cache.t4g.medium",
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      atRestEncryptionEnabled: true,
+      snapshotRetentionLimit: 0,
+    });
+    expect(lru.finalSnapshotIdentifier).toBeUndefined();
+    expect(lru.securityGroupIds).toEqual((r.inputs(RG, "redis-cache") as Json).securityGroupIds);
+    expect(lru.authToken).not.toBe((r.inputs(RG, "redis-cache") as Json).authToken);
+    expect((r.inputs(RG, "redis-cache") as Json).nodeType).toBe("cache.m7g.large");
   });
 
   test("Redis OSS 7.1, cluster mode disabled, Multi-AZ with automatic failover, encrypted in transit and at rest", async () => {
@@ -263,7 +307,11 @@ describe("RedisHA, ElastiCache backend: connections", () => {
     const { result, registrations: r } = await build(elasticache());
     const host = r.get(RG, "redis-cache").state.primaryEndpointAddress as string;
     expect(host).toEqual(expect.stringMatching(/\S/));
-    for (const service of SERVICES) await expectDirectContract(result, service, host, 6379);
+    const lru = {
+      host: r.get(RG, "redis-lru").state.primaryEndpointAddress as string,
+      password: (redact(r.get(PASSWORD, "redis-lru-auth-token").state, true) as Json).result as string,
+    };
+    for (const service of SERVICES) await expectDirectContract(result, service, host, 6379, lru);
     expect(await value(result.endpoint!.host)).toBe(host);
     expect(result.endpoint!.port).toBe(6379);
   });
@@ -296,10 +344,38 @@ describeAzure("RedisHA, Azure Managed Redis backend: what it registers", () => {
   test("a cluster, its database, a private endpoint and its DNS zone group; nothing in Kubernetes", async () => {
     const { registrations: r, runtime } = await build(azure());
     expect(children(r)).toEqual(
-      [`${AMR} redis-cluster`, `${AMR_DB} redis-database`, `${PE} redis-endpoint`, `${DNS} redis-dns`].sort(),
+      [
+        `${AMR} redis-cluster`,
+        `${AMR_DB} redis-database`,
+        `${PE} redis-endpoint`,
+        `${DNS} redis-dns`,
+        `${AMR} redis-lru-cluster`,
+        `${AMR_DB} redis-lru-database`,
+        `${PE} redis-lru-endpoint`,
+        `${DNS} redis-lru-dns`,
+      ].sort(),
     );
     expect(r.resources.filter((x) => x.type.startsWith("kubernetes:"))).toEqual([]);
-    expect(runtime.calls.map((c) => c.token)).toEqual([LIST_KEYS]);
+    expect(runtime.calls.map((c) => c.token)).toEqual([LIST_KEYS, LIST_KEYS]);
+  });
+
+  test("the caches' cluster: its own SKU, one shard, AllKeysLRU, nothing persisted, private as the other", async () => {
+    const { registrations: r } = await build(azure({ cacheSkuName: "Balanced_B1" }));
+    expect(r.inputs(AMR, "redis-lru-cluster")).toMatchObject({
+      sku: { name: "Balanced_B1" },
+      highAvailability: "Enabled",
+      minimumTlsVersion: "1.2",
+      publicNetworkAccess: "Disabled",
+    });
+    expect(r.inputs(AMR_DB, "redis-lru-database")).toMatchObject({
+      clientProtocol: "Encrypted",
+      clusteringPolicy: "NoCluster",
+      port: 10000,
+      evictionPolicy: "AllKeysLRU",
+      persistence: { aofEnabled: false, rdbEnabled: false },
+    });
+    expect(r.inputs(AMR_DB, "redis-database")).toMatchObject({ evictionPolicy: "NoEviction" });
+    expect((r.inputs(PE, "redis-lru-endpoint") as Json).subnet).toMatchObject({ id: PE_SUBNET });
   });
 
   test("the cluster: highly available across three zones, TLS 1.2 at least, no public network access", async () => {
@@ -381,8 +457,21 @@ describeAzure("RedisHA, Azure Managed Redis backend: connections", () => {
     const { result, registrations: r, runtime } = await build(azure());
     const host = r.get(AMR, "redis-cluster").state.hostName as string;
     expect(host).toEqual(expect.stringMatching(/\S/));
-    for (const service of SERVICES) await expectDirectContract(result, service, host, 10000);
-    const call = runtime.calls.find((c) => c.token === LIST_KEYS)!;
+    const lruCall = runtime.calls.find(
+      (c) =>
+        c.token === LIST_KEYS &&
+        (c.inputs as Json).clusterName === r.get(AMR, "redis-lru-cluster").state.name,
+    )!;
+    const lru = {
+      host: r.get(AMR, "redis-lru-cluster").state.hostName as string,
+      password: (redact(answerCall(LIST_KEYS, lruCall.inputs as Record<string, unknown>), true) as Json)
+        .primaryKey as string,
+    };
+    for (const service of SERVICES) await expectDirectContract(result, service, host, 10000, lru);
+    const call = runtime.calls.find(
+      (c) =>
+        c.token === LIST_KEYS && (c.inputs as Json).clusterName === r.get(AMR, "redis-cluster").state.name,
+    )!;
     expect(call.inputs).toMatchObject({
       resourceGroupName: "ferrum",
       clusterName: r.get(AMR, "redis-cluster").state.name,
@@ -576,6 +665,7 @@ describe("RedisHA managed backends: pure pieces", () => {
     port: 6380,
     tls: true,
     password: "a+b/c=",
+    cache: { host: "lru.example", port: 6381, password: "d+e/f=" },
   };
 
   test("direct URLs percent-encode the password and always name DB 0 for Celery's check", () => {
@@ -588,13 +678,14 @@ describe("RedisHA managed backends: pure pieces", () => {
     expect(JSON.parse(celeryDirectTransportOptions("content"))).toEqual({ global_keyprefix: "{content}:" });
   });
 
-  test("a direct target ignores the cluster DBs a service would have: DB 0 only", () => {
+  test("a direct target ignores the cluster DBs a service would have: DB 0 only; REDIS_URL on the caches' endpoint", () => {
     const v = cacheValues(target, "catalog", serviceDatabases(4));
-    expect([v.url, v.eventsUrl, v.celeryBrokerUrl].map((u) => /:6380\/(\d+)/.exec(u)![1])).toEqual([
+    expect([v.url, v.eventsUrl, v.celeryBrokerUrl].map((u) => /:638\d\/(\d+)/.exec(u)![1])).toEqual([
       "0",
       "0",
       "0",
     ]);
+    expect(v.url).toBe("rediss://:d%2Be%2Ff%3D@lru.example:6381/0?ssl_check_hostname=true");
     expect([v.sentinels, v.sentinelMaster, v.keyPrefix]).toEqual(["", "", "catalog:"]);
   });
 

@@ -5,9 +5,21 @@ import {
   type InClusterRedis,
   type RedisHAArgs,
 } from "../../components/redis-ha";
+import {
+  aclRules,
+  cacheServiceRules,
+  dataServiceRules,
+  INTERNAL_USERS,
+  renderAclRules,
+} from "../../components/redis-ha/acl";
 import { renderRedisConf, renderSentinelConf } from "../../components/redis-ha/config-files";
+import { aclHash, passwordSlots } from "../../components/redis-ha/credentials";
 import { DEFAULT_DATABASE_SLOTS, serviceDatabases, slotProblems } from "../../components/redis-ha/databases";
-import { renderRedisInitScript, renderSentinelInitScript } from "../../components/redis-ha/scripts";
+import {
+  renderRedisInitScript,
+  renderSentinelInitScript,
+  renderUsersJobScript,
+} from "../../components/redis-ha/scripts";
 import { redisMemoryLimitMiB, redisMemoryRequestMiB } from "../../components/redis-ha/sizing";
 import {
   celerySentinelTransportOptions,
@@ -20,6 +32,11 @@ import { redact, secretness, secretValues, refusal, underMocks, type PlanResourc
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const STS = "kubernetes:apps/v1:StatefulSet";
+const SECRET = "kubernetes:core/v1:Secret";
+const JOB = "kubernetes:batch/v1:Job";
+const RANDOM = "random:index/randomPassword:RandomPassword";
+const TOPOLOGY = () => topology("redis", "ferrum", { replicas: 3, cacheReplicas: 2, sentinels: 3 });
+const USERS = [...Object.values(INTERNAL_USERS), ...SERVICES.map((s) => `ferrum-${s}`)];
 const SVC = "kubernetes:core/v1:Service";
 const CM = "kubernetes:core/v1:ConfigMap";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -50,7 +67,7 @@ function build(overrides: Partial<InClusterRedis> = {}, rest: Partial<RedisHAArg
 type Json = any;
 
 describe("RedisHA, in-cluster backend: what it registers", () => {
-  test("3 Redis pods and 3 Sentinel pods, each a Parallel StatefulSet governed by its headless Service", async () => {
+  test("3 data pods, 2 cache pods and 3 Sentinel pods, each a Parallel StatefulSet governed by its headless Service", async () => {
     const { registrations: r } = await build();
     expect(r.ofType("ferrum:index:RedisHA")).toHaveLength(1);
     const redis = r.inputs(STS, "redis-server") as Json;
@@ -73,12 +90,21 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       "/etc/sentinel/sentinel.conf",
       "--sentinel",
     ]);
+    const cache = r.inputs(STS, "redis-cache") as Json;
+    expect(cache.metadata).toMatchObject({ name: "redis-cache", namespace: "ferrum" });
+    expect(cache.spec).toMatchObject({
+      replicas: 2,
+      podManagementPolicy: "Parallel",
+      serviceName: "redis-cache-headless",
+    });
+    expect(r.ofType(STS)).toHaveLength(3);
   });
 
   test("the headless Services publish not-ready addresses and select their StatefulSet's pods; there is no other Service", async () => {
     const { registrations: r } = await build();
     const cases = [
       ["redis-server-headless", "redis-headless", "redis-server", 6379],
+      ["redis-cache-headless", "redis-cache-headless", "redis-cache", 6379],
       ["redis-sentinel-headless", "redis-sentinel-headless", "redis-sentinel", 26379],
     ] as const;
     for (const [resource, serviceName, statefulSet, port] of cases) {
@@ -93,16 +119,23 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
       expect(sts.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
     }
-    expect(r.ofType(SVC)).toHaveLength(2);
+    expect(r.ofType(SVC)).toHaveLength(3);
+    // The two Redis groups select disjoint pods.
+    const selector = (name: string) => (r.inputs(STS, name) as Json).spec.selector.matchLabels;
+    expect(selector("redis-cache")).not.toEqual(selector("redis-server"));
   });
 
-  test("redis.conf and sentinel.conf in the ConfigMaps are the rendered files: noeviction, AOF everysec, quorum 2 on pod 0", async () => {
+  test("the data group's redis.conf: noeviction, AOF everysec, min-replicas-to-write 1; the cache group's: allkeys-lru, nothing persisted", async () => {
     const { registrations: r } = await build();
-    const redisConf = (r.inputs(CM, "redis-server-config") as Json).data["redis.conf"] as string;
-    const sentinelConf = (r.inputs(CM, "redis-sentinel-config") as Json).data["sentinel.conf"] as string;
-    expect(redisConf).toBe(
-      renderRedisConf({ port: 6379, maxmemoryMiB: 256, databases: 16, minReplicasToWrite: 1 }),
+    const data = (r.inputs(CM, "redis-server-config") as Json).data["redis.conf"] as string;
+    const cache = (r.inputs(CM, "redis-cache-config") as Json).data["redis.conf"] as string;
+    expect(data).toBe(
+      renderRedisConf({ kind: "data", port: 6379, maxmemoryMiB: 256, databases: 16, minReplicasToWrite: 1 }),
     );
+    expect(cache).toBe(
+      renderRedisConf({ kind: "cache", port: 6379, maxmemoryMiB: 64, databases: 16, minReplicasToWrite: 0 }),
+    );
+    const lines = (conf: string): string[] => conf.split("\n");
     for (const line of [
       "maxmemory 256mb",
       "maxmemory-policy noeviction",
@@ -110,18 +143,79 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
       "appendfsync everysec",
       "databases 16",
       "min-replicas-to-write 1",
-    ]) {
-      expect(redisConf.split("\n")).toContain(line);
-    }
-    const master = topology("redis", "ferrum", 3, 3).redis[0]!;
-    expect(sentinelConf).toBe(renderSentinelConf({ port: 26379, masterName: "ferrum", master, quorum: 2 }));
+      "masteruser redis-replication",
+      "user default off resetpass resetkeys resetchannels -@all",
+    ])
+      expect(lines(data)).toContain(line);
+    for (const line of [
+      "maxmemory 64mb",
+      "maxmemory-policy allkeys-lru",
+      "appendonly no",
+      'save ""',
+      "min-replicas-to-write 0",
+      "user default off resetpass resetkeys resetchannels -@all",
+    ])
+      expect(lines(cache)).toContain(line);
+    expect(lines(cache)).not.toContain("appendonly yes");
+  });
+
+  test("sentinel.conf monitors both groups from their pod 0, logs in as redis-sentinel, and the init scripts are the rendered ones", async () => {
+    const { registrations: r } = await build();
+    const sentinelConf = (r.inputs(CM, "redis-sentinel-config") as Json).data["sentinel.conf"] as string;
+    const t = TOPOLOGY();
+    expect(sentinelConf).toBe(
+      renderSentinelConf({
+        port: 26379,
+        groups: [
+          { masterName: "ferrum", master: t.redis[0]!, quorum: 2 },
+          { masterName: "ferrum-cache", master: t.cache.redis[0]!, quorum: 2 },
+        ],
+      }),
+    );
     expect(sentinelConf).toContain(
       "\nsentinel monitor ferrum redis-0.redis-headless.ferrum.svc.cluster.local 6379 2\n",
     );
+    expect(sentinelConf).toContain(
+      "\nsentinel monitor ferrum-cache redis-cache-0.redis-cache-headless.ferrum.svc.cluster.local 6379 2\n",
+    );
+    for (const group of ["ferrum", "ferrum-cache"])
+      expect(sentinelConf).toContain(`\nsentinel auth-user ${group} redis-sentinel\n`);
+    expect(sentinelConf).toContain("\nsentinel sentinel-user redis-sentinel\n");
     expect(sentinelConf).toContain("\nsentinel resolve-hostnames yes\nsentinel announce-hostnames yes\n");
-    const t = topology("redis", "ferrum", 3, 3);
-    expect((r.inputs(CM, "redis-server-config") as Json).data["init.sh"]).toBe(renderRedisInitScript(t));
-    expect((r.inputs(CM, "redis-sentinel-config") as Json).data["init.sh"]).toBe(renderSentinelInitScript(t));
+    const data = (name: string) => (r.inputs(CM, name) as Json).data;
+    expect(data("redis-server-config")["init.sh"]).toBe(
+      renderRedisInitScript({ ...t, sentinels: t.sentinels }),
+    );
+    expect(data("redis-cache-config")["init.sh"]).toBe(
+      renderRedisInitScript({ ...t.cache, sentinels: t.sentinels }),
+    );
+    expect(data("redis-sentinel-config")["init.sh"]).toBe(
+      renderSentinelInitScript({ groups: [t, t.cache], sentinels: t.sentinels }),
+    );
+  });
+
+  test("each ConfigMap carries the ACL rules of its kind of server, one line per user", async () => {
+    const { registrations: r } = await build();
+    const acl = {
+      services: SERVICES.map((name) => ({
+        name,
+        dbs: serviceDatabases(DEFAULT_DATABASE_SLOTS[name]!),
+        keyPrefix: `${name}:`,
+      })),
+    };
+    for (const [cm, kind] of [
+      ["redis-server-config", "data"],
+      ["redis-cache-config", "cache"],
+      ["redis-sentinel-config", "sentinel"],
+    ] as const) {
+      const rules = (r.inputs(CM, cm) as Json).data["users.acl"] as string;
+      expect(rules).toBe(renderAclRules(aclRules(kind, acl)));
+      const users = rules
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(" ")[0]);
+      expect(users).toEqual(kind === "sentinel" ? USERS.filter((u) => u !== "redis-replication") : USERS);
+    }
   });
 
   test("quorum, replicas and sentinels follow the arguments", async () => {
@@ -134,13 +228,13 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     );
   });
 
-  test("the Redis container's memory limit is 2 × maxmemory + 128 MiB and its request maxmemory + 64 MiB", async () => {
+  test("the Redis container's memory limit is 2 × maxmemory + 128 MiB and its request maxmemory + 32 MiB", async () => {
     const { registrations: r } = await build({ maxmemoryMiB: 512, storageGiB: 1 });
     const redis = (r.inputs(STS, "redis-server") as Json).spec.template.spec.containers[0];
     expect(redis.resources.limits.memory).toBe("1152Mi");
-    expect(redis.resources.requests.memory).toBe("576Mi");
+    expect(redis.resources.requests.memory).toBe("544Mi");
     expect(redisMemoryLimitMiB(512)).toBe(1152);
-    expect(redisMemoryRequestMiB(512)).toBe(576);
+    expect(redisMemoryRequestMiB(512)).toBe(544);
     expect((r.inputs(CM, "redis-server-config") as Json).data["redis.conf"]).toContain("\nmaxmemory 512mb\n");
   });
 
@@ -166,7 +260,7 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
 
   test("every pod runs restricted: uid 999, non-root, no escalation, ALL dropped, RuntimeDefault, read-only root", async () => {
     const { registrations: r } = await build();
-    for (const name of ["redis-server", "redis-sentinel"]) {
+    for (const name of ["redis-server", "redis-cache", "redis-sentinel"]) {
       const pod = (r.inputs(STS, name) as Json).spec.template.spec;
       expect(pod.securityContext).toMatchObject({
         runAsNonRoot: true,
@@ -188,12 +282,61 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
         });
         expect(c.resources.limits).toHaveProperty("memory");
       }
-      // The one writable volume besides /data: the in-memory config the init container renders.
+      // The users Secret, read-only for the redis group alone.
       expect(pod.volumes).toContainEqual({
-        name: "config",
-        emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
+        name: "users",
+        secret: { secretName: "redis-users", defaultMode: 0o440 },
       });
+      // A Redis pod's config is rendered in memory; a Sentinel's lives on its volume claim.
+      if (name !== "redis-sentinel")
+        expect(pod.volumes).toContainEqual({
+          name: "config",
+          emptyDir: { medium: "Memory", sizeLimit: "1Mi" },
+        });
+      else expect(pod.volumes.map((v: Json) => v.name).sort()).toEqual(["template", "users"]);
     }
+  });
+
+  test("the cache pods keep their dataset in an emptyDir, with memory sized from the cache's maxmemory", async () => {
+    const { registrations: r } = await build({ cache: { maxmemoryMiB: 128, replicas: 3 } });
+    const sts = r.inputs(STS, "redis-cache") as Json;
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
+    const pod = sts.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: "data", emptyDir: { sizeLimit: "256Mi" } });
+    expect(pod.containers[0].resources).toEqual({
+      requests: { cpu: "50m", memory: "160Mi" },
+      limits: { cpu: "500m", memory: "384Mi" },
+    });
+    expect((r.inputs(CM, "redis-cache-config") as Json).data["redis.conf"]).toContain("\nmaxmemory 128mb\n");
+    expect((r.inputs(CM, "redis-sentinel-config") as Json).data["init.sh"]).toContain(
+      "redis-cache-2.redis-cache-headless.ferrum.svc.cluster.local 6379",
+    );
+  });
+
+  test("each Sentinel keeps its config, and the state Sentinel writes into it, on a 1 GiB volume claim of the data's class", async () => {
+    const { registrations: r } = await build({ storageClass: "local-path" });
+    const sts = r.inputs(STS, "redis-sentinel") as Json;
+    expect(sts.spec.volumeClaimTemplates).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: "state" }),
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: "local-path",
+          resources: { requests: { storage: "1Gi" } },
+        },
+      }),
+    ]);
+    const [init, main] = [sts.spec.template.spec.initContainers[0], sts.spec.template.spec.containers[0]];
+    expect(init.volumeMounts).toContainEqual({ name: "state", mountPath: "/etc/sentinel" });
+    expect(main.volumeMounts).toContainEqual({ name: "state", mountPath: "/etc/sentinel" });
+    expect(init.command).toEqual([
+      "sh",
+      "/opt/ferrum/init.sh",
+      "/opt/ferrum/sentinel.conf",
+      "/opt/ferrum/users.acl",
+      "/etc/sentinel/sentinel.conf",
+    ]);
   });
 
   test("pod anti-affinity is preferred, not required, so every pod still schedules on a single-node k3s", async () => {
@@ -246,29 +389,54 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     });
   });
 
-  test("the password is generated with letters and digits only, which Sentinel can write back into its config", async () => {
+  test("every user's two passwords are generated with letters and digits only, each slot kept by its generation", async () => {
     const { registrations: r } = await build();
-    expect(r.inputs("random:index/randomPassword:RandomPassword", "redis-password")).toMatchObject({
-      length: 32,
-      special: false,
-    });
+    for (const user of USERS)
+      for (const [slot, generation] of [
+        ["a", "1"],
+        ["b", "0"],
+      ])
+        expect(r.inputs(RANDOM, `redis-user-${user}-${slot}`)).toMatchObject({
+          length: 32,
+          special: false,
+          keepers: { generation },
+        });
+    expect(r.ofType(RANDOM)).toHaveLength(2 * USERS.length);
   });
 
-  test("the password reaches the containers from the Secret only, and the probes read it from REDISCLI_AUTH", async () => {
+  test("the users Secret has a fixed name, a file per user: hashes, and in the clear only what servers send or probe with", async () => {
     const { registrations: r } = await build();
-    const secretName = (
-      (r.get("kubernetes:core/v1:Secret", "redis-credentials").state as Json).metadata as Json
-    ).name;
-    for (const name of ["redis-server", "redis-sentinel"]) {
+    const secret = r.inputs(SECRET, "redis-users") as Json;
+    expect(secret.metadata.name).toBe("redis-users");
+    const files = redact(secret.stringData, true) as Record<string, string>;
+    expect(Object.keys(files).sort()).toEqual([...USERS].sort());
+    const plain = ["redis-replication", "redis-sentinel", "redis-probe"];
+    for (const user of USERS) {
+      const file = files[user]!;
+      expect({ user, lines: file.split("\n").length }).toEqual({ user, lines: 1 });
+      if (plain.includes(user)) expect(file).toMatch(/^[A-Za-z0-9]{32}$/);
+      else expect(file).toMatch(/^#[0-9a-f]{64}$/);
+    }
+    const { result } = await build();
+    expect(files["redis-admin"]).toBe(aclHash((await secretness(result.password)).value));
+  });
+
+  test("passwords reach the pods only through the users Secret, mounted; no env carries one and no command names one", async () => {
+    const { registrations: r } = await build();
+    for (const name of ["redis-server", "redis-cache", "redis-sentinel"]) {
       const pod = (r.inputs(STS, name) as Json).spec.template.spec;
       const [init, main] = [pod.initContainers[0], pod.containers[0]];
-      const fromSecret = { valueFrom: { secretKeyRef: { name: secretName, key: "password" } } };
       expect(init.env).toEqual([
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-        { name: "REDIS_PASSWORD", ...fromSecret },
-        { name: "REDISCLI_AUTH", ...fromSecret },
+        { name: "REDIS_USERS_DIR", value: "/run/ferrum/users" },
       ]);
-      expect(main.env).toEqual([{ name: "REDISCLI_AUTH", ...fromSecret }]);
+      expect(main.env).toBeUndefined();
+      for (const c of [init, main])
+        expect(c.volumeMounts).toContainEqual({
+          name: "users",
+          mountPath: "/run/ferrum/users",
+          readOnly: true,
+        });
       const commands = [
         main.command,
         ...["startupProbe", "livenessProbe", "readinessProbe"]
@@ -276,6 +444,10 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
           .map((p) => main[p].exec.command),
       ];
       expect(commands.length).toBeGreaterThanOrEqual(3);
+      for (const c of commands.slice(1)) {
+        expect(c.join(" ")).toContain("--user redis-probe");
+        expect(c.join(" ")).toContain("$(sed -n 1p '/run/ferrum/users/redis-probe')");
+      }
       for (const c of commands) expect(c.join(" ")).not.toMatch(/ -a |--pass|requirepass/);
     }
   });
@@ -294,41 +466,133 @@ describe("RedisHA, in-cluster backend: what it registers", () => {
     };
     expect(r.resources.flatMap(leaks)).toEqual([]);
     for (const cm of r.ofType(CM)) expect(JSON.stringify(cm.inputs)).not.toContain(password);
-    expect(r.ofType("kubernetes:core/v1:Secret")).toHaveLength(1);
+    expect(
+      r
+        .ofType(SECRET)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["redis-users", "redis-users-job"]);
+  });
+
+  test("the users Job applies the users to every server: redis-admin in the clear in its own Secret, the rules and its script in its own ConfigMap", async () => {
+    const { registrations: r } = await build();
+    const job = r.inputs(JOB, "redis-users-bootstrap") as Json;
+    const container = job.spec.template.spec.containers[0];
+    expect(container.command).toEqual(["sh", "/opt/ferrum/users.sh", "/opt/ferrum"]);
+    expect(container.image).toBe(DEFAULT_REDIS_IMAGE);
+    expect(container.env).toContainEqual({ name: "REDIS_USERS_DIR", value: "/run/ferrum/users" });
+    const config = (r.inputs(CM, "redis-users-job") as Json).data;
+    const t = TOPOLOGY();
+    expect(config["users.sh"]).toBe(
+      renderUsersJobScript(
+        [
+          ...t.redis.map((endpoint) => ({ kind: "data" as const, endpoint })),
+          ...t.cache.redis.map((endpoint) => ({ kind: "cache" as const, endpoint })),
+          ...t.sentinels.map((endpoint) => ({ kind: "sentinel" as const, endpoint })),
+        ],
+        ["ferrum", "ferrum-cache"],
+      ),
+    );
+    for (const kind of ["data", "cache", "sentinel"])
+      expect(config[`${kind}.acl`]).toBe(
+        (r.inputs(CM, `redis-${kind === "data" ? "server" : kind}-config`) as Json).data["users.acl"],
+      );
+    const files = redact((r.inputs(SECRET, "redis-users-job") as Json).stringData, true) as Record<
+      string,
+      string
+    >;
+    const { result } = await build();
+    expect(files["redis-admin"]).toBe((await secretness(result.password)).value);
+    const servers = redact((r.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<
+      string,
+      string
+    >;
+    for (const user of USERS.filter((u) => u !== "redis-admin")) expect(files[user]).toBe(servers[user]);
+    expect(r.get(JOB, "redis-users-bootstrap").parent).toBe(r.get("ferrum:index:RedisHA", "redis").urn);
   });
 
   test("children are named <name>-<role> and parented to the component", async () => {
-    const { registrations: r } = await build();
+    const { registrations: r } = await build({}, { services: ["auth"] });
     const component = r.get("ferrum:index:RedisHA", "redis");
     const children = r.resources
       .filter((x) => x.parent === component.urn)
       .map((x) => `${x.type} ${x.name}`)
       .sort();
+    const users = [...Object.values(INTERNAL_USERS), "ferrum-auth"];
     expect(children).toEqual(
       [
+        `${CM} redis-cache-config`,
         `${CM} redis-sentinel-config`,
         `${CM} redis-server-config`,
+        `${CM} redis-users-job`,
+        `${PDB} redis-cache-pdb`,
         `${PDB} redis-sentinel-pdb`,
         `${PDB} redis-server-pdb`,
+        `${STS} redis-cache`,
         `${STS} redis-sentinel`,
         `${STS} redis-server`,
-        `kubernetes:core/v1:Secret redis-credentials`,
+        `${SECRET} redis-users`,
+        `${SECRET} redis-users-job`,
+        `${SVC} redis-cache-headless`,
         `${SVC} redis-sentinel-headless`,
         `${SVC} redis-server-headless`,
-        "random:index/randomPassword:RandomPassword redis-password",
+        `${JOB} redis-users-bootstrap`,
+        ...users.flatMap((u) => [`${RANDOM} redis-user-${u}-a`, `${RANDOM} redis-user-${u}-b`]),
       ].sort(),
     );
   });
 
-  test("protect marks the Redis StatefulSet protected and retained, and only when asked", async () => {
+  test("protect marks the data and Sentinel StatefulSets (volume claims) protected and retained, and only when asked", async () => {
     const { registrations: protectedRun } = await build({ protect: true });
-    expect(protectedRun.get(STS, "redis-server").options).toMatchObject({
-      protect: true,
-      retainOnDelete: true,
-    });
-    expect(protectedRun.get(STS, "redis-sentinel").options.protect).toBeUndefined();
+    for (const sts of ["redis-server", "redis-sentinel"])
+      expect(protectedRun.get(STS, sts).options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(protectedRun.get(STS, "redis-cache").options.protect).toBeUndefined();
     const { registrations: plain } = await build({ protect: false });
     expect(plain.get(STS, "redis-server").options.protect).toBeUndefined();
+    expect(plain.get(STS, "redis-sentinel").options.protect).toBeUndefined();
+  });
+});
+
+describe("RedisHA password rotation", () => {
+  test("generation 2: slot b is regenerated and current; the servers accept both passwords until acceptPrevious is false", async () => {
+    const first = await build();
+    const rotated = await build({ rotation: { generation: 2 } });
+    const retired = await build({ rotation: { generation: 2, acceptPrevious: false } });
+    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-a")).toMatchObject({
+      keepers: { generation: "1" },
+    });
+    expect(rotated.registrations.inputs(RANDOM, "redis-user-ferrum-catalog-b")).toMatchObject({
+      keepers: { generation: "2" },
+    });
+    const url = async (b: typeof first) =>
+      (await secretness(b.result.forService("catalog").celeryBrokerUrl)).value;
+    const password = (u: string) =>
+      decodeURIComponent(new URL(u.split(";")[0]!.replace("sentinel:", "redis:")).password);
+    const [before, after] = [password(await url(first)), password(await url(rotated))];
+    expect(after).not.toBe(before);
+    const files = (b: typeof first) =>
+      redact((b.registrations.inputs(SECRET, "redis-users") as Json).stringData, true) as Record<
+        string,
+        string
+      >;
+    expect(files(rotated)["ferrum-catalog"]).toBe(`${aclHash(after)}\n${aclHash(before)}`);
+    expect(files(retired)["ferrum-catalog"]).toBe(aclHash(after));
+    expect(password(await url(retired))).toBe(after);
+    // The servers' own credentials: current first, the previous one after it while it is accepted.
+    expect(files(rotated)["redis-replication"]!.split("\n")).toEqual([
+      files(retired)["redis-replication"],
+      files(first)["redis-replication"],
+    ]);
+  });
+
+  test("the slots alternate: each generation regenerates one slot and makes it current", () => {
+    expect([1, 2, 3, 4, 5].map(passwordSlots)).toEqual([
+      { a: 1, b: 0, current: "a" },
+      { a: 1, b: 2, current: "b" },
+      { a: 3, b: 2, current: "a" },
+      { a: 3, b: 4, current: "b" },
+      { a: 5, b: 4, current: "a" },
+    ]);
   });
 });
 
@@ -351,20 +615,32 @@ describe("RedisHA connections", () => {
     expect(c.keyPrefix).toBe("auth:");
   });
 
-  test("a service's env values: its cache DB through the master name, its Celery DB through every Sentinel", async () => {
-    const { result } = await build();
-    const pw = (await secretness(result.password)).value;
+  test("a service's env values: its own user everywhere, its cache DB through the cache group, its Celery DB through every Sentinel", async () => {
+    const { registrations: r, result } = await build();
     const c = result.forService("content");
+    const pw = encodeURIComponent(new URL((await secretness(c.url)).value).password);
+    // content's password is its own user's current one, and it is no other user's.
+    expect(decodeURIComponent(pw)).toHaveLength(32);
+    const files = r.inputs(SECRET, "redis-users") as Json;
+    expect(files.stringData["ferrum-content"]).toBe(aclHash(decodeURIComponent(pw)));
     const sentinelUrls = (db: number): string =>
-      SENTINEL_HOSTS.map((h) => `sentinel://:${pw}@${h}:26379/${db}`).join(";");
-    expect((await secretness(c.url)).value).toBe(`redis://:${pw}@ferrum/5`);
+      SENTINEL_HOSTS.map((h) => `sentinel://ferrum-content:${pw}@${h}:26379/${db}`).join(";");
+    expect((await secretness(c.url)).value).toBe(`redis://ferrum-content:${pw}@ferrum-cache/5`);
     expect((await secretness(c.celeryBrokerUrl)).value).toBe(sentinelUrls(6));
     expect((await secretness(c.celeryResultBackend)).value).toBe(sentinelUrls(6));
     expect(JSON.parse((await secretness(c.celeryTransportOptions)).value)).toEqual({
       master_name: "ferrum",
-      sentinel_kwargs: { password: pw },
+      sentinel_kwargs: { username: "ferrum-content", password: decodeURIComponent(pw) },
+      global_keyprefix: "{content}:",
     });
-    expect((await secretness(c.eventsUrl)).value).toBe(`redis://:${pw}@ferrum/0`);
+    expect((await secretness(c.eventsUrl)).value).toBe(`redis://ferrum-content:${pw}@ferrum/0`);
+    expect(c.sentinelMaster).toBe("ferrum");
+    expect(result.cacheMasterName).toBe("ferrum-cache");
+    expect(result.adminUsername).toBe("redis-admin");
+    expect(result.exporter.username).toBe("redis-exporter");
+    expect(result.cacheHosts).toEqual(
+      [0, 1].map((i) => `redis-cache-${i}.redis-cache-headless.ferrum.svc.cluster.local`),
+    );
   });
 
   test("each service has its own cache DB and Celery DB; every service shares events DB 0", async () => {
@@ -452,6 +728,23 @@ describe("RedisHA argument validation", () => {
       ],
     ],
     [
+      "a cache too small, without pods",
+      { cache: { maxmemoryMiB: 8, replicas: 0 } },
+      {},
+      [
+        "backend.cache.maxmemoryMiB must be an integer of at least 32 (got 8)",
+        "backend.cache.replicas must be an integer of at least 1 (got 0)",
+      ],
+    ],
+    [
+      "a rotation generation of 0",
+      { rotation: { generation: 0 } },
+      {},
+      [
+        "backend.rotation.generation must be an integer of at least 1; raise it by one to rotate every password (got 0)",
+      ],
+    ],
+    [
       "an empty image",
       { image: " " },
       {},
@@ -513,22 +806,57 @@ describe("RedisHA pure pieces", () => {
   const target: SentinelTarget = {
     kind: "sentinel",
     masterName: "ferrum",
+    cacheMasterName: "ferrum-cache",
     sentinels: [
       { host: "s0", port: 26379 },
       { host: "s1", port: 26380 },
     ],
+    username: "ferrum-a b",
     password: "p@ss/w:rd %",
   };
 
-  test("URLs percent-encode the password; the transport options JSON carries it verbatim", () => {
-    expect(sentinelRedisUrl(target, 3)).toBe("redis://:p%40ss%2Fw%3Ard%20%25@ferrum/3");
-    expect(celerySentinelUrl(target, 4)).toBe(
-      "sentinel://:p%40ss%2Fw%3Ard%20%25@s0:26379/4;sentinel://:p%40ss%2Fw%3Ard%20%25@s1:26380/4",
+  test("URLs percent-encode the user and password; the transport options JSON carries them verbatim", () => {
+    expect(sentinelRedisUrl(target, "ferrum-cache", 3)).toBe(
+      "redis://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@ferrum-cache/3",
     );
-    expect(JSON.parse(celerySentinelTransportOptions(target))).toEqual({
+    expect(celerySentinelUrl(target, 4)).toBe(
+      "sentinel://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@s0:26379/4;sentinel://ferrum-a%20b:p%40ss%2Fw%3Ard%20%25@s1:26380/4",
+    );
+    expect(JSON.parse(celerySentinelTransportOptions(target, "catalog"))).toEqual({
       master_name: "ferrum",
-      sentinel_kwargs: { password: "p@ss/w:rd %" },
+      sentinel_kwargs: { username: "ferrum-a b", password: "p@ss/w:rd %" },
+      global_keyprefix: "{catalog}:",
     });
+  });
+
+  test("a service's data rules: its Celery DB and DB 0 only, its prefix, its own stream; every command past a DB denied", () => {
+    const rules = dataServiceRules("catalog", serviceDatabases(4));
+    expect(rules).toBe(
+      [
+        "resetkeys ~{catalog}:* ~celery-task-meta-* ~celery-taskset-meta-* ~events:catalog",
+        "resetchannels &{catalog}:* &{catalog}:/{db}.celery.pidbox &{catalog}:/{db}.celeryev/* &{catalog}:/{db}.celeryev/worker.*",
+        "-@all +@all -@admin -@dangerous -move -copy -select -pubsub -script|flush -script|kill -function -fcall -fcall_ro",
+        "+select|8 +select|0",
+        "(~events:* +xreadgroup +xread +xack +xgroup|create +xgroup|createconsumer +xpending +xclaim +xautoclaim +xinfo +xrange +xrevrange +xlen)",
+        "(&celery-task-meta-* &celery-taskset-meta-* +subscribe +publish)",
+      ].join(" "),
+    );
+    expect(cacheServiceRules("catalog:", serviceDatabases(4))).toBe(
+      "resetkeys ~catalog:* resetchannels -@all +@all -@admin -@dangerous -move -copy -select -pubsub -script|flush -script|kill -function -fcall -fcall_ro +flushdb +keys +select|7",
+    );
+  });
+
+  test("the internal users: the default user off everywhere, replication only on the Redis servers", () => {
+    const acl = { services: [{ name: "auth", dbs: serviceDatabases(1), keyPrefix: "auth:" }] };
+    const byUser = (kind: "data" | "cache" | "sentinel") =>
+      Object.fromEntries(aclRules(kind, acl).map((r) => [r.user, r.rules]));
+    expect(byUser("data")["redis-replication"]).toBe("-@all +psync +replconf +ping");
+    expect(byUser("sentinel")["redis-replication"]).toBeUndefined();
+    expect(byUser("data")["redis-exporter"]).not.toContain("config");
+    expect(byUser("sentinel")["ferrum-auth"]).toBe(
+      "-@all +ping +sentinel|masters +sentinel|master +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|slaves +sentinel|replicas",
+    );
+    expect(renderAclRules(aclRules("cache", acl))).toMatch(/^redis-admin ~\* &\* \+@all\n/);
   });
 
   test("slot n owns cache DB 2n-1 and Celery DB 2n", () => {

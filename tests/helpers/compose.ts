@@ -12,6 +12,7 @@ export function expectedComposeServices(): string[] {
     "postgres",
     "postgres-bootstrap",
     "redis",
+    "redis-cache",
     "sentinel-0",
     "sentinel-1",
     "sentinel-2",

@@ -24,7 +24,7 @@ describe("promtool", () => {
 
   test("check rules monitoring/rules.yaml", () => {
     const r = promtool("check", "rules", "monitoring/rules.yaml");
-    expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS: 9 rules found");
+    expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS: 11 rules found");
     expect(r.status).toBe(0);
   });
 

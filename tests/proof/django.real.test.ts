@@ -4,8 +4,8 @@
  * - the catalog's and the auth service's env: the ConfigMap and Secret their web containers take `envFrom`;
  * - PostgreSQL's admin init script, the bootstrap Job's command, its SQL and its Secret (the passwords the
  *   services' DATABASE_URLs carry), run against a real PostgreSQL 16 as the non-superuser admin;
- * - redis.conf, sentinel.conf and both init scripts, with the plan's Redis password, started on Debian's
- *   redis-server and redis-sentinel, with the cluster's Sentinel timings;
+ * - RedisHA's pods (both Redis groups and the Sentinels, with their ACL users), as the plan describes them,
+ *   started on Debian's redis-server and redis-sentinel with the cluster's timings (tests/helpers/redis-pods.ts);
  * - the migrate initContainer's command and the Celery worker's command line and liveness command.
  * The one change is where things are: each in-cluster `host:port` becomes 127.0.0.1 and a free port (the
  * first test shows that nothing else differs). Python is Debian's /usr/bin/python3 with python3-django 3.2,
@@ -45,18 +45,9 @@ import {
   type TlsFiles,
 } from "../helpers/django";
 import { envWithoutLibpq, startPostgres, type PostgresServer } from "../helpers/postgres-server";
-import {
-  command,
-  freePorts,
-  info,
-  LOOPBACK,
-  pipeline,
-  ProcessGroup,
-  runShell,
-  waitFor,
-  type RespValue,
-  type ServerProcess,
-} from "../helpers/redis-servers";
+import { adminLogin, commandAs, onDbAs, type RedisLogin } from "../helpers/redis-platform";
+import { RedisPods } from "../helpers/redis-pods";
+import { freePorts, LOOPBACK, waitFor, type RespValue } from "../helpers/redis-servers";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/proof/django.real.test.ts", [
@@ -73,26 +64,20 @@ requireTools("tests/proof/django.real.test.ts", [
   TOOLS.psycopg2,
 ]);
 
-const REDIS_PODS = 3;
-const SENTINEL_PODS = 3;
 /** The failover budget of the issue: cache and Celery work again this soon after the master dies. */
 const RECOVERY_BUDGET_MS = 30_000;
 
 const processes = new Processes();
-const redisGroup = new ProcessGroup();
+let redisPods: RedisPods;
+let redisAdmin: RedisLogin;
 let workDir: string;
 let objects: K8sObject[];
 let postgres: PostgresServer;
 let tls: TlsFiles;
 
-/** In-cluster `host:port` -> loopback port. */
+/** In-cluster `host:port` -> loopback port: PostgreSQL's, and every RedisHA pod's (redisPods.endpoints). */
 const endpoints = new Map<string, number>();
-let redisPorts: number[];
-let sentinelPorts: number[];
-let redisPassword: string;
 let masterName: string;
-const redis: ServerProcess[] = [];
-const sentinels: ServerProcess[] = [];
 
 /** The plan's env of the catalog's and auth's web containers, and the same with endpoints on loopback. */
 let planEnv: { catalog: Record<string, string>; auth: Record<string, string> };
@@ -190,81 +175,33 @@ async function queryAs<T extends object>(env: Record<string, string>, sql: strin
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Redis and Sentinel, from the plan's ConfigMaps
+// Redis and Sentinel: RedisHA's pods from the plan
 
-/** The plan's files of RedisHA: `{redis, sentinel}` × `{conf, init}`. */
-function redisFiles(): { redis: { conf: string; init: string }; sentinel: { conf: string; init: string } } {
-  const server = objectData(planObject(objects, "ConfigMap", "redis-server-config"));
-  const sentinel = objectData(planObject(objects, "ConfigMap", "redis-sentinel-config"));
-  return {
-    redis: { conf: server["redis.conf"]!, init: server["init.sh"]! },
-    sentinel: { conf: sentinel["sentinel.conf"]!, init: sentinel["init.sh"]! },
-  };
-}
-
-/** A config template for one pod on loopback: endpoints moved, its own port, bound to 127.0.0.1. */
-const podTemplate = (conf: string, port: number): string =>
-  toLoopback(conf, endpoints)
-    .replace(/^port \d+$/m, `port ${port}`)
-    .replace(/^bind .*$/m, `bind ${LOOPBACK}`);
-
-/** Runs a pod's init script as its init container does and starts the server on the config it wrote. */
-async function startRedisPod(kind: "redis" | "sentinel", ordinal: number): Promise<ServerProcess> {
-  const pod = kind === "redis" ? `redis-${ordinal}` : `redis-sentinel-${ordinal}`;
-  const port = (kind === "redis" ? redisPorts : sentinelPorts)[ordinal]!;
-  const dir = path.join(workDir, pod);
-  mkdirSync(dir, { recursive: true });
-  const files = redisFiles()[kind];
-  const file = kind === "redis" ? "redis.conf" : "sentinel.conf";
-  const template = path.join(dir, `template-${file}`);
-  const config = path.join(dir, file);
-  writeFileSync(template, podTemplate(files.conf, port));
-  writeFileSync(path.join(dir, "init.sh"), toLoopback(files.init, endpoints));
-  const env = { POD_NAME: pod, REDIS_PASSWORD: redisPassword, REDISCLI_AUTH: redisPassword };
-  const init = await runShell(path.join(dir, "init.sh"), [template, config], env);
-  if (init.code !== 0) throw new Error(`${pod} init exited ${init.code}:\n${init.stdout}${init.stderr}`);
-  const binary = kind === "redis" ? "redis-server" : "redis-sentinel";
-  return redisGroup.start(pod, binary, config, port, dir);
-}
-
-/** Picks a loopback port for every Redis and Sentinel pod and maps the pods' in-cluster endpoints to them. */
-async function placeRedisPods(): Promise<void> {
-  const ports = await freePorts(REDIS_PODS + SENTINEL_PODS);
-  [redisPorts, sentinelPorts] = [ports.slice(0, REDIS_PODS), ports.slice(REDIS_PODS)];
-  const redisHosts = [...redisFiles().redis.init.matchAll(/\d+\) self_host='([^']+)'; self_port=(\d+)/g)];
-  redisHosts.forEach(([, host, port], i) => endpoints.set(`${host}:${port}`, redisPorts[i]!));
-  planEnv.catalog.REDIS_SENTINELS!.split(",").forEach((s, i) => endpoints.set(s, sentinelPorts[i]!));
-}
-
-/** Starts the Redis pods, then the Sentinels; resolves once both replicas are in sync with pod 0. */
+/** Starts every RedisHA pod at once; resolves once every group is whole and the Sentinels know it. */
 async function startRedisHa(): Promise<void> {
-  redisPassword = objectData(planObject(objects, "Secret", "redis-credentials")).password!;
   masterName = planEnv.catalog.REDIS_SENTINEL_MASTER!;
-  const replication = async (): Promise<Record<string, string>> =>
-    info(redisPorts[0]!, "replication", redisPassword);
-  for (let i = 0; i < REDIS_PODS; i++) redis[i] = await startRedisPod("redis", i);
-  // Sentinels learn the replicas from the master's INFO: start them once both replicas are connected.
-  await waitFor("two connected replicas", async () => (await replication()).connected_slaves === "2", 10_000);
-  for (let i = 0; i < SENTINEL_PODS; i++) sentinels[i] = await startRedisPod("sentinel", i);
-  // The master takes writes only with a replica in sync (min-replicas-to-write 1); the first sync waits
-  // repl-diskless-sync-delay (5 s) for more replicas.
+  await redisPods.startAll();
+  const master = await agreedMaster(60_000);
+  // Writes need a replica in sync (min-replicas-to-write 1): wait out the first full resync of both.
   await waitFor(
-    "two replicas in sync",
-    async () => (await replication()).min_slaves_good_slaves === "2",
-    15_000,
+    "both replicas of the data master to be in sync",
+    async () => (String(await call(master, "INFO", "replication")).match(/state=online/g) ?? []).length === 2,
+    30_000,
   );
 }
 
-const call = (port: number, ...args: string[]): Promise<RespValue> => command(port, args, redisPassword);
+/** One command as the plan's Redis admin. */
+const call = (port: number, ...args: string[]): Promise<RespValue> => commandAs(port, redisAdmin, ...args);
 
-/** Port of the master every running Sentinel names, once they agree and know both replicas. */
+/** Port of the data group's master every running Sentinel names, once they agree and know both replicas. */
 function agreedMaster(timeoutMs: number, except?: number): Promise<number> {
+  const sentinels = redisPods.of("redis-sentinel");
   return waitFor(
     `the Sentinels to agree on a master${except ? ` other than ${except}` : ""}`,
     async () => {
       const seen = await Promise.all(
         sentinels
-          .filter((s) => s.running)
+          .filter((s) => redisPods.running(s.name))
           .map(async (s) => {
             const master = await call(s.port, "SENTINEL", "master", masterName);
             if (!Array.isArray(master)) return undefined;
@@ -284,10 +221,19 @@ function agreedMaster(timeoutMs: number, except?: number): Promise<number> {
   );
 }
 
-/** Replies of `commands` run on `port` after AUTH and SELECT `db`. */
+/** Port of the cache group's master (REDIS_URL's host), as the first Sentinel that answers names it. */
+async function cacheMaster(): Promise<number> {
+  const group = new URL(planEnv.catalog.REDIS_URL!).hostname;
+  for (const s of redisPods.of("redis-sentinel").filter((p) => redisPods.running(p.name))) {
+    const reply = await call(s.port, "SENTINEL", "get-master-addr-by-name", group);
+    if (Array.isArray(reply)) return Number(reply[1]);
+  }
+  throw new Error(`no Sentinel names ${group}'s master`);
+}
+
+/** Replies of `commands` run on `port` as the admin after SELECT `db`. */
 async function onDb(port: number, db: number, ...commands: string[][]): Promise<RespValue[]> {
-  const replies = await pipeline(port, [["AUTH", redisPassword], ["SELECT", String(db)], ...commands]);
-  return replies.slice(2);
+  return (await onDbAs(port, redisAdmin, db, ...commands)).slice(2);
 }
 
 /** The DB number of a `redis://` or `sentinel://` URL (its first one). */
@@ -338,7 +284,9 @@ beforeAll(async () => {
     catalog: containerEnvFrom(objects, deployment("catalog"), "web"),
     auth: containerEnvFrom(objects, deployment("auth"), "web"),
   };
-  await placeRedisPods();
+  redisPods = await RedisPods.fromPlan(objects, path.join(workDir, "redis"));
+  redisAdmin = adminLogin(objects);
+  for (const [endpoint, port] of redisPods.endpoints) endpoints.set(endpoint, port);
   // Django processes need the database's port (their env), the worker a writable Redis master too.
   const redisUp = startRedisHa();
   const envReady = startDatabase().then(() => {
@@ -355,7 +303,7 @@ beforeAll(async () => {
   ]);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
-    await Promise.all([processes.stopAll(), redisGroup.stopAll(), postgres?.stop()]);
+    await Promise.all([processes.stopAll(), redisPods.close(), postgres?.stop()]);
     throw failed.reason;
   }
 }, 60_000);
@@ -382,7 +330,7 @@ function httpGet(
 }
 
 afterAll(async () => {
-  await Promise.all([processes.stopAll(), redisGroup.stopAll(), postgres?.stop()]);
+  await Promise.all([processes.stopAll(), redisPods?.close(), postgres?.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -405,19 +353,19 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     expect(decodeURIComponent(new URL(catalogEnv.DATABASE_URL!).password)).toBe(
       bootstrap.FERRUM_CATALOG_PASSWORD,
     );
-    // RedisHA's files: every changed line held an in-cluster host or the port/bind a pod listens on.
-    const files = redisFiles();
-    const runs = [
-      [files.redis.conf, podTemplate(files.redis.conf, redisPorts[0]!)],
-      [files.sentinel.conf, podTemplate(files.sentinel.conf, sentinelPorts[0]!)],
-      [files.redis.init, toLoopback(files.redis.init, endpoints)],
-      [files.sentinel.init, toLoopback(files.sentinel.init, endpoints)],
-    ] as const;
-    for (const [before, after] of runs) {
-      const lines = changedLines(before, after);
-      expect(lines.length).toBeGreaterThan(0);
-      for (const line of lines) expect(line.before).toMatch(/svc\.cluster\.local|^(port|bind) /);
-      expect(after).not.toMatch(/svc\.cluster\.local/);
+    // RedisHA's files as each pod got them: every changed line held an in-cluster host or the port/bind it
+    // listens on.
+    for (const pod of [redisPods.of("redis")[0]!, redisPods.of("redis-sentinel")[0]!]) {
+      const volume = [...pod.volumes.entries()].find(([, v]) => v.kind === "configMap")!;
+      const data = objectData(
+        objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume[1].source)!,
+      );
+      for (const file of ["init.sh", pod.owner === "redis" ? "redis.conf" : "sentinel.conf"]) {
+        const lines = changedLines(data[file]!, redisPods.read(pod.name, volume[0], file));
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(line.before).toMatch(/svc\.cluster\.local|^(port|bind) /);
+        expect(redisPods.read(pod.name, volume[0], file)).not.toMatch(/svc\.cluster\.local/);
+      }
     }
   });
 
@@ -546,10 +494,10 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     await server.kill();
   }, 60_000);
 
-  test("the cache works through Sentinel, in the service's cache DB under its key prefix", async () => {
+  test("the cache works through Sentinel, in the service's cache DB on the cache group, under its key prefix", async () => {
     expect(await catalog.value("cache.set", { key: "greeting", value: "hello" })).toBe(true);
     expect(await catalog.value("cache.get", { key: "greeting" })).toBe("hello");
-    const master = await agreedMaster(15_000);
+    const master = await cacheMaster();
     const key = `${catalogEnv.REDIS_KEY_PREFIX}:1:greeting`; // django-redis: <KEY_PREFIX>:<version>:<key>
     expect(await onDb(master, dbOf(catalogEnv.REDIS_URL!), ["EXISTS", key])).toEqual([1]);
   });
@@ -561,7 +509,7 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // The queue lives in the service's Celery DB.
     const master = await agreedMaster(15_000);
     expect(
-      await onDb(master, dbOf(catalogEnv.CELERY_BROKER_URL!), ["EXISTS", "_kombu.binding.celery"]),
+      await onDb(master, dbOf(catalogEnv.CELERY_BROKER_URL!), ["EXISTS", "{catalog}:_kombu.binding.celery"]),
     ).toEqual([1]);
     // The worker container's liveness command finds the worker by the --hostname the pod gives it.
     const liveness = podContainer(deployment("catalog"), "worker").livenessProbe.exec.command as string[];
@@ -594,11 +542,16 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     expect(groups).toEqual([expect.arrayContaining(["name", "auth", "pending", 0])]);
   });
 
-  test("after the master is SIGKILLed, the cache, Celery and events work again within 30 s in the same processes", async () => {
+  test("after both masters are SIGKILLed, the cache, Celery and events work again within 30 s in the same processes", async () => {
     const before = { catalog: await catalog.value("pid"), auth: await auth.value("pid"), worker: worker.pid };
     const oldMaster = await agreedMaster(15_000);
+    const oldCacheMaster = await cacheMaster();
     const killedAt = Date.now();
-    await redis[redisPorts.indexOf(oldMaster)]!.kill("SIGKILL");
+    await Promise.all(
+      [oldMaster, oldCacheMaster].map((port) =>
+        redisPods.stop(redisPods.pods.find((p) => p.port === port)!.name, "SIGKILL"),
+      ),
+    );
 
     // Each path is tried until it works, in the processes started before the kill. Celery's result backend
     // retries a lost connection inside `.get()` (20 times, 1 s apart), so a request may wait out the whole
@@ -637,14 +590,15 @@ describe("a reference Django + Celery service on the env the dev stack renders",
       await new Promise((r) => setTimeout(r, 250));
     }
     console.info(
-      `after the master was killed: recovered after (ms) ${JSON.stringify(recoveredAfterMs)}; errors seen meanwhile:\n` +
+      `after the masters were killed: recovered after (ms) ${JSON.stringify(recoveredAfterMs)}; errors seen meanwhile:\n` +
         [...errorsSeen].join("\n"),
     );
     expect(Object.keys(recoveredAfterMs).sort()).toEqual(["cache", "celery", "events"]);
     for (const ms of Object.values(recoveredAfterMs)) expect(ms).toBeLessThan(budget);
 
-    // A new master, and nobody was restarted.
+    // New masters, and nobody was restarted.
     expect(await agreedMaster(5_000, oldMaster)).not.toBe(oldMaster);
+    expect(await cacheMaster()).not.toBe(oldCacheMaster);
     expect(worker.running).toBe(true);
     expect({
       catalog: await catalog.value("pid"),
@@ -697,7 +651,9 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // The catalog's env with its cache variables as RedisHA renders them for a managed cache (urls.ts, direct
     // mode). The server's CA stands in for the public CA a managed cache's certificate chains to: the clients
     // find it where they find the system's, through OpenSSL's SSL_CERT_FILE.
-    const target = { kind: "direct", host: LOOPBACK, port: port!, tls: true, password } as const;
+    // One TLS-only server stands in for both managed caches (Celery's and the caches').
+    const endpoint = { host: LOOPBACK, port: port!, password };
+    const target = { kind: "direct", ...endpoint, tls: true, cache: endpoint } as const;
     const values = cacheValues(target, "catalog", serviceDatabases(DEFAULT_DATABASE_SLOTS.catalog!));
     const managed = (trusted: string): Record<string, string> => ({
       ...catalogEnv,

@@ -499,7 +499,12 @@ describe("prod-azure: the workloads keep the dev contract", () => {
       volumeBindingMode: "WaitForFirstConsumer",
     });
     const sets = objects().filter((x) => x.kind === "StatefulSet");
-    expect(sets.map((x) => x.metadata.name).sort()).toEqual(["minio", "redis", "redis-sentinel"]);
+    expect(sets.map((x) => x.metadata.name).sort()).toEqual([
+      "minio",
+      "redis",
+      "redis-cache",
+      "redis-sentinel",
+    ]);
     for (const set of sets)
       for (const claim of set.spec.volumeClaimTemplates ?? [])
         expect(claim.spec.storageClassName).toBe("ferrum-premium-zrs");
@@ -530,8 +535,13 @@ describe("prod-azure: the workloads keep the dev contract", () => {
 
 describe("prod-azure: ferrum:azure.cache azureManagedRedis", () => {
   test("Azure Managed Redis behind a private endpoint in the VNet, its zone linked to the VNet; no Redis pods", () => {
-    const cluster = v.one("azure-native:redisenterprise:RedisEnterprise");
+    const cluster = v.one("azure-native:redisenterprise:RedisEnterprise", "redis-cluster");
     expect(cluster.inputs).toMatchObject({ publicNetworkAccess: "Disabled", sku: { name: "Balanced_B5" } });
+    // Django's caches on a cluster of their own (AllKeysLRU), the smallest SKU unless ferrum:azure.redisCacheSku says.
+    expect(v.one("azure-native:redisenterprise:RedisEnterprise", "redis-lru-cluster").inputs).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      sku: { name: "Balanced_B0" },
+    });
     const endpoint = v
       .ofType("azure-native:network:PrivateEndpoint")
       .find((e) => e.name === "redis-endpoint")!;

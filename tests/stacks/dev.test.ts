@@ -344,7 +344,11 @@ describe("dev stack: Redis with Sentinel (RedisHA, in-cluster)", () => {
     const cacheDbs = env.map((e) => dbOf(e.REDIS_URL));
     const brokerDbs = env.map((e) => dbOf(e.CELERY_BROKER_URL));
     expect(new Set([...cacheDbs, ...brokerDbs]).size).toBe(8);
-    expect(new Set(env.map((e) => e.EVENTS_REDIS_URL)).size).toBe(1);
+    // Every service logs in as its own user, so the URLs differ; the DB and the host are the same for all.
+    const events = env.map((e) => new URL(e.EVENTS_REDIS_URL));
+    expect(new Set(events.map((u) => `${u.host}${u.pathname}`))).toEqual(new Set(["ferrum/0"]));
+    expect(events.map((u) => u.username)).toEqual(SERVICES.map((s) => `ferrum-${s}`));
+    expect(new Set(env.map((e) => new URL(e.REDIS_URL).host))).toEqual(new Set(["ferrum-cache"]));
     expect(cacheDbs).not.toContain(dbOf(env[0].EVENTS_REDIS_URL));
   });
 });

@@ -181,7 +181,7 @@ describe("docker-compose.yml is generated, never edited", () => {
 });
 
 describe("services", () => {
-  test("postgres, redis, three sentinels, minio, traefik, the one-shots, four web services, two workers, two beats", () => {
+  test("postgres, redis and redis-cache, three sentinels, minio, traefik, the one-shots, four web services, two workers, two beats", () => {
     const expected = expectedComposeServices();
     expect(Object.keys(compose.services)).toEqual(expected);
     const ofComponent = (c: string) =>
@@ -206,7 +206,7 @@ describe("services", () => {
       expect(s[svc.name].image).toBe(`\${FERRUM_${svc.name.toUpperCase()}_IMAGE:-${svc.image}}`);
   });
 
-  test("depends_on: every target exists, one-shots are awaited to completion, the rest healthy; no cycle", () => {
+  test("depends_on: every target exists, one-shots are awaited to completion, the Sentinels started, the rest healthy; no cycle", () => {
     const services: Record<string, any> = compose.services;
     const oneShot = (n: string) => services[n].restart === "no";
     expect(Object.keys(services).filter(oneShot)).toEqual([
@@ -219,6 +219,9 @@ describe("services", () => {
         expect(services[target]).toBeDefined();
         if (oneShot(target))
           expect([name, target, dep.condition]).toEqual([name, target, "service_completed_successfully"]);
+        else if (/^redis/.test(name) && /^sentinel-/.test(target))
+          // A Redis server's init asks the Sentinels who the master is: they must be up, not yet healthy.
+          expect([name, target, dep.condition]).toEqual([name, target, "service_started"]);
         else {
           expect([name, target, dep.condition]).toEqual([name, target, "service_healthy"]);
           expect(services[target].healthcheck).toBeDefined();
@@ -340,7 +343,9 @@ describe("the env contract: each service's env has its k3s ConfigMap + Secret ke
       ];
       for (const h of hosts)
         expect([s.name, h, compose.services[h!] !== undefined]).toEqual([s.name, h, true]);
-      expect(new URL(e.REDIS_URL!).hostname).toBe(e.REDIS_SENTINEL_MASTER);
+      // The master group names: the cache group for Django's cache, the data group for the events.
+      expect(new URL(e.REDIS_URL!).hostname).toBe("ferrum-cache");
+      expect(new URL(e.EVENTS_REDIS_URL!).hostname).toBe(e.REDIS_SENTINEL_MASTER);
     }
   });
 });
@@ -388,10 +393,14 @@ describe("no credential in any generated file", () => {
       ),
     ).toEqual([expect.stringContaining('the JSON password "abc"')]);
     expect(
-      broken((c) => (c.services.redis.environment.REDISCLI_AUTH = "${FERRUM_REDIS_PASSWORD:-changeme}")),
+      broken(
+        (c) =>
+          (c.services.redis.environment.FERRUM_REDIS_ADMIN_PASSWORD =
+            "${FERRUM_REDIS_ADMIN_PASSWORD:-changeme}"),
+      ),
     ).toEqual([
-      expect.stringContaining("services.redis.environment.REDISCLI_AUTH holds"),
-      expect.stringContaining("gives the secret FERRUM_REDIS_PASSWORD a default"),
+      expect.stringContaining("services.redis.environment.FERRUM_REDIS_ADMIN_PASSWORD holds"),
+      expect.stringContaining("gives the secret FERRUM_REDIS_ADMIN_PASSWORD a default"),
     ]);
     expect(broken((c) => (c.services.minio.environment = ["MINIO_ROOT_PASSWORD=x"]))).toEqual([
       "services.minio.environment must be a map (KEY: value), so each value can be checked",
@@ -546,15 +555,16 @@ describe(".env: make-env writes what the compose file references", () => {
       }
       expect(env[v.name]).toMatch(new RegExp(`^[${ALPHABETS[v.alphabet]}]{${v.length}}$`));
     }
-    expect(env.FERRUM_REDIS_PASSWORD).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const user of ["REDIS_ADMIN", "REDIS_SENTINEL", "CATALOG_REDIS"])
+      expect(env[`FERRUM_${user}_PASSWORD`]).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
   test("bad case: without a credential compose refuses to start, naming it and the fix", () => {
     const partial = { ...env };
-    delete partial.FERRUM_REDIS_PASSWORD;
+    delete partial.FERRUM_CATALOG_REDIS_PASSWORD;
     expect(() => interpolate(compose, partial)).toThrow(MissingVariablesError);
-    expect(() => interpolate(compose, { ...partial, FERRUM_REDIS_PASSWORD: "" })).toThrow(
-      `required variable FERRUM_REDIS_PASSWORD is missing a value: ${MISSING_MESSAGE}`,
+    expect(() => interpolate(compose, { ...partial, FERRUM_CATALOG_REDIS_PASSWORD: "" })).toThrow(
+      `required variable FERRUM_CATALOG_REDIS_PASSWORD is missing a value: ${MISSING_MESSAGE}`,
     );
   });
 

@@ -66,28 +66,31 @@ import {
 import { renderPolicy } from "../../components/object-store/policy";
 import { renderPublicReadPolicy } from "../../components/object-store/public-access";
 import { publicRouteRule, ROUTE_NAME } from "../../components/object-store/route";
+import { aclRules, INTERNAL_USERS, renderAclRules, serviceUser, type AclServices } from "../../components/redis-ha/acl";
 import { renderRedisConf, renderSentinelConf } from "../../components/redis-ha/config-files";
 import { DEFAULT_DATABASE_SLOTS, serviceDatabases, slotProblems } from "../../components/redis-ha/databases";
-import { MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from "../../components/redis-ha/naming";
+import { CACHE_MASTER_NAME, MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from "../../components/redis-ha/naming";
 import {
   DATA_DIR,
+  PROBE_PASSWORD_FILE,
   REDIS_CONFIG_DIR,
   REDIS_UID,
-  SENTINEL_CONFIG_DIR,
   TEMPLATE_DIR,
+  USERS_DIR,
 } from "../../components/redis-ha/pod-specs";
 import {
-  PASSWORD_ENV,
   POD_NAME_ENV,
   probeCommands,
-  REDISCLI_AUTH_ENV,
   renderRedisInitScript,
   renderSentinelInitScript,
-  ScriptTopology,
+  USERS_DIR_ENV,
+  usersFromEnvScript,
+  type ScriptGroup,
 } from "../../components/redis-ha/scripts";
 import { DEFAULT_DATABASES, DEFAULT_QUORUM, DEFAULT_SENTINELS } from "../../components/redis-ha/settings";
 import { redisMemoryLimitMiB } from "../../components/redis-ha/sizing";
-import { cacheValues } from "../../components/redis-ha/urls";
+import { cacheValues, keyPrefix } from "../../components/redis-ha/urls";
+import type { Endpoint } from "../../components/redis-ha/types";
 import { Component, PART_OF } from "../../lib/labels";
 import { credentialProblems } from "./audit";
 import {
@@ -97,6 +100,7 @@ import {
   djangoSecretKeyVar,
   EnvVariable,
   imageVar,
+  redisUserVar,
   resolveTokens,
   secretAccessKeyVar,
   token,
@@ -124,6 +128,7 @@ export const HOSTS = {
   postgres: "postgres",
   postgresBootstrap: "postgres-bootstrap",
   redis: "redis",
+  redisCache: "redis-cache",
   minio: "minio",
   minioBootstrap: "minio-bootstrap",
 } as const;
@@ -237,6 +242,7 @@ function labels(name: string, component: Component, extra: Record<string, string
 }
 
 const healthy = { condition: "service_healthy" };
+const started = { condition: "service_started" };
 const completed = { condition: "service_completed_successfully" };
 
 /** The value of an Input (plain or Output), awaited; the Outputs here are built from plain strings. */
@@ -318,8 +324,10 @@ async function djangoEnvironment(config: FerrumConfig, s: ServiceSettings): Prom
     {
       kind: "sentinel",
       masterName: MASTER_NAME,
+      cacheMasterName: CACHE_MASTER_NAME,
       sentinels: sentinelEndpoints(),
-      password: token(VARS.redisPassword),
+      username: serviceUser(s.name),
+      password: token(redisUserVar(serviceUser(s.name))),
     },
     s.name,
     serviceDatabases(slot),
@@ -383,11 +391,69 @@ function sentinelEndpoints() {
   return Array.from({ length: SENTINEL_COUNT }, (_, i) => ({ host: sentinelHost(i), port: SENTINEL_PORT }));
 }
 
+/** The two Redis groups of compose (one server each) and the Sentinels that watch them. */
+interface RedisGroups {
+  readonly data: ScriptGroup;
+  readonly cache: ScriptGroup;
+  readonly sentinels: readonly Endpoint[];
+}
+
+function redisGroups(): RedisGroups {
+  return {
+    data: { masterName: MASTER_NAME, redis: [{ host: HOSTS.redis, port: REDIS_PORT }] },
+    cache: { masterName: CACHE_MASTER_NAME, redis: [{ host: HOSTS.redisCache, port: REDIS_PORT }] },
+    sentinels: sentinelEndpoints(),
+  };
+}
+
+/** Each service's DBs and key prefix, as RedisHA builds its ACL rules from them. */
+function aclServices(config: FerrumConfig): AclServices {
+  return {
+    services: config.services.map((s) => ({
+      name: s.name,
+      dbs: serviceDatabases(DEFAULT_DATABASE_SLOTS[s.name]!),
+      keyPrefix: keyPrefix(s.name),
+    })),
+  };
+}
+
+/** Every Redis ACL user of compose with the .env variable holding its password. */
+function redisUsers(config: FerrumConfig): { user: string; env: string }[] {
+  return [...Object.values(INTERNAL_USERS), ...config.services.map((s) => serviceUser(s.name))].map((user) => ({
+    user,
+    env: redisUserVar(user),
+  }));
+}
+
+/**
+ * A Redis or Sentinel container's command: the users directory written from the environment (compose has no
+ * Secret volumes), the component's init script on its template and rules, then the server.
+ */
+function redisCommand(
+  config: FerrumConfig,
+  init: string,
+  template: string,
+  rules: string,
+  configFile: string,
+  server: string,
+): string[] {
+  return [
+    "sh",
+    "-c",
+    [
+      usersFromEnvScript(USERS_DIR, redisUsers(config)),
+      `sh ${TEMPLATE_DIR}/${init} ${TEMPLATE_DIR}/${template} ${TEMPLATE_DIR}/${rules} ${configFile}`,
+      `exec ${server}`,
+    ].join(" && "),
+  ];
+}
+
 /** The services every Django container waits for, as DjangoService waits for the components on k3s. */
 function backingServices(): ComposeService {
   return {
     [HOSTS.postgresBootstrap]: completed,
     [HOSTS.redis]: healthy,
+    [HOSTS.redisCache]: healthy,
     ...Object.fromEntries(sentinelEndpoints().map((e) => [e.host, healthy])),
     [HOSTS.minioBootstrap]: completed,
   };
@@ -500,7 +566,7 @@ function djangoServices(apiHost: string, s: ServiceSettings): [string, ComposeSe
 }
 
 /** The files under compose/ that the data services mount: every one a component renderer's output. */
-function mountedFiles(config: FerrumConfig, topology: ScriptTopology): GeneratedFile[] {
+function mountedFiles(config: FerrumConfig, groups: RedisGroups): GeneratedFile[] {
   const services = config.services.map((s) => s.name);
   const buckets = serviceBuckets(bucketPrefix(config.project, config.stack), config.services);
   const file = (path: string, content: string, executable = false): GeneratedFile => ({
@@ -515,6 +581,7 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
     file(
       `${PATHS.redis}/redis.conf`,
       renderRedisConf({
+        kind: "data",
         port: REDIS_PORT,
         maxmemoryMiB: config.redis.maxmemoryMiB,
         databases: DEFAULT_DATABASES,
@@ -522,17 +589,36 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
         minReplicasToWrite: 0,
       }),
     ),
-    file(`${PATHS.redis}/redis-init.sh`, renderRedisInitScript(topology)),
+    file(`${PATHS.redis}/redis-init.sh`, renderRedisInitScript({ ...groups.data, sentinels: groups.sentinels })),
+    file(
+      `${PATHS.redis}/cache.conf`,
+      renderRedisConf({
+        kind: "cache",
+        port: REDIS_PORT,
+        maxmemoryMiB: config.redis.cache.maxmemoryMiB,
+        databases: DEFAULT_DATABASES,
+        minReplicasToWrite: 0,
+      }),
+    ),
+    file(`${PATHS.redis}/cache-init.sh`, renderRedisInitScript({ ...groups.cache, sentinels: groups.sentinels })),
     file(
       `${PATHS.redis}/sentinel.conf`,
       renderSentinelConf({
         port: SENTINEL_PORT,
-        masterName: topology.masterName,
-        master: topology.redis[0]!,
-        quorum: DEFAULT_QUORUM,
+        groups: [groups.data, groups.cache].map((g) => ({
+          masterName: g.masterName,
+          master: g.redis[0]!,
+          quorum: DEFAULT_QUORUM,
+        })),
       }),
     ),
-    file(`${PATHS.redis}/sentinel-init.sh`, renderSentinelInitScript(topology)),
+    file(
+      `${PATHS.redis}/sentinel-init.sh`,
+      renderSentinelInitScript({ groups: [groups.data, groups.cache], sentinels: groups.sentinels }),
+    ),
+    ...(["data", "cache", "sentinel"] as const).map((kind) =>
+      file(`${PATHS.redis}/${kind}.acl`, renderAclRules(aclRules(kind, aclServices(config)))),
+    ),
     file(
       `${PATHS.mcBootstrap}/bootstrap.sh`,
       renderBootstrapScript(buckets, { noncurrentVersionDays: config.objectStore.noncurrentVersionDays }),
@@ -546,11 +632,16 @@ function mountedFiles(config: FerrumConfig, topology: ScriptTopology): Generated
 
 const mount = (hostPath: string, containerPath: string): string => `./${hostPath}:${containerPath}:ro`;
 
+/** Parent of USERS_DIR: the in-memory home of the passwords' directory in a Redis container. */
+const RUN_DIR = "/run/ferrum";
+/** The named volume of Sentinel `ordinal`'s state. */
+const sentinelVolume = (ordinal: number): string => `sentinel-${ordinal}-state`;
+
 function dataServices(config: FerrumConfig, traefikImage: string): [string, ComposeService][] {
   const pgReady = ["pg_isready", "--host=127.0.0.1", `--port=${POSTGRES_PORT}`, "--username=postgres"];
   const redisEnv = {
-    [PASSWORD_ENV]: token(VARS.redisPassword),
-    [REDISCLI_AUTH_ENV]: token(VARS.redisPassword),
+    [USERS_DIR_ENV]: USERS_DIR,
+    ...Object.fromEntries(redisUsers(config).map((u) => [u.env, token(u.env)])),
   };
   const sentinelLimits = { cpuLimitMillicores: 250, memoryLimitMiB: 64 };
   const bootstrapLimits = { cpuLimitMillicores: 500, memoryLimitMiB: 128 };
@@ -561,22 +652,26 @@ function dataServices(config: FerrumConfig, traefikImage: string): [string, Comp
     {
       image: config.redis.image,
       user: `${REDIS_UID}:${REDIS_UID}`,
-      command: [
-        "sh",
-        "-c",
-        `sh ${TEMPLATE_DIR}/sentinel-init.sh ${TEMPLATE_DIR}/sentinel.conf ${SENTINEL_CONFIG_DIR}/sentinel.conf && exec redis-server ${SENTINEL_CONFIG_DIR}/sentinel.conf --sentinel`,
-      ],
-      working_dir: SENTINEL_CONFIG_DIR,
+      command: redisCommand(
+        config,
+        "sentinel-init.sh",
+        "sentinel.conf",
+        "sentinel.acl",
+        `${DATA_DIR}/sentinel.conf`,
+        `redis-server ${DATA_DIR}/sentinel.conf --sentinel`,
+      ),
+      working_dir: DATA_DIR,
       environment: { [POD_NAME_ENV]: `sentinel-${i}`, ...redisEnv },
-      volumes: [mount(PATHS.redis, TEMPLATE_DIR)],
-      // The rendered config (with the password) lives in memory only, as in the k3s emptyDir (medium: Memory).
-      tmpfs: [SENTINEL_CONFIG_DIR],
+      // Sentinel's config and the state it writes into it live on a volume, as on the k3s volume claim; the
+      // passwords' directory in memory only.
+      volumes: [mount(PATHS.redis, TEMPLATE_DIR), `${sentinelVolume(i)}:${DATA_DIR}`],
+      tmpfs: [RUN_DIR],
       read_only: true,
       cap_drop: ["ALL"],
       security_opt: ["no-new-privileges:true"],
       ...limits(sentinelLimits),
-      depends_on: { [HOSTS.redis]: healthy },
-      healthcheck: healthcheck(probeCommands.ping(SENTINEL_PORT), {
+      // No depends_on: the Redis servers' init scripts wait for the Sentinels to name their masters.
+      healthcheck: healthcheck(probeCommands.ping(SENTINEL_PORT, PROBE_PASSWORD_FILE), {
         periodSeconds: 5,
         timeoutSeconds: 5,
         failureThreshold: 3,
@@ -681,26 +776,63 @@ function dataServices(config: FerrumConfig, traefikImage: string): [string, Comp
       {
         image: config.redis.image,
         user: `${REDIS_UID}:${REDIS_UID}`,
-        command: [
-          "sh",
-          "-c",
-          `sh ${TEMPLATE_DIR}/redis-init.sh ${TEMPLATE_DIR}/redis.conf ${REDIS_CONFIG_DIR}/redis.conf && exec redis-server ${REDIS_CONFIG_DIR}/redis.conf`,
-        ],
+        command: redisCommand(
+          config,
+          "redis-init.sh",
+          "redis.conf",
+          "data.acl",
+          `${REDIS_CONFIG_DIR}/redis.conf`,
+          `redis-server ${REDIS_CONFIG_DIR}/redis.conf`,
+        ),
         working_dir: DATA_DIR,
         environment: { [POD_NAME_ENV]: "redis-0", ...redisEnv },
         volumes: [mount(PATHS.redis, TEMPLATE_DIR), `redis-data:${DATA_DIR}`],
-        tmpfs: [REDIS_CONFIG_DIR],
+        tmpfs: [REDIS_CONFIG_DIR, RUN_DIR],
         read_only: true,
         cap_drop: ["ALL"],
         security_opt: ["no-new-privileges:true"],
         mem_limit: `${redisMemoryLimitMiB(config.redis.maxmemoryMiB)}m`,
         cpus: 1,
+        depends_on: Object.fromEntries(sentinelEndpoints().map((e) => [e.host, started])),
         healthcheck: healthcheck(
-          probeCommands.redisReadiness(REDIS_PORT),
+          probeCommands.redisReadiness(REDIS_PORT, PROBE_PASSWORD_FILE),
           { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
           600,
         ),
         labels: labels("redis", "cache"),
+        restart: "unless-stopped",
+      },
+    ],
+    [
+      HOSTS.redisCache,
+      {
+        image: config.redis.image,
+        user: `${REDIS_UID}:${REDIS_UID}`,
+        command: redisCommand(
+          config,
+          "cache-init.sh",
+          "cache.conf",
+          "cache.acl",
+          `${REDIS_CONFIG_DIR}/redis.conf`,
+          `redis-server ${REDIS_CONFIG_DIR}/redis.conf`,
+        ),
+        working_dir: DATA_DIR,
+        environment: { [POD_NAME_ENV]: "redis-cache-0", ...redisEnv },
+        volumes: [mount(PATHS.redis, TEMPLATE_DIR)],
+        // A cache: nothing kept between starts.
+        tmpfs: [REDIS_CONFIG_DIR, RUN_DIR, DATA_DIR],
+        read_only: true,
+        cap_drop: ["ALL"],
+        security_opt: ["no-new-privileges:true"],
+        mem_limit: `${redisMemoryLimitMiB(config.redis.cache.maxmemoryMiB)}m`,
+        cpus: 1,
+        depends_on: Object.fromEntries(sentinelEndpoints().map((e) => [e.host, started])),
+        healthcheck: healthcheck(
+          probeCommands.redisReadiness(REDIS_PORT, PROBE_PASSWORD_FILE),
+          { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+          120,
+        ),
+        labels: labels("redis-cache", "cache"),
         restart: "unless-stopped",
       },
     ],
@@ -757,10 +889,12 @@ function comments(config: FerrumConfig): Record<string, string> {
       " One-shot, the k3s bootstrap Job: renderBootstrapSql's script as ferrum_admin; every `up` re-runs it\n" +
       " (idempotent), and it sets each role's password from .env.",
     [HOSTS.redis]:
-      " Redis 7: one master and no replica (a replica holds a copy of the whole dataset; failover is for k3s).\n" +
-      " Three Sentinels (a few MiB each), quorum 2 as on k3s: REDIS_SENTINELS and the Celery URL lists have\n" +
-      " the same shape, so settings that read them are exercised as in the cluster. Same rendered configs and\n" +
-      " init scripts as the k3s pods (min-replicas-to-write 0: there is no replica to wait for).",
+      " Redis 7, the data group (Celery, event streams; noeviction): one master and no replica (a replica holds\n" +
+      " a copy of the whole dataset; failover is for k3s); redis-cache, the cache group (allkeys-lru). Three\n" +
+      " Sentinels (a few MiB each), quorum 2 as on k3s: REDIS_SENTINELS and the Celery URL lists have the same\n" +
+      " shape, so settings that read them are exercised as in the cluster. Same rendered configs, ACL users and\n" +
+      " init scripts as the k3s pods (min-replicas-to-write 0: there is no replica to wait for); each user's\n" +
+      " password comes from .env into an in-memory directory, as the k3s Secret volume.",
     [HOSTS.minio]:
       " S3-compatible object store (MinIO's last community release; only the S3 API, console off). Its labels\n" +
       ` carry the k3s public route: https://${config.objectsHost}/<bucket>/... through Traefik, Host kept, so the\n` +
@@ -821,11 +955,7 @@ export async function renderCompose(
 
   const variables = composeVariables(config);
   const byName = new Map(variables.map((v) => [v.name, v]));
-  const topology: ScriptTopology = {
-    masterName: MASTER_NAME,
-    redis: [{ host: HOSTS.redis, port: REDIS_PORT }],
-    sentinels: sentinelEndpoints(),
-  };
+  const groups = redisGroups();
 
   const environments: Record<string, Json> = {};
   for (const s of config.services) environments[s.name] = await djangoEnvironment(config, s);
@@ -838,7 +968,12 @@ export async function renderCompose(
     {
       "x-environments": environments,
       services,
-      volumes: { "postgres-data": {}, "redis-data": {}, "minio-data": {} },
+      volumes: {
+        "postgres-data": {},
+        "redis-data": {},
+        ...Object.fromEntries(sentinelEndpoints().map((_, i) => [sentinelVolume(i), {}])),
+        "minio-data": {},
+      },
     },
     byName,
   ) as { "x-environments": Record<string, Json>; services: Record<string, ComposeService> };
@@ -873,7 +1008,7 @@ export async function renderCompose(
     throw new Error(`compose: credential literals in the render:\n  - ${problems.join("\n  - ")}`);
 
   return {
-    files: [{ path: COMPOSE_FILE, content: text, executable: false }, ...mountedFiles(config, topology)],
+    files: [{ path: COMPOSE_FILE, content: text, executable: false }, ...mountedFiles(config, groups)],
     variables,
   };
 }

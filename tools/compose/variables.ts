@@ -10,6 +10,7 @@
  */
 import type { FerrumConfig } from "../../config";
 import { accessKeyEnvVar, secretKeyEnvVar } from "../../components/object-store/naming";
+import { INTERNAL_USERS, serviceUser } from "../../components/redis-ha/acl";
 
 /** Characters a generated value is drawn from. Letters and digits only: Sentinel 7 cannot read quoted passwords back. */
 export const ALPHABETS = {
@@ -61,10 +62,18 @@ export const imageVar = (service: string): string => `FERRUM_${envPart(service)}
 export const accessKeyVar = accessKeyEnvVar;
 export const secretAccessKeyVar = secretKeyEnvVar;
 
+/**
+ * The password of a Redis ACL user: `FERRUM_REDIS_ADMIN_PASSWORD` for `redis-admin`,
+ * `FERRUM_AUTH_REDIS_PASSWORD` for the service user `ferrum-auth`.
+ */
+export const redisUserVar = (user: string): string =>
+  user.startsWith("ferrum-")
+    ? `FERRUM_${envPart(user.slice("ferrum-".length))}_REDIS_PASSWORD`
+    : `FERRUM_${envPart(user)}_PASSWORD`;
+
 export const VARS = {
   postgresSuperuserPassword: "FERRUM_POSTGRES_SUPERUSER_PASSWORD",
   postgresAdminPassword: "FERRUM_POSTGRES_ADMIN_PASSWORD",
-  redisPassword: "FERRUM_REDIS_PASSWORD",
   minioRootUser: "FERRUM_MINIO_ROOT_USER",
   minioRootPassword: "FERRUM_MINIO_ROOT_PASSWORD",
   yookassaShopId: "FERRUM_YOOKASSA_SHOP_ID",
@@ -108,7 +117,12 @@ export function composeVariables(config: FerrumConfig): EnvVariable[] {
       32,
     ),
     ...services.map((s) => secret(dbPasswordVar(s.name), `PostgreSQL role ferrum_${s.name}`, 32)),
-    secret(VARS.redisPassword, "Redis and Sentinel (AUTH on both)", 32),
+    ...Object.values(INTERNAL_USERS).map((user) =>
+      secret(redisUserVar(user), `Redis and Sentinel ACL user ${user}`, 32),
+    ),
+    ...services.map((s) =>
+      secret(redisUserVar(serviceUser(s.name)), `Redis ACL user ${serviceUser(s.name)} (${s.name}'s own)`, 32),
+    ),
     secret(VARS.minioRootUser, "MinIO root user (the bootstrap only)", 20, "lowerDigits"),
     secret(VARS.minioRootPassword, "MinIO root password", 40),
     ...services.flatMap((s) => [
