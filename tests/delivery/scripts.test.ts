@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { renderCoverageSummary, type CoverageSummary } from "../../.github/scripts/coverage-summary";
 import { parseConfig } from "../../config";
-import { REQUIRED_CONFIG } from "../helpers/config";
+import { requiredWith } from "../helpers/config";
 import { runScript } from "./run-script";
 import { loadWorkflow, ROOT, stackFiles, stepsOf, type Step } from "./workflow-checks";
 
@@ -204,7 +204,7 @@ describe("service-image.yml: the image it proposes", () => {
       }).outputs.image!;
       expect(image).toBe(`ferrumprod.azurecr.io/auth-service@${DIGEST}`);
       const result = parseConfig(
-        { ...REQUIRED_CONFIG[cloud], "ferrum:services": JSON.stringify({ auth: { image } }) },
+        requiredWith(cloud, "services", { auth: { image, digest: undefined } }),
         "prod",
       );
       expect(result.problems).toEqual([]);
