@@ -893,6 +893,10 @@ describe("prod (AWS): required secrets, index.ts under the mock runtime with the
     });
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:emailPassword' <value> -s prod");
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s prod");
+    // The token of the ECR cache's login to ghcr.io, which the stack file names.
+    expect(error?.message).toContain(
+      "ferrum:imageRegistryPassword is required by this stack's settings but not set; set it with: pulumi config set --secret 'ferrum:imageRegistryPassword' <value> -s prod",
+    );
     expect(registered).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   PlanResult,
 } from "../helpers/pulumi";
 import { REQUIRED_CONFIG } from "../helpers/config";
+import { scanPlan } from "../../tools/guardrails/leaks";
 
 let plan: PlanResult;
 let objects: any[];
@@ -264,7 +265,10 @@ describe("dev stack: pull secrets for private registries, referenced by every se
   });
 
   test("ferrum:imageRegistryUsername and its password become a dockerconfigjson Secret for ghcr.io; ferrum:imagePullSecret another, as given; both secret, both on every service pod", async () => {
-    const given = JSON.stringify({ auths: { "registry.example.com": { auth: "dTpw" } } });
+    const TOKEN = "ghp_0123456789abcdefABCDEF0123456789wxyz";
+    const given = JSON.stringify({
+      auths: { "registry.example.com": { auth: "Ym90OnMzY3IzdC1wYXNzd29yZA==" } },
+    });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../index") as () => Promise<unknown>;
     const { registrations } = await underMocks(() => program(), {
@@ -273,7 +277,7 @@ describe("dev stack: pull secrets for private registries, referenced by every se
         ...REQUIRED_CONFIG.k3s,
         "ferrum:yookassaSecretKey": "sk",
         "ferrum:imageRegistryUsername": "ferrum-ci",
-        "ferrum:imageRegistryPassword": "ghp_token",
+        "ferrum:imageRegistryPassword": TOKEN,
         "ferrum:imagePullSecret": given,
       },
       secretKeys: ["ferrum:yookassaSecretKey", "ferrum:imageRegistryPassword", "ferrum:imagePullSecret"],
@@ -286,8 +290,8 @@ describe("dev stack: pull secrets for private registries, referenced by every se
       auths: {
         "ghcr.io": {
           username: "ferrum-ci",
-          password: "ghp_token",
-          auth: Buffer.from("ferrum-ci:ghp_token").toString("base64"),
+          password: TOKEN,
+          auth: Buffer.from(`ferrum-ci:${TOKEN}`).toString("base64"),
         },
       },
     });
@@ -302,6 +306,14 @@ describe("dev stack: pull secrets for private registries, referenced by every se
       ["auth-beat", "auth-web", "catalog-beat", "catalog-web", "content-web", "user-web"].sort(),
     );
     for (const [, secrets] of listed) expect(secrets).toEqual(expected);
+    // Neither the token nor the given document shows anywhere outside a secret, in any encoding.
+    expect(
+      scanPlan(
+        "dev",
+        { resources: registrations.resources, outputs: [] },
+        { "ferrum:imageRegistryPassword": TOKEN, "ferrum:imagePullSecret": given },
+      ),
+    ).toEqual([]);
     // The pods start once the Secrets exist.
     for (const s of SERVICES)
       expect(registrations.get("ferrum:index:DjangoService", s).waitsFor).toEqual(
