@@ -83,6 +83,9 @@ function pullThroughCache(name: string, cache: ImageCache, a: EcrRegistryArgs): 
       description: `Login of the ECR pull-through cache to ${u.host} (ferrum:imageRegistryUsername)`,
       // No kmsKeyId: Secrets Manager's AWS managed key. ECR reads the secret through its service-linked
       // role, whose policy grants secretsmanager:GetSecretValue and no kms:Decrypt on a key of ours.
+      // Deleted at once: it copies stack config, and a secret in its recovery window keeps its name, which a
+      // re-created stack would be refused.
+      recoveryWindowInDays: 0,
       tags: a.tags,
     });
     const version = new secretsmanager.SecretVersion(

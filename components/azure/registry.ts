@@ -88,7 +88,8 @@ export function cacheRuleRepositories(cache: Pick<ImageCache, "source" | "upstre
 
 /**
  * The Key Vault with the login, the credential set reading it, and the credential set's right to read it.
- * The vault is RBAC-only (no access policies) and keeps deleted secrets 90 days under purge protection.
+ * The vault is RBAC-only (no access policies), purge-protected, and keeps what is deleted 7 days, Azure's
+ * shortest: it copies stack config, and a deleted vault keeps its name until then.
  */
 function cacheLogin(
   name: string,
@@ -110,7 +111,7 @@ function cacheLogin(
         sku: { family: "A", name: "standard" },
         enableRbacAuthorization: true,
         enableSoftDelete: true,
-        softDeleteRetentionInDays: 90,
+        softDeleteRetentionInDays: 7,
         enablePurgeProtection: true,
       },
       tags: net.tags,

@@ -783,7 +783,10 @@ describe("prod (AWS): service images by digest through the ECR pull-through cach
 
   test("the cache rule for ghcr.io logs in with a Secrets Manager secret named ecr-pullthroughcache/..., holding username and accessToken, secret", () => {
     const secret = one("aws:secretsmanager/secret:Secret", "ecr-ghcr-login");
-    expect(secret.inputs).toMatchObject({ name: "ecr-pullthroughcache/ferrum-prod/ghcr" });
+    expect(secret.inputs).toMatchObject({
+      name: "ecr-pullthroughcache/ferrum-prod/ghcr",
+      recoveryWindowInDays: 0,
+    });
     // Secrets Manager's AWS managed key: ECR's service-linked role cannot decrypt with a key of ours.
     expect(secret.inputs.kmsKeyId).toBeUndefined();
     const version = resource("aws:secretsmanager/secretVersion:SecretVersion", "ecr-ghcr-login");

@@ -500,7 +500,7 @@ describe("prod-azure: service images by digest through the ACR cache of ghcr.io"
         sku: { family: "A", name: "standard" },
         enableRbacAuthorization: true,
         enableSoftDelete: true,
-        softDeleteRetentionInDays: 90,
+        softDeleteRetentionInDays: 7,
         enablePurgeProtection: true,
       },
     });
