@@ -175,6 +175,11 @@ export interface Pull {
   readonly warmup?: string;
 }
 
+/** Whether `image` comes through the stack's cache (decides which warm-up Jobs exist, outside any Output). */
+export function isCached(image: string, cache: { readonly source: string } | undefined): boolean {
+  return cache !== undefined && isUnder(image, cache.source);
+}
+
 /**
  * Where a service's image is pulled from: through the stack's cache when it lies under the cached registry
  * (`ferrum:imageRegistry`), as configured otherwise (the stack's own registry, or another one).
@@ -184,7 +189,7 @@ export function pullOf(
   cache: { readonly source: string; readonly upstream: Upstream } | undefined,
   registryHost: string,
 ): Pull {
-  if (!cache || !isUnder(image, cache.source)) return { image };
+  if (!cache || !isCached(image, cache)) return { image };
   const cached = cachedImage(image, registryHost, cache.upstream);
   return { image: cached, warmup: byTag(cached) };
 }

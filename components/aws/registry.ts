@@ -24,7 +24,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
 import type { ImageCache } from "../../lib/config-images";
-import { pullOf } from "../../lib/images";
+import { isCached, pullOf } from "../../lib/images";
 
 export const untaggedExpiryPolicy = {
   rules: [
@@ -146,7 +146,7 @@ export function ecrRegistry(name: string, a: EcrRegistryArgs): EcrRegistry {
     if (s.buildContext === "") {
       const pull = host.apply((h) => pullOf(s.image, a.cache, h));
       images[s.name] = pull.image;
-      if (pullOf(s.image, a.cache, "x").warmup !== undefined) warmups[s.name] = pull.apply((p) => p.warmup!);
+      if (isCached(s.image, a.cache)) warmups[s.name] = pull.apply((p) => p.warmup!);
       continue;
     }
     const auth = ecr.getAuthorizationTokenOutput({ registryId: repo.registryId });

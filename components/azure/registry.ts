@@ -29,7 +29,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
 import type { AzureSettings } from "../../lib/config-azure";
 import type { ImageCache } from "../../lib/config-images";
-import { pullOf } from "../../lib/images";
+import { isCached, pullOf } from "../../lib/images";
 import { type AzureNetwork, privateZone } from "./network";
 import { grantRole } from "./roles";
 
@@ -277,8 +277,7 @@ export function acr(name: string, a: AcrArgs): Acr {
     if (svc.buildContext === "") {
       const pull = registry.loginServer.apply((host) => pullOf(svc.image, a.cache, host));
       images[svc.name] = pull.image;
-      if (pullOf(svc.image, a.cache, "x").warmup !== undefined)
-        warmups[svc.name] = pull.apply((p) => p.warmup!);
+      if (isCached(svc.image, a.cache)) warmups[svc.name] = pull.apply((p) => p.warmup!);
       continue;
     }
     const tag = svc.image.split(/[:@]/).pop() ?? "latest";
