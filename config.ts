@@ -22,6 +22,8 @@ import { AZURE_LOCATION_KEY, AzureSettings, azureStackProblems, readAzureSetting
 import { foreignKeyProblems, requiredForCloud, unusedSettingProblems } from "./lib/config-scope";
 import { type DeployerSettings, readDeployer } from "./lib/config-deployer";
 import { readTls, type TlsSettings } from "./lib/config-tls";
+import { type ImageSettings, readImages } from "./lib/config-images";
+import { DIGEST, parseImage } from "./lib/images";
 import {
   fullKey,
   Json,
@@ -51,7 +53,13 @@ export const STRUCTURED_KEYS = [
 ] as const;
 
 /** Config keys that hold secrets; each is required only when the setting that needs it is present. */
-export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey", "clusterKubeconfig"] as const;
+export const SECRET_KEYS = [
+  "emailPassword",
+  "yookassaSecretKey",
+  "clusterKubeconfig",
+  "imageRegistryPassword",
+  "imagePullSecret",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
@@ -66,6 +74,7 @@ export const SCALAR_DEFAULTS = {
   kubeContext: "",
   imageRegistry: "ghcr.io/ferrum",
   imageTag: "0.1.0",
+  imageRegistryUsername: "",
   ingressNamespace: "kube-system",
   monitoringNamespace: "monitoring",
   emailHost: "",
@@ -107,7 +116,11 @@ export interface WorkerSettings extends ResourceSpec {
 }
 
 export interface ServiceSettings extends ServiceDefinition {
-  /** Image reference with a tag or digest. */
+  /**
+   * Image reference with a tag or digest, as config names it (`services.<name>.image`, or
+   * `<imageRegistry>/<imageRepository>:<imageTag>`), with `services.<name>.digest` appended. A cloud stack
+   * pulls it through its own registry (lib/config-images.ts).
+   */
   readonly image: string;
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -195,6 +208,8 @@ export interface FerrumConfig {
   readonly ingressNamespace: string;
   readonly monitoringNamespace: string;
   readonly services: readonly ServiceSettings[];
+  /** Where the services' images come from: registry, login, the cloud's cache, pull secrets. */
+  readonly images: ImageSettings;
   readonly postgres: PostgresSettings;
   readonly redis: RedisSettings;
   readonly objectStore: ObjectStoreSettings;
@@ -402,7 +417,7 @@ function readService(
     derived,
     rule(IMAGE, "an image reference with a tag or digest", `${registry}/${def.imageRepository}:1.0.0`),
   );
-  if (!/[:@][^/]+$/.test(image)) {
+  if (!/[:@][^/]+$/.test(image) && !r.has("digest")) {
     r.problems.invalid(key, "an image reference with a tag or digest", image, `${image}:1.0.0`);
   } else if (cloud !== "k3s" && image !== derived && /:latest$/.test(image)) {
     // A derived image's tag is ferrum:imageTag, which is checked (and named) on its own.
@@ -432,8 +447,38 @@ function readService(
     beat: readResources(r.object("beat"), defaultSizes(cloud).beat),
     buildContext: r.string("buildContext", ""),
   };
+  const digest = readDigest(r, settings);
   r.rejectUnknown();
-  return settings;
+  return digest ? { ...settings, image: `${image}@${digest}` } : settings;
+}
+
+/**
+ * `services.<name>.digest`: the digest the image runs by, appended to its reference (derived or set). Not
+ * beside a digest in `image`, and not beside a build context, whose build decides the digest.
+ */
+function readDigest(r: ObjectReader, s: ServiceSettings): string | undefined {
+  const key = `${r.path}.digest`;
+  const digest = r.string("digest", "", {
+    pattern: new RegExp(`^$|${DIGEST.source}`),
+    expectation: "an image digest, sha256: and 64 lowercase hex digits",
+    example: "sha256:<digest>",
+  });
+  if (digest === "") return undefined;
+  if (s.buildContext !== "") {
+    r.problems.add(
+      key,
+      `does nothing on this stack (got ${JSON.stringify(digest)}): ${s.name} is built from buildContext and runs the digest its build pushes; remove it with: ${r.problems.remove(key)}`,
+    );
+    return undefined;
+  }
+  if (parseImage(s.image).digest !== undefined) {
+    r.problems.add(
+      key,
+      `conflicts with the digest in ${fullKey(`${r.path}.image`)} (got ${JSON.stringify(digest)} beside ${JSON.stringify(s.image)}): give the digest in one place; remove it with: ${r.problems.remove(key)}`,
+    );
+    return undefined;
+  }
+  return digest;
 }
 
 /**
@@ -476,12 +521,13 @@ function readObjectsHost(top: ObjectReader, cloud: Cloud, apiHost: string): stri
 
 /** Secret keys this config needs, decided by the plain settings alone (so the plan can fill placeholders). */
 export function requiredSecretKeys(
-  settings: Pick<FerrumConfig, "email" | "payments" | "cloud" | "aws">,
+  settings: Pick<FerrumConfig, "email" | "payments" | "cloud" | "aws" | "images">,
 ): SecretKey[] {
   const keys: SecretKey[] = [];
   if (settings.email.user !== "") keys.push("emailPassword");
   if (settings.payments.shopId !== "") keys.push("yookassaSecretKey");
   if (settings.cloud === "aws" && settings.aws.existingCluster) keys.push("clusterKubeconfig");
+  if (settings.images.username !== "") keys.push("imageRegistryPassword");
   return keys;
 }
 
@@ -663,6 +709,17 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
   }
   const aws = readAwsSettings(top.object("aws"));
   const azure = readAzureSettings(top.object("azure"), { stack, location: raw[AZURE_LOCATION_KEY] });
+  const images = readImages(
+    top,
+    {
+      cloud,
+      services,
+      servicesRaw: servicesReader.value,
+      acrLoginServer: `${azure.acrName.toLowerCase()}.azurecr.io`,
+      pullSecretSet: raw[fullKey("imagePullSecret")] !== undefined,
+    },
+    registry,
+  );
   const cloudKnown = !problems.has("cloud");
   const tls = readTls(top.object("tls"), { cloud, awsRegion: raw["aws:region"] });
   // Only a stack that creates its cluster decides who may reach its API; on k3s or an existing cluster the
@@ -704,6 +761,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       rule(DNS_LABEL, "a namespace name", d.monitoringNamespace),
     ),
     services,
+    images,
     postgres,
     redis,
     objectStore,
@@ -783,6 +841,11 @@ export function loadConfig(): LoadedConfig {
     else secrets[key] = value;
   }
   if (missing.length) throw new ConfigError(missingSecretsMessage(result.config.stack, missing));
+  // Opt-in: set or not, with no plain setting that asks for it.
+  const pullSecret = result.config.images.pullSecrets.dockerConfig
+    ? cfg.getSecret("imagePullSecret")
+    : undefined;
+  if (pullSecret) secrets.imagePullSecret = pullSecret;
   return { ...result.config, secrets };
 }
 

@@ -83,6 +83,11 @@ export interface AzureSettings {
   readonly acrSku: "Basic" | "Standard" | "Premium";
   /** Disabled: reachable through a private endpoint in the VNet only (Premium). */
   readonly acrPublicNetworkAccess: "Enabled" | "Disabled";
+  /**
+   * Key Vault holding the login ACR's artifact cache uses for ferrum:imageRegistry (an authenticated cache
+   * only): also `<name>.vault.azure.net`, unique across Azure.
+   */
+  readonly keyVaultName: string;
 }
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
@@ -90,6 +95,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 const SERVER_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const ACR_NAME = /^[a-zA-Z0-9]{5,50}$/;
+/** Key Vault names: 3 to 24 letters, digits and single hyphens, from a letter to a letter or digit. */
+const KEY_VAULT_NAME = /^(?=.{3,24}$)[a-zA-Z](-?[a-zA-Z0-9])*$/;
 const REGION = /^[a-z][a-z0-9]*$/;
 const WORKSPACE_ID =
   /^$|^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
@@ -100,6 +107,7 @@ export function defaultAzureNames(stack: string): {
   resourceGroupName: string;
   serverName: string;
   acrName: string;
+  keyVaultName: string;
 } {
   const slug = `ferrum-${stack}`
     .toLowerCase()
@@ -109,6 +117,7 @@ export function defaultAzureNames(stack: string): {
     resourceGroupName: slug,
     serverName: slug.slice(0, 63),
     acrName: slug.replace(/-/g, "").slice(0, 50),
+    keyVaultName: slug.replace(/-{2,}/g, "-").slice(0, 24).replace(/-+$/, ""),
   };
 }
 
@@ -266,6 +275,11 @@ export function readAzureSettings(
     }),
     acrSku: r.oneOf("acrSku", ["Basic", "Standard", "Premium"] as const, "Premium"),
     acrPublicNetworkAccess: r.oneOf("acrPublicNetworkAccess", ["Enabled", "Disabled"] as const, "Enabled"),
+    keyVaultName: r.string("keyVaultName", names.keyVaultName, {
+      pattern: KEY_VAULT_NAME,
+      expectation: "3 to 24 letters, digits and single hyphens, starting with a letter",
+      example: names.keyVaultName,
+    }),
   };
 
   const wide = settings.authorizedIpRanges.filter((c) => /\/0$/.test(c));

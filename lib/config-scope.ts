@@ -186,6 +186,10 @@ export function unusedSettingProblems(
       cloud === "aws" && config.aws.existingCluster !== undefined,
       "only an AWS stack on an existing cluster (ferrum:aws.existingCluster) reads it",
     ],
+    imageRegistryPassword: [
+      config.images.username !== "",
+      "it is the password of ferrum:imageRegistryUsername, which is not set",
+    ],
   };
   for (const [key, [used, why]] of Object.entries(secretUse)) {
     if (!used && isSet(tree[key])) unused(key, "[secret]", why);
@@ -222,6 +226,12 @@ export function unusedSettingProblems(
   }
   if (cloud === "azure") {
     const azure = object(tree.azure);
+    if (!config.images.cache?.authenticated && isSet(azure.keyVaultName))
+      unused(
+        "azure.keyVaultName",
+        azure.keyVaultName,
+        "the Key Vault holds the login of an authenticated ACR artifact cache, and this stack's cache logs in nowhere (ferrum:imageRegistryUsername is not set, or no service image is cached)",
+      );
     for (const key of ["redisSku", "redisCacheSku"] as const)
       if (config.azure.cache !== "azureManagedRedis" && isSet(azure[key]))
         unused(

@@ -21,7 +21,9 @@ export type Component =
   | "ingress"
   | "metrics"
   | "monitoring"
-  | "event-bus";
+  | "event-bus"
+  | "image-cache"
+  | "image-pull";
 
 export const PART_OF = "ferrum";
 

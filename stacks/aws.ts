@@ -10,7 +10,7 @@ import { clusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
 import { eksApiAccess } from "../components/aws/api-access";
 import { EksCluster } from "../components/aws/cluster";
 import { AwsNetwork } from "../components/aws/network";
-import { ecrImages } from "../components/aws/registry";
+import { ecrRegistry } from "../components/aws/registry";
 import { ConfigError } from "../config";
 import type { RdsRestore } from "../components/managed-postgres";
 import { fullKey, setCommand } from "../lib/config-reader";
@@ -33,6 +33,8 @@ interface ClusterHandle {
   readonly ready: pulumi.Resource[];
   /** The EBS CSI driver and the default gp3 StorageClass: what volume claims need. */
   readonly storage: pulumi.Resource[];
+  /** The nodes' right to fill the image cache (none on an existing cluster: README, "Service images"). */
+  readonly imagePull: pulumi.Resource[];
 }
 
 export function awsRegion(): string {
@@ -54,6 +56,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
       oidcProviderUrl: ex.oidcProviderUrl,
       ready: [],
       storage: [],
+      imagePull: [],
     };
   }
   const name = `ferrum-${config.stack}`;
@@ -64,6 +67,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     access: eksApiAccess(config.deployer, config.aws.publicAccessCidrs),
     region: awsRegion(),
     tags,
+    imageCachePrefix: config.images.cache?.upstream.prefix,
   });
   const [ebs, storageClass] = clusterAddons(name, {
     clusterName: eks.name,
@@ -86,6 +90,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     // metrics-server and the Cluster Autoscaler come up beside the platform: nothing waits for them.
     ready: eks.ready,
     storage: [ebs!, storageClass!],
+    imagePull: eks.imagePull,
   };
 }
 
@@ -162,6 +167,18 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       })
     : undefined;
 
+  const registry = ecrRegistry("ecr", {
+    services: config.services,
+    cache: config.images.cache,
+    ...(config.secrets.imageRegistryPassword
+      ? { login: { username: config.images.username, password: config.secrets.imageRegistryPassword } }
+      : {}),
+    region: awsRegion(),
+    stackName: identifier,
+    tags,
+    protect: config.protect,
+  });
+
   const outputs = platform({
     config,
     provider: c.provider,
@@ -192,7 +209,9 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       tags,
     },
     traefik: [ingress],
-    images: ecrImages("ecr", config.services, tags, config.protect),
+    images: registry.images,
+    cacheWarmups: registry.warmups,
+    imagePull: [...(registry.cacheRule ? [registry.cacheRule] : []), ...c.imagePull],
     storage: c.storage,
     logStorage,
   });

@@ -17,7 +17,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
   const a = config.azure;
   const name = `ferrum-${config.stack}`;
   const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
-  const { subscriptionId } = authorization.getClientConfigOutput();
+  const { subscriptionId, tenantId } = authorization.getClientConfigOutput();
 
   const net = azureNetwork(name, a, { protect: config.protect, tags });
   const aks = aksCluster(name, a, net, {
@@ -33,6 +33,11 @@ export function azureStack(config: LoadedConfig): StackOutputs {
     subscriptionId,
     kubeletObjectId: aks.kubeletObjectId,
     services: config.services,
+    cache: config.images.cache,
+    ...(config.secrets.imageRegistryPassword
+      ? { login: { username: config.images.username, password: config.secrets.imageRegistryPassword } }
+      : {}),
+    tenantId,
     protect: config.protect,
   });
 
@@ -103,6 +108,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
     },
     traefik: [ingress],
     images: registry.images,
+    cacheWarmups: registry.warmups,
     storage,
     imagePull: registry.ready,
   });

@@ -9,6 +9,7 @@ import type { LoadedConfig } from "../config";
 import { platformNamespace } from "../components/cluster/namespace";
 import type { EmailConnection, PaymentsConnection } from "../components/connections";
 import { edge } from "../components/cluster/edge";
+import { cacheWarmup, pullSecrets } from "../components/cluster/image-pull";
 import { DjangoService } from "../components/django-service";
 import type { CeleryQueue } from "../components/django-service/scaling";
 import { Keda } from "../components/keda";
@@ -49,14 +50,25 @@ export interface PlatformArgs {
    * cluster brings it (k3s).
    */
   readonly traefik: pulumi.Resource[];
-  /** Images to run instead of the configured ones (digests this stack built and pushed), by service. */
+  /**
+   * Images to run instead of the configured ones, by service: digests this stack built and pushed, references
+   * through the stack's image cache.
+   */
   readonly images?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * By service: its cached image by tag, which a Job pulls before the service's pods pull the digest (the
+   * cache is filled by tag; components/cluster/image-pull.ts). @default - none (nothing is cached)
+   */
+  readonly cacheWarmups?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * What volume-backed workloads wait for besides the namespace: the CSI driver and the StorageClass their
    * claims name (EBS CSI and gp3 on EKS, the zone-redundant class on AKS). @default - none (k3s brings both)
    */
   readonly storage?: pulumi.Resource[];
-  /** What pods pulling the services' images wait for (AKS: the kubelet's AcrPull). @default - none */
+  /**
+   * What pods pulling the services' images wait for: the image cache's rule and the nodes' right to fill it
+   * (EKS), the kubelet's AcrPull (AKS). @default - none
+   */
   readonly imagePull?: pulumi.Resource[];
   /** Where Loki keeps logs when observability is on. @default - a volume in the cluster (filesystem) */
   readonly logStorage?: LogStorage;
@@ -307,6 +319,42 @@ export function platform(args: PlatformArgs): StackOutputs {
 
   const email = emailConnection(config);
   const payments = paymentsConnection(config);
+  // The logins every service pod pulls with: ferrum:imageRegistry's on k3s, ferrum:imagePullSecret anywhere.
+  const registryLogin = config.images.pullSecrets.registryLogin;
+  const pullWith = pullSecrets(
+    "image-pull",
+    {
+      namespace: ns,
+      ...(registryLogin && config.secrets.imageRegistryPassword
+        ? {
+            registryLogin: {
+              host: registryLogin,
+              username: config.images.username,
+              password: config.secrets.imageRegistryPassword,
+            },
+          }
+        : {}),
+      ...(config.secrets.imagePullSecret ? { dockerConfigJson: config.secrets.imagePullSecret } : {}),
+    },
+    { provider, dependsOn: [namespace] },
+  );
+  const imagePull = args.imagePull ?? [];
+  /*
+   * A service whose image comes through the stack's cache waits for a Job that pulled it by tag, and the Job
+   * for the cache rule and the nodes' right to fill it: without the rule the pull answers "not found", and the
+   * Deployment's rollout would wait out its deadline on a pod in ImagePullBackOff. The rule and the Job take
+   * seconds; the service waits for its database bootstrap much longer.
+   */
+  const warmups = Object.fromEntries(
+    Object.entries(args.cacheWarmups ?? {}).map(([service, image]) => [
+      service,
+      cacheWarmup(
+        `${service}-image-cache`,
+        { namespace: ns, service, image },
+        { provider, dependsOn: [namespace, ...imagePull] },
+      ),
+    ]),
+  );
   const django = config.services.map(
     (service) =>
       new DjangoService(
@@ -314,6 +362,7 @@ export function platform(args: PlatformArgs): StackOutputs {
         {
           service,
           image: args.images?.[service.name],
+          imagePullSecrets: pullWith.names,
           namespace: ns,
           apiHost: config.apiHost,
           database: postgres.database(service.name),
@@ -334,7 +383,8 @@ export function platform(args: PlatformArgs): StackOutputs {
         {
           ...providers,
           // A service starts against its database (roles created), its cache and its bucket (created by the
-          // in-cluster bootstrap Job; S3's with its key and role), and pulls its image where the cluster may.
+          // in-cluster bootstrap Job; S3's with its key and role), and pulls its image where the cluster may
+          // (the cache filled, the pull secrets in place).
           // Its routes wait for Traefik and its ServiceMonitor for the monitoring CRDs (routing.crds,
           // monitoringCrds), nothing else of it. The event bus is not waited for: NATS clients reconnect, and
           // its release waits for the monitoring CRDs when it renders a PodMonitor.
@@ -343,7 +393,9 @@ export function platform(args: PlatformArgs): StackOutputs {
             postgres.bootstrap,
             redis,
             objectStore.bootstrap ?? objectStore,
-            ...(args.imagePull ?? []),
+            ...imagePull,
+            ...pullWith.secrets,
+            ...(warmups[service.name] ? [warmups[service.name]!] : []),
           ],
         },
       ),

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULT_SIZES, parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
 import { CATALOG } from "../catalog";
-import { REQUIRED_CONFIG, requiredWith } from "./helpers/config";
+import { DIGESTS, REQUIRED_CONFIG, requiredWith } from "./helpers/config";
 
 const BASE = REQUIRED_CONFIG.k3s;
 const parseWith = (raw: Record<string, string>, stack = "dev") => parseConfig({ ...BASE, ...raw }, stack);
@@ -40,22 +40,24 @@ describe("parseConfig: valid settings", () => {
 
   test("structured keys override per service; cloud stacks are protected", () => {
     const c = ok({
-      ...REQUIRED_CONFIG.aws,
-      "ferrum:imageTag": "2.3.4",
-      ...svc({
+      ...requiredWith("aws", "services", {
         catalog: {
           maxReplicas: 8,
-          image: "reg.example.com/catalog@sha256:" + "a".repeat(64),
+          image: "reg.example.com/catalog@sha256:" + "e".repeat(64),
+          digest: undefined,
           web: { cpuMillicores: 500 },
         },
       }),
+      "ferrum:imageTag": "2.3.4",
     });
     expect(c.protect).toBe(true);
     const catalog = c.services.find((s) => s.name === "catalog")!;
     expect(catalog.maxReplicas).toBe(8);
-    expect(catalog.image).toContain("@sha256:");
+    expect(catalog.image).toBe("reg.example.com/catalog@sha256:" + "e".repeat(64));
     expect(catalog.web.cpuMillicores).toBe(500);
-    expect(c.services.find((s) => s.name === "auth")!.image).toBe("ghcr.io/ferrum/auth-service:2.3.4");
+    expect(c.services.find((s) => s.name === "auth")!.image).toBe(
+      `ghcr.io/ferrum/auth-service:2.3.4@${DIGESTS.auth}`,
+    );
   });
 
   test("integers and booleans set as text by `pulumi config set` are accepted", () => {
@@ -195,7 +197,7 @@ describe("parseConfig: every invalid setting is named with its value and its fix
     ],
     [
       "latest image in a cloud stack",
-      { ...REQUIRED_CONFIG.aws, ...svc({ auth: { image: "ghcr.io/ferrum/auth-service:latest" } }) },
+      requiredWith("aws", "services", { auth: { image: "ghcr.io/ferrum/auth-service:latest" } }),
       "ferrum:services.auth.image must be pinned to a version or digest in a cloud stack, not :latest (got \"ghcr.io/ferrum/auth-service:latest\"); set it with: pulumi config set --path 'ferrum:services.auth.image' ghcr.io/ferrum/auth-service:1.0.0 -s dev",
     ],
     [
@@ -426,8 +428,12 @@ describe("parseConfig: ferrum:azure", () => {
     });
   });
 
-  test("an Azure stack needs a certificate source, where pulumi up runs, a region and somebody to administer the cluster, all named at once", () => {
+  test("an Azure stack needs a certificate source, where pulumi up runs, a region, somebody to administer the cluster and each service's digest, all named at once", () => {
     expect(parseWith({ "ferrum:cloud": "azure" }, "prod-azure").problems).toEqual([
+      ...["auth", "user", "content", "catalog"].map(
+        (s) =>
+          `ferrum:services.${s}.digest must be set in a cloud stack: production runs every service image by digest, the bytes its tag named when it was released (got nothing for "ghcr.io/ferrum/${s}-service:0.1.0"; docker buildx imagetools inspect ghcr.io/ferrum/${s}-service:0.1.0 prints it); set it with: pulumi config set --path 'ferrum:services.${s}.digest' sha256:<digest> -s prod-azure`,
+      ),
       "ferrum:tls.source must be set on a cloud stack: clients reject Traefik's self-signed default certificate (got nothing); use ACME (Let's Encrypt through cert-manager) with: pulumi config set --path 'ferrum:tls.source' acme -s prod-azure and pulumi config set --path 'ferrum:tls.acmeEmail' <your ops email> -s prod-azure",
       "ferrum:deployer.runner must say where pulumi up runs, so the cluster API this stack creates is open to it and nothing else (got nothing): one of staticEgress, privateNetwork, stackNetwork (README: \"Where pulumi up runs\"; standard GitHub-hosted runners have no stable egress ranges and cannot be used); set it with: pulumi config set --path 'ferrum:deployer.runner' staticEgress -s prod-azure and pulumi config set --path 'ferrum:deployer.cidrs' '[\"<runner egress CIDR>\"]' -s prod-azure",
       "azure-native:location must be an Azure region name such as westeurope (got nothing); set it with: pulumi config set 'azure-native:location' westeurope -s prod-azure",

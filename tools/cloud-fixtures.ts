@@ -3,7 +3,7 @@
  * secret outputs marked secret.
  */
 import { createHash } from "crypto";
-import { secretEnvelope } from "./envelope";
+import { isSecretEnvelope, secretEnvelope } from "./envelope";
 
 export const ACCOUNT_ID = "123456789012";
 export const AWS_REGION = "eu-central-1";
@@ -115,6 +115,14 @@ export function awsOutputs(type: string, name: string, inputs: Values): Values |
     }
     case "aws:cloudfront/originAccessControl:OriginAccessControl":
       return { ...inputs, id: `E${hex(name, 13).toUpperCase()}` };
+    case "aws:secretsmanager/secret:Secret": {
+      // Secrets Manager appends six random characters to the name in the ARN.
+      const secretName = (inputs.name as string) ?? physical(name);
+      const secretArn = arn("secretsmanager", `secret:${secretName}-${hex(name, 6)}`);
+      return { ...inputs, name: secretName, arn: secretArn, id: secretArn };
+    }
+    case "aws:ecr/pullThroughCacheRule:PullThroughCacheRule":
+      return { ...inputs, registryId: ACCOUNT_ID, upstreamRegistry: String(inputs.upstreamRegistryUrl) };
     case "docker:index/image:Image":
       return {
         ...inputs,
@@ -372,6 +380,54 @@ export function azureOutputs(type: string, name: string, inputs: Values): Values
         id: id("Microsoft.ContainerRegistry", "registries", registryName),
         loginServer: `${registryName.toLowerCase()}.azurecr.io`,
         creationDate: "2026-11-26T00:00:00Z",
+      };
+    }
+    case "azure-native:keyvault:Vault": {
+      const vaultName = autoName(inputs.vaultName);
+      return {
+        ...inputs,
+        name: vaultName,
+        id: id("Microsoft.KeyVault", "vaults", vaultName),
+        properties: {
+          ...(inputs.properties as Values),
+          ...ready,
+          vaultUri: `https://${vaultName}.vault.azure.net/`,
+        },
+      };
+    }
+    case "azure-native:keyvault:Secret": {
+      const secretName = autoName(inputs.secretName);
+      const vault = String(inputs.vaultName);
+      const uri = `https://${vault}.vault.azure.net/secrets/${secretName}`;
+      // The provider never returns a secret's value. (A secret value makes the whole input a secret.)
+      const given = isSecretEnvelope(inputs.properties) ? inputs.properties.value : inputs.properties;
+      const properties = Object.fromEntries(
+        Object.entries((given ?? {}) as Values).filter(([key]) => key !== "value"),
+      );
+      return {
+        ...inputs,
+        name: secretName,
+        id: `${id("Microsoft.KeyVault", "vaults", vault)}/secrets/${secretName}`,
+        properties: { ...properties, secretUri: uri, secretUriWithVersion: `${uri}/${hex(name, 32)}` },
+      };
+    }
+    case "azure-native:containerregistry:CredentialSet": {
+      const setName = autoName(inputs.credentialSetName);
+      return {
+        ...inputs,
+        ...ready,
+        name: setName,
+        id: `${id("Microsoft.ContainerRegistry", "registries", String(inputs.registryName))}/credentialSets/${setName}`,
+        identity: { type: "SystemAssigned", principalId: guid(`${name}-principal`), tenantId: AZURE_TENANT },
+      };
+    }
+    case "azure-native:containerregistry:CacheRule": {
+      const ruleName = autoName(inputs.cacheRuleName);
+      return {
+        ...inputs,
+        ...ready,
+        name: ruleName,
+        id: `${id("Microsoft.ContainerRegistry", "registries", String(inputs.registryName))}/cacheRules/${ruleName}`,
       };
     }
     case "azure-native:authorization:RoleAssignment": {

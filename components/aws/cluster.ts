@@ -24,6 +24,7 @@ import { createHash } from "crypto";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
@@ -51,6 +52,11 @@ export interface EksClusterArgs {
   readonly access: EksApiAccess;
   readonly region: string;
   readonly tags: Record<string, string>;
+  /**
+   * Repository prefix of the stack's ECR pull-through cache (registry.ts): the nodes make its first pulls.
+   * @default - nothing is cached
+   */
+  readonly imageCachePrefix?: string;
 }
 
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -60,6 +66,27 @@ const NODE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
+
+/**
+ * What a node needs beyond AmazonEC2ContainerRegistryReadOnly to pull through a pull-through cache rule: ECR
+ * fetches an image it does not hold yet on behalf of the principal pulling it, which needs
+ * `ecr:BatchImportUpstreamImage`, and `ecr:CreateRepository` for the cache's first image of a repository
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html). Only under the
+ * cache's prefix. Pure.
+ */
+export function imageCachePolicy(region: string, accountId: string, prefix: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "FillPullThroughCache",
+        Effect: "Allow",
+        Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        Resource: `arn:aws:ecr:${region}:${accountId}:repository/${prefix}/*`,
+      },
+    ],
+  };
+}
 
 /**
  * A role the given AWS service may assume, and its managed policies' attachments (what uses the role waits
@@ -141,6 +168,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource[];
   /** The node groups, one per zone. */
   readonly nodes: pulumi.Resource[];
+  /** The nodes' right to fill the image cache, when there is one: pods pulling through it wait for it. */
+  readonly imagePull: pulumi.Resource[];
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ferrum:aws:EksCluster", name, {}, opts);
@@ -271,6 +300,20 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
       this,
     );
+    this.imagePull = args.imageCachePrefix
+      ? [
+          new iam.RolePolicy(
+            `${name}-node-image-cache`,
+            {
+              role: nodeRole.role.id,
+              policy: getCallerIdentityOutput({}, { parent: this }).accountId.apply((account) =>
+                JSON.stringify(imageCachePolicy(args.region, account, args.imageCachePrefix!)),
+              ),
+            },
+            { parent: nodeRole.role },
+          ),
+        ]
+      : [];
     const launchTemplate = new ec2.LaunchTemplate(
       `${name}-nodes`,
       {

@@ -1,12 +1,30 @@
 /**
- * One ECR repository per service (scan on push, immutable tags, KMS encryption, old untagged images expired),
- * and, where config gives a service a build context, its image built and pushed by `@pulumi/docker`; the
- * Deployment then runs the pushed digest.
+ * Where the AWS stack's service images come from: the account's private ECR registry, always by digest.
+ *
+ * - One ECR repository per service, `ferrum/<service>-service` (scan on push, immutable tags, KMS encryption,
+ *   old untagged images expired): where CI's service-image workflow and a build context push. A service with
+ *   `ferrum:services.<name>.buildContext` is built and pushed by `@pulumi/docker` and runs the pushed digest.
+ * - An ECR pull-through cache rule for the upstream registry of `ferrum:imageRegistry` (ghcr.io by default):
+ *   the pods pull `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<path>:<tag>@<digest>` and ECR fetches
+ *   what it does not hold yet from the upstream, which exists before this stack does: the first `pulumi up`
+ *   depends on no image it would have to push itself. ghcr.io (like Docker Hub and GitLab) takes a login: a
+ *   Secrets Manager secret named `ecr-pullthroughcache/...` with `username` and `accessToken`, from
+ *   `ferrum:imageRegistryUsername` and the secret `ferrum:imageRegistryPassword`.
+ *
+ * What rests on AWS's documentation, not on a run against an account (README, "Service images"): the secret's
+ * name prefix and keys (pull-through-cache-creating-secret.html), that the ECR service-linked role reads it
+ * with `secretsmanager:GetSecretValue` only, so it keeps Secrets Manager's AWS managed key
+ * (slr-pullthroughcache.html), and that whoever pulls first needs `ecr:BatchImportUpstreamImage` and
+ * `ecr:CreateRepository` (pull-through-cache-iam.html; the node role's grant is in cluster.ts).
  */
 import * as ecr from "@pulumi/aws/ecr";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
+import type { ImageCache } from "../../lib/config-images";
+import { isCached, pullOf } from "../../lib/images";
 
 export const untaggedExpiryPolicy = {
   rules: [
@@ -19,15 +37,94 @@ export const untaggedExpiryPolicy = {
   ],
 };
 
-/** Repositories for every service, and the image to run for those with a build context. */
-export function ecrImages(
-  name: string,
-  services: readonly ServiceSettings[],
-  tags: Record<string, string>,
-  protect: boolean,
-): Record<string, pulumi.Output<string>> {
+/** The name ECR requires of a pull-through cache credential: `ecr-pullthroughcache/` and then free. */
+export const PULL_THROUGH_SECRET_PREFIX = "ecr-pullthroughcache/";
+
+export interface EcrRegistryArgs {
+  readonly services: readonly ServiceSettings[];
+  /** How the upstream of `ferrum:imageRegistry` is cached. @default - nothing is cached */
+  readonly cache?: ImageCache;
+  /** `ferrum:imageRegistryUsername` and its password: the cache's login, when it authenticates. */
+  readonly login?: { readonly username: string; readonly password: pulumi.Input<string> };
+  /** The stack's region: the registry's host names it. */
+  readonly region: string;
+  /** Prefix of the secret's name, unique per stack (`ferrum-prod`). */
+  readonly stackName: string;
+  readonly tags: Record<string, string>;
+  /** `protect` the repositories: they hold every image a rollback may need. */
+  readonly protect: boolean;
+}
+
+export interface EcrRegistry {
+  /** The image each service's pods run: the digest a build pushed, the cached reference, or the configured one. */
+  readonly images: Record<string, pulumi.Output<string>>;
+  /** By service: the cached image by tag, which a Job pulls before the pods pull its digest. */
+  readonly warmups: Record<string, pulumi.Output<string>>;
+  /** The pull-through cache rule, when the stack caches an upstream. */
+  readonly cacheRule?: ecr.PullThroughCacheRule;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com`. */
+export function ecrRegistryHost(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** The pull-through cache rule for `cache`'s upstream, with its login secret where the upstream takes one. */
+function pullThroughCache(name: string, cache: ImageCache, a: EcrRegistryArgs): ecr.PullThroughCacheRule {
+  const u = cache.upstream;
+  let credentialArn: pulumi.Output<string> | undefined;
+  let dependsOn: pulumi.Resource[] = [];
+  if (cache.authenticated) {
+    const login = a.login;
+    if (!login)
+      throw new Error(`ecrRegistry ${name}: the cache of ${u.host} authenticates, but no login was given`);
+    const secret = new secretsmanager.Secret(`${name}-${u.prefix}-login`, {
+      name: `${PULL_THROUGH_SECRET_PREFIX}${a.stackName}/${u.prefix}`,
+      description: `Login of the ECR pull-through cache to ${u.host} (ferrum:imageRegistryUsername)`,
+      // No kmsKeyId: Secrets Manager's AWS managed key. ECR reads the secret through its service-linked
+      // role, whose policy grants secretsmanager:GetSecretValue and no kms:Decrypt on a key of ours.
+      // Deleted at once: it copies stack config, and a secret in its recovery window keeps its name, which a
+      // re-created stack would be refused.
+      recoveryWindowInDays: 0,
+      tags: a.tags,
+    });
+    const version = new secretsmanager.SecretVersion(
+      `${name}-${u.prefix}-login`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi
+            .output(login.password)
+            .apply((accessToken) => JSON.stringify({ username: login.username, accessToken })),
+        ),
+      },
+      { parent: secret },
+    );
+    credentialArn = secret.arn;
+    dependsOn = [version];
+  }
+  return new ecr.PullThroughCacheRule(
+    `${name}-${u.prefix}`,
+    {
+      ecrRepositoryPrefix: u.prefix,
+      upstreamRegistryUrl: u.ecr!.url,
+      ...(credentialArn ? { credentialArn } : {}),
+    },
+    // The rule may check its login when it is created: the secret holds it by then.
+    { dependsOn },
+  );
+}
+
+/** The repositories, the cache rule, and the image every service runs. */
+export function ecrRegistry(name: string, a: EcrRegistryArgs): EcrRegistry {
   const images: Record<string, pulumi.Output<string>> = {};
-  for (const s of services) {
+  const warmups: Record<string, pulumi.Output<string>> = {};
+  const cacheRule = a.cache ? pullThroughCache(name, a.cache, a) : undefined;
+  // The account's registry, known at preview (unlike an output of the rule), so the diff shows the image.
+  const host = a.cache
+    ? getCallerIdentityOutput().accountId.apply((id) => ecrRegistryHost(id, a.region))
+    : pulumi.output("");
+  for (const s of a.services) {
     const repo = new ecr.Repository(
       `${name}-${s.name}`,
       {
@@ -36,17 +133,22 @@ export function ecrImages(
         imageTagMutability: "IMMUTABLE",
         encryptionConfigurations: [{ encryptionType: "KMS" }],
         forceDelete: false,
-        tags,
+        tags: a.tags,
       },
       // The repositories hold every image a rollback may need.
-      { protect },
+      { protect: a.protect },
     );
     new ecr.LifecyclePolicy(
       `${name}-${s.name}-lifecycle`,
       { repository: repo.name, policy: JSON.stringify(untaggedExpiryPolicy) },
       { parent: repo },
     );
-    if (s.buildContext === "") continue;
+    if (s.buildContext === "") {
+      const pull = host.apply((h) => pullOf(s.image, a.cache, h));
+      images[s.name] = pull.image;
+      if (isCached(s.image, a.cache)) warmups[s.name] = pull.apply((p) => p.warmup!);
+      continue;
+    }
     const auth = ecr.getAuthorizationTokenOutput({ registryId: repo.registryId });
     const tag = s.image.split(/[:@]/).pop() ?? "latest";
     const image = new docker.Image(
@@ -64,5 +166,5 @@ export function ecrImages(
     );
     images[s.name] = image.repoDigest;
   }
-  return images;
+  return { images, warmups, ...(cacheRule ? { cacheRule } : {}) };
 }

@@ -16,6 +16,8 @@ export const BUILT_IN_ROLES = {
   aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
   /** Join the nodes' subnet and manage load balancers in it: the cluster's control-plane identity. */
   networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+  /** Read secrets' values: the ACR credential set's identity, for the artifact cache's login. */
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
 } as const;
 
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

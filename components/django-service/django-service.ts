@@ -35,6 +35,8 @@ export interface DjangoServiceArgs {
   readonly service: ServiceSettings;
   /** The image to run instead of `service.image`, e.g. the digest of an image this stack built. @default service.image */
   readonly image?: pulumi.Input<string>;
+  /** Pull secrets (`kubernetes.io/dockerconfigjson`) every pod of the service lists. @default - none */
+  readonly imagePullSecrets?: readonly string[];
   readonly namespace: string;
   /** Host the ingress serves the service's route prefix on. */
   readonly apiHost: string;
@@ -151,6 +153,7 @@ export class DjangoService extends pulumi.ComponentResource {
       secretName: this.secret.metadata.name,
       serviceAccountName: serviceAccount.metadata.name,
       probeHost: serviceFqdn,
+      imagePullSecrets: args.imagePullSecrets,
     };
 
     const webMeta = meta("web");

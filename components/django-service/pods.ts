@@ -33,6 +33,8 @@ export interface PodInputs {
   readonly serviceAccountName: pulumi.Input<string>;
   /** Host header of the kubelet's probes: an allowed host of Django's. */
   readonly probeHost: string;
+  /** `kubernetes.io/dockerconfigjson` Secrets the kubelet pulls the image with. @default - none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 function baseContainer(name: string, i: PodInputs, spec: ServiceSettings["web"]): Container {
@@ -65,6 +67,7 @@ function podSpec(
   return {
     serviceAccountName: i.serviceAccountName,
     automountServiceAccountToken: false,
+    ...(i.imagePullSecrets?.length ? { imagePullSecrets: i.imagePullSecrets.map((name) => ({ name })) } : {}),
     securityContext: podSecurityContext(APP_UID),
     terminationGracePeriodSeconds: gracePeriodSeconds,
     ...(initContainers.length ? { initContainers } : {}),

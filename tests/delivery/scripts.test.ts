@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { renderCoverageSummary, type CoverageSummary } from "../../.github/scripts/coverage-summary";
 import { parseConfig } from "../../config";
-import { REQUIRED_CONFIG } from "../helpers/config";
+import { requiredWith } from "../helpers/config";
 import { runScript } from "./run-script";
 import { loadWorkflow, ROOT, stackFiles, stepsOf, type Step } from "./workflow-checks";
 
@@ -260,16 +260,24 @@ describe("service-image.yml: the image it proposes", () => {
     expect(repository(env)).toBe(expected);
   });
 
-  test.each(["aws", "azure"] as const)(
-    "the image by digest is a valid ferrum:services.<name>.image when ferrum:cloud is %s",
-    (cloud) => {
+  const SHA = "0123456789abcdef0123456789abcdef01234567";
+  test.each([
+    ["aws", "acr", "ferrumprod.azurecr.io"],
+    ["azure", "acr", "ferrumprod.azurecr.io"],
+    // ghcr.io/ferrum is ferrum:imageRegistry: the stack pulls it through its cache, filled by the tag.
+    ["aws", "ghcr", "ghcr.io/ferrum"],
+    ["azure", "ghcr", "ghcr.io/ferrum"],
+  ] as const)(
+    "the image by tag and digest is a valid ferrum:services.<name>.image when ferrum:cloud is %s (%s)",
+    (cloud, kind, registry) => {
       const image = runScript(step("service-image.yml", "image", "Image by digest").run!, {
-        REPOSITORY: repository({ REGISTRY_KIND: "acr", REGISTRY: "ferrumprod.azurecr.io" }),
+        REPOSITORY: repository({ REGISTRY_KIND: kind, REGISTRY: registry }),
+        TAG: SHA,
         DIGEST,
       }).outputs.image!;
-      expect(image).toBe(`ferrumprod.azurecr.io/auth-service@${DIGEST}`);
+      expect(image).toBe(`${registry}/auth-service:${SHA}@${DIGEST}`);
       const result = parseConfig(
-        { ...REQUIRED_CONFIG[cloud], "ferrum:services": JSON.stringify({ auth: { image } }) },
+        requiredWith(cloud, "services", { auth: { image, digest: undefined } }),
         "prod",
       );
       expect(result.problems).toEqual([]);
@@ -280,6 +288,7 @@ describe("service-image.yml: the image it proposes", () => {
   test("a build without a digest fails the step", () => {
     const r = runScript(step("service-image.yml", "image", "Image by digest").run!, {
       REPOSITORY: "r/auth-service",
+      TAG: "0123456789abcdef0123456789abcdef01234567",
       DIGEST: "",
     });
     expect(r.status).toBe(1);

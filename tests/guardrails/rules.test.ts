@@ -22,9 +22,11 @@ import {
   noPlainSecrets,
   noPublicDataStores,
   onlyIngressLoadBalancer,
+  imagesThroughStackRegistry,
   pinnedImages,
   privateResourcePolicies,
   protectStateful,
+  pullThroughCacheLogin,
   RULES,
   trustedCertificate,
 } from "../../tools/guardrails/rules";
@@ -316,6 +318,80 @@ describe("pinned-images", () => {
       pinnedImages.check([cloudMarker, workload("auth-web", [goodContainer("web", { image: UNKNOWN })])]),
     ).toEqual([]);
     expect(pinnedImages.check([web("ghcr.io/ferrum/auth-service:latest")])).toEqual([]);
+  });
+});
+
+describe("images-through-stack-registry", () => {
+  const ecrRule = resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "ecr-ghcr", {
+    ecrRepositoryPrefix: "ghcr",
+    upstreamRegistryUrl: "ghcr.io",
+  });
+  const acrRule = resource("azure-native:containerregistry:CacheRule", "acr-ghcr", {
+    sourceRepository: "ghcr.io/ferrum/*",
+    targetRepository: "ghcr/ferrum/*",
+  });
+  const web = (image: unknown, pod: Record<string, unknown> = {}) =>
+    workload("auth-web", [goodContainer("web", { image })], { pod });
+  const cached = `123456789012.dkr.ecr.eu-central-1.amazonaws.com/ghcr/ferrum/auth-service:1.0.0@sha256:${"a".repeat(64)}`;
+
+  test("a pod pulling a cached registry's image straight from it, with no pull secret (the original prod)", () => {
+    expect(
+      messages(imagesThroughStackRegistry.check([ecrRule, web("ghcr.io/ferrum/auth-service:1.0.0")])),
+    ).toEqual([
+      'kubernetes:apps/v1:Deployment "auth-web": container "web" pulls "ghcr.io/ferrum/auth-service:1.0.0" straight from ghcr.io, which the nodes have no login to; pull it through the stack\'s cache (aws:ecr/pullThroughCacheRule:PullThroughCacheRule "ecr-ghcr")',
+    ]);
+    expect(
+      messages(imagesThroughStackRegistry.check([acrRule, web("ghcr.io/ferrum/auth-service:1.0.0")])),
+    ).toEqual([
+      'kubernetes:apps/v1:Deployment "auth-web": container "web" pulls "ghcr.io/ferrum/auth-service:1.0.0" straight from ghcr.io, which the nodes have no login to; pull it through the stack\'s cache (azure-native:containerregistry:CacheRule "acr-ghcr")',
+    ]);
+    // Docker Hub's ECR upstream URL is registry-1.docker.io; images name it docker.io, or nothing.
+    const hub = resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "ecr-hub", {
+      upstreamRegistryUrl: "registry-1.docker.io",
+    });
+    expect(imagesThroughStackRegistry.check([hub, web("redis:7.4")])).toHaveLength(1);
+  });
+
+  test("through the cache, with a pull secret, from a registry not cached, unknown, or with no cache at all: passes", () => {
+    expect(imagesThroughStackRegistry.check([ecrRule, web(cached)])).toEqual([]);
+    expect(
+      imagesThroughStackRegistry.check([
+        ecrRule,
+        web("ghcr.io/ferrum/auth-service:1.0.0", { imagePullSecrets: [{ name: "image-pull" }] }),
+      ]),
+    ).toEqual([]);
+    expect(imagesThroughStackRegistry.check([ecrRule, web("postgres:16.10-bookworm")])).toEqual([]);
+    expect(imagesThroughStackRegistry.check([ecrRule, web(UNKNOWN)])).toEqual([]);
+    expect(imagesThroughStackRegistry.check([cloudMarker, web("ghcr.io/ferrum/auth-service:1.0.0")])).toEqual(
+      [],
+    );
+  });
+});
+
+describe("pull-through-cache-login", () => {
+  const rule = (props: Record<string, unknown>) =>
+    resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "ecr-ghcr", {
+      ecrRepositoryPrefix: "ghcr",
+      upstreamRegistryUrl: "ghcr.io",
+      ...props,
+    });
+
+  test("ghcr.io without a login, or with a secret ECR does not read", () => {
+    expect(pullThroughCacheLogin.check(rule({}))).toEqual([
+      'aws:ecr/pullThroughCacheRule:PullThroughCacheRule "ecr-ghcr": ghcr.io takes a login, and the rule has no credentialArn; ECR refuses it: give it a Secrets Manager secret named ecr-pullthroughcache/... holding username and accessToken',
+    ]);
+    const other = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:ghcr-login-AbCdEf";
+    expect(pullThroughCacheLogin.check(rule({ credentialArn: other }))).toEqual([
+      `aws:ecr/pullThroughCacheRule:PullThroughCacheRule "ecr-ghcr": credentialArn "${other}" is not a Secrets Manager secret named ecr-pullthroughcache/...; ECR reads only those`,
+    ]);
+  });
+
+  test("an ecr-pullthroughcache/ secret, an unknown one, or an upstream without a login: passes", () => {
+    const arn =
+      "arn:aws:secretsmanager:eu-central-1:123456789012:secret:ecr-pullthroughcache/ferrum-prod/ghcr-AbCdEf";
+    expect(pullThroughCacheLogin.check(rule({ credentialArn: arn }))).toEqual([]);
+    expect(pullThroughCacheLogin.check(rule({ credentialArn: UNKNOWN }))).toEqual([]);
+    expect(pullThroughCacheLogin.check(rule({ upstreamRegistryUrl: "public.ecr.aws" }))).toEqual([]);
   });
 });
 

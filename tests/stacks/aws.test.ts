@@ -728,8 +728,11 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
       });
   });
 
-  test("a service with a build context runs the digest @pulumi/docker pushed to its ECR repository", async () => {
-    const built = await runPlan("prod", ["ferrum:services.catalog.buildContext=../catalog-service"]);
+  test("a service with a build context runs the digest @pulumi/docker pushed to its ECR repository; the others still come through the cache", async () => {
+    const built = await runPlan("prod", [
+      "ferrum:services.catalog.buildContext=../catalog-service",
+      "ferrum:services.catalog.digest=",
+    ]);
     const image = built.resources.find((r) => r.type === "docker:index/image:Image")!;
     expect((image.inputs as any).build).toEqual({ context: "../catalog-service", platform: "linux/amd64" });
     const web = (manifests(built) as any[]).find(
@@ -738,7 +741,108 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
     expect(web.spec.template.spec.containers[0].image).toMatch(
       /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/ferrum\/catalog-service@sha256:[0-9a-f]{64}$/,
     );
-    expect(envOf("auth").image).toBe("ghcr.io/ferrum/auth-service:1.0.0");
+    // A built image needs no warm-up: its digest is in the registry before the Deployment exists.
+    expect(built.resources.filter((r) => r.name === "catalog-image-cache")).toEqual([]);
+    expect(webEnv(manifests(built, true) as any[], "auth").image).toBe(
+      `${CACHE}/auth-service:1.0.0@${PROD_DIGESTS.auth}`,
+    );
+  });
+});
+
+/** The ECR pull-through cache of ghcr.io/ferrum in the prod stack's account and region. */
+const CACHE = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/ghcr/ferrum";
+/** The example digests of Pulumi.prod.yaml. */
+const PROD_DIGESTS: Record<string, string> = {
+  auth: `sha256:${"1".repeat(64)}`,
+  user: `sha256:${"2".repeat(64)}`,
+  content: `sha256:${"3".repeat(64)}`,
+  catalog: `sha256:${"4".repeat(64)}`,
+};
+
+describe("prod (AWS): service images by digest through the ECR pull-through cache of ghcr.io", () => {
+  const objects = () => manifests(plan, true) as any[];
+  const resource = (type: string, name: string) =>
+    plan.resources.find((r) => r.type === type && r.name === name)!;
+
+  test("every container of every service runs <account>.dkr.ecr.<region>.amazonaws.com/ghcr/ferrum/<repo>:<tag>@<digest>", () => {
+    const deployments = objects().filter(
+      (x) => x.kind === "Deployment" && SERVICES.includes(x.metadata.labels["app.kubernetes.io/name"]),
+    );
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(
+      ["auth-beat", "auth-web", "catalog-beat", "catalog-web", "content-web", "user-web"].sort(),
+    );
+    for (const d of deployments) {
+      const s = d.metadata.labels["app.kubernetes.io/name"];
+      const spec = d.spec.template.spec;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+        expect(c.image).toBe(`${CACHE}/${s}-service:1.0.0@${PROD_DIGESTS[s]}`);
+      // The nodes pull from the account's own registry with their role: no pull secret.
+      expect(spec.imagePullSecrets).toBeUndefined();
+    }
+  });
+
+  test("the cache rule for ghcr.io logs in with a Secrets Manager secret named ecr-pullthroughcache/..., holding username and accessToken, secret", () => {
+    const secret = one("aws:secretsmanager/secret:Secret", "ecr-ghcr-login");
+    expect(secret.inputs).toMatchObject({
+      name: "ecr-pullthroughcache/ferrum-prod/ghcr",
+      recoveryWindowInDays: 0,
+    });
+    // Secrets Manager's AWS managed key: ECR's service-linked role cannot decrypt with a key of ours.
+    expect(secret.inputs.kmsKeyId).toBeUndefined();
+    const version = resource("aws:secretsmanager/secretVersion:SecretVersion", "ecr-ghcr-login");
+    const value = (version.inputs as any).secretString;
+    expect(isSecretEnvelope(value)).toBe(true);
+    expect(JSON.parse(value.value)).toEqual({
+      username: "ferrum-ci",
+      accessToken: "plan-placeholder-ferrum-imageRegistryPassword",
+    });
+    expect((version.inputs as any).secretId).toBe(stateOf(secret).arn);
+    const rule = one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "ecr-ghcr");
+    expect(rule.inputs).toEqual({
+      ecrRepositoryPrefix: "ghcr",
+      upstreamRegistryUrl: "ghcr.io",
+      credentialArn: stateOf(secret).arn,
+    });
+    expect(stateOf(secret).arn).toMatch(
+      /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:ecr-pullthroughcache\/ferrum-prod\/ghcr-[0-9a-f]{6}$/,
+    );
+    expect(rule.options.dependsOn).toEqual([version.urn]);
+  });
+
+  test("the node role may fill the cache: ecr:BatchImportUpstreamImage and ecr:CreateRepository, on ghcr/ repositories only", () => {
+    const policy = one("aws:iam/rolePolicy:RolePolicy", "ferrum-prod-node-image-cache");
+    expect(policy.inputDependencies.role).toEqual([one("aws:iam/role:Role", "ferrum-prod-node-role").urn]);
+    expect(JSON.parse(policy.inputs.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "FillPullThroughCache",
+          Effect: "Allow",
+          Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+          Resource: "arn:aws:ecr:eu-central-1:123456789012:repository/ghcr/*",
+        },
+      ],
+    });
+  });
+
+  test("a Job pulls each service's image by tag, after the cache rule and the node policy; the service's pods wait for it", () => {
+    const rule = one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "ecr-ghcr");
+    const policy = one("aws:iam/rolePolicy:RolePolicy", "ferrum-prod-node-image-cache");
+    for (const s of SERVICES) {
+      const job = one("kubernetes:batch/v1:Job", `${s}-image-cache`);
+      const pod = job.inputs.spec.template.spec;
+      expect(pod.containers).toEqual([
+        expect.objectContaining({
+          name: "pull",
+          image: `${CACHE}/${s}-service:1.0.0`,
+          imagePullPolicy: "Always",
+          command: ["python", "-c", "pass"],
+        }),
+      ]);
+      expect(job.options.dependsOn).toEqual(expect.arrayContaining([rule.urn, policy.urn]));
+      const service = one("ferrum:index:DjangoService", s);
+      expect(service.options.dependsOn).toEqual(expect.arrayContaining([job.urn, rule.urn, policy.urn]));
+    }
   });
 });
 
@@ -767,9 +871,15 @@ describe("prod (AWS): an existing cluster instead of VPC and EKS", () => {
     })}`,
   ];
 
-  test("creates no VPC or cluster, and takes the kubeconfig as a secret", async () => {
+  test("creates no VPC or cluster, and takes the kubeconfig as a secret; the image cache without a grant to a node role it does not manage", async () => {
     const p = await runPlan("prod", existing, root);
     expect(p.resources.filter((r) => /^(aws:ec2|aws:eks|aws:kms|ferrum:aws):/.test(r.type))).toEqual([]);
+    expect(
+      p.resources.filter((r) => r.type === "aws:ecr/pullThroughCacheRule:PullThroughCacheRule"),
+    ).toHaveLength(1);
+    expect(
+      p.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.includes("image-cache")),
+    ).toEqual([]);
     expect(p.placeholders).toContain("ferrum:clusterKubeconfig");
     const provider = p.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     expect(isSecretEnvelope((provider.inputs as any).kubeconfig)).toBe(true);
@@ -786,6 +896,10 @@ describe("prod (AWS): required secrets, index.ts under the mock runtime with the
     });
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:emailPassword' <value> -s prod");
     expect(error?.message).toContain("pulumi config set --secret 'ferrum:yookassaSecretKey' <value> -s prod");
+    // The token of the ECR cache's login to ghcr.io, which the stack file names.
+    expect(error?.message).toContain(
+      "ferrum:imageRegistryPassword is required by this stack's settings but not set; set it with: pulumi config set --secret 'ferrum:imageRegistryPassword' <value> -s prod",
+    );
     expect(registered).toEqual([]);
   });
 });

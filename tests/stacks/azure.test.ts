@@ -5,7 +5,7 @@
 import { parse } from "yaml";
 import { manifests, PlanConfigError, resourceEntries } from "../../tools/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
-import { AZURE_SUBSCRIPTION } from "../../tools/cloud-fixtures";
+import { AZURE_SUBSCRIPTION, AZURE_TENANT } from "../../tools/cloud-fixtures";
 import { isSecretEnvelope, PlanResult, runPlan } from "../helpers/pulumi";
 import { aksAuthorizedRanges, privateZoneOf } from "../../components/azure/api-access";
 
@@ -32,6 +32,8 @@ const VARIANT = [
   "ferrum:azure.cache=azureManagedRedis",
   "ferrum:azure.acrPublicNetworkAccess=Disabled",
   "ferrum:services.catalog.buildContext=../catalog-service",
+  // The build decides the digest: the stack file's would do nothing.
+  "ferrum:services.catalog.digest=",
 ];
 
 type Entry = ReturnType<typeof entriesOf>[number];
@@ -431,6 +433,133 @@ describe("prod-azure: ACR", () => {
     expect(
       v.one("azure-native:privatedns:VirtualNetworkLink", "acr-dns-link").inputs.registrationEnabled,
     ).toBe(false);
+  });
+});
+
+/** The ACR cache of ghcr.io/ferrum in the prod-azure stack's registry. */
+const CACHE = "ferrumprodazure.azurecr.io/ghcr/ferrum";
+/** The example digests of Pulumi.prod-azure.yaml. */
+const PROD_DIGESTS: Record<string, string> = {
+  auth: `sha256:${"1".repeat(64)}`,
+  user: `sha256:${"2".repeat(64)}`,
+  content: `sha256:${"3".repeat(64)}`,
+  catalog: `sha256:${"4".repeat(64)}`,
+};
+
+describe("prod-azure: service images by digest through the ACR cache of ghcr.io", () => {
+  const objects = () => manifests(plan, true) as any[];
+  const raw = (type: string, name: string) => plan.resources.find((r) => r.type === type && r.name === name)!;
+
+  test("every container of every service runs <registry>.azurecr.io/ghcr/ferrum/<repo>:<tag>@<digest>, with no pull secret", () => {
+    const deployments = objects().filter(
+      (x) => x.kind === "Deployment" && SERVICES.includes(x.metadata.labels["app.kubernetes.io/name"]),
+    );
+    expect(deployments).toHaveLength(6);
+    for (const d of deployments) {
+      const s = d.metadata.labels["app.kubernetes.io/name"];
+      const spec = d.spec.template.spec;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+        expect(c.image).toBe(`${CACHE}/${s}-service:1.0.0@${PROD_DIGESTS[s]}`);
+      expect(spec.imagePullSecrets).toBeUndefined();
+    }
+  });
+
+  test("a cache rule maps ghcr/ferrum/* to ghcr.io/ferrum/* and logs in through a credential set", () => {
+    const rule = one("azure-native:containerregistry:CacheRule", "acr-ghcr");
+    const credentials = one("azure-native:containerregistry:CredentialSet", "acr-ghcr");
+    const registry = one("azure-native:containerregistry:Registry");
+    expect(rule.inputs).toEqual({
+      resourceGroupName: NAME,
+      registryName: "ferrumprodazure",
+      cacheRuleName: "ghcr",
+      sourceRepository: "ghcr.io/ferrum/*",
+      targetRepository: "ghcr/ferrum/*",
+      credentialSetResourceId: credentials.state.id,
+    });
+    expect(rule.parent).toBe(registry.urn);
+    // Its first pull reads the login: the credential set may read the vault by then.
+    expect(rule.options.dependsOn).toEqual([
+      one("azure-native:authorization:RoleAssignment", "acr-ghcr-read").urn,
+    ]);
+    expect(credentials.inputs).toEqual({
+      resourceGroupName: NAME,
+      registryName: "ferrumprodazure",
+      credentialSetName: "ghcr",
+      loginServer: "ghcr.io",
+      identity: { type: "SystemAssigned" },
+      authCredentials: [
+        {
+          name: "Credential1",
+          usernameSecretIdentifier: "https://ferrum-prod-azure.vault.azure.net/secrets/ghcr-username",
+          passwordSecretIdentifier: "https://ferrum-prod-azure.vault.azure.net/secrets/ghcr-password",
+        },
+      ],
+    });
+  });
+
+  test("the login lives in a protected, RBAC-only, purge-protected Key Vault; the token stays secret; the credential set reads it as Key Vault Secrets User", () => {
+    const vault = one("azure-native:keyvault:Vault", "acr-vault");
+    expect(vault.inputs).toMatchObject({
+      vaultName: "ferrum-prod-azure",
+      properties: {
+        tenantId: AZURE_TENANT,
+        sku: { family: "A", name: "standard" },
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        softDeleteRetentionInDays: 7,
+        enablePurgeProtection: true,
+      },
+    });
+    expect(vault.inputs.properties.accessPolicies).toBeUndefined();
+    expect(vault.options.protect).toBe(true);
+    const password = raw("azure-native:keyvault:Secret", "acr-ghcr-password");
+    expect(isSecretEnvelope((password.inputs as any).properties)).toBe(true);
+    expect(one("azure-native:keyvault:Secret", "acr-ghcr-password").inputs.properties).toEqual({
+      value: "plan-placeholder-ferrum-imageRegistryPassword",
+    });
+    expect(one("azure-native:keyvault:Secret", "acr-ghcr-username").inputs).toMatchObject({
+      secretName: "ghcr-username",
+      properties: { value: "ferrum-ci" },
+    });
+    const read = one("azure-native:authorization:RoleAssignment", "acr-ghcr-read");
+    const credentials = one("azure-native:containerregistry:CredentialSet", "acr-ghcr");
+    expect(read.inputs).toMatchObject({
+      principalId: credentials.state.identity.principalId,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: role("4633458b-17de-408a-b874-0445c86b69e6"),
+    });
+    expect(refersTo(read.inputs.scope, vault)).toBe(true);
+  });
+
+  test("a Job pulls each service's image by tag after the cache rule and the kubelet's AcrPull; the service's pods wait for it", () => {
+    const rule = one("azure-native:containerregistry:CacheRule", "acr-ghcr");
+    const pull = one("azure-native:authorization:RoleAssignment", "acr-pull");
+    for (const s of SERVICES) {
+      const job = one("kubernetes:batch/v1:Job", `${s}-image-cache`);
+      expect(job.inputs.spec.template.spec.containers.map((c: any) => c.image)).toEqual([
+        `${CACHE}/${s}-service:1.0.0`,
+      ]);
+      expect(job.options.dependsOn).toEqual(expect.arrayContaining([rule.urn, pull.urn]));
+      expect(one("ferrum:index:DjangoService", s).options.dependsOn).toEqual(
+        expect.arrayContaining([job.urn, rule.urn]),
+      );
+    }
+  });
+
+  test("without ferrum:imageRegistryUsername the rule pulls anonymously (ghcr.io's public images): no credential set, no vault", async () => {
+    const anonymous = await runPlan("prod-azure", ["ferrum:imageRegistryUsername="]);
+    const types = anonymous.resources.map((r) => r.type);
+    expect(types).not.toContain("azure-native:keyvault:Vault");
+    expect(types).not.toContain("azure-native:containerregistry:CredentialSet");
+    const rule = anonymous.resources.find((r) => r.type === "azure-native:containerregistry:CacheRule")!;
+    expect(rule.inputs).toEqual({
+      resourceGroupName: NAME,
+      registryName: "ferrumprodazure",
+      cacheRuleName: "ghcr",
+      sourceRepository: "ghcr.io/ferrum/*",
+      targetRepository: "ghcr/ferrum/*",
+    });
+    expect(anonymous.placeholders).not.toContain("ferrum:imageRegistryPassword");
   });
 });
 

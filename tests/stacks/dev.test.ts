@@ -12,6 +12,7 @@ import {
   PlanResult,
 } from "../helpers/pulumi";
 import { REQUIRED_CONFIG } from "../helpers/config";
+import { scanPlan } from "../../tools/guardrails/leaks";
 
 let plan: PlanResult;
 let objects: any[];
@@ -247,6 +248,80 @@ describe("required secrets: index.ts under the mock runtime, with config as pulu
     const secret = registrations.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any;
     expect(isSecretEnvelope(secret.stringData)).toBe(true);
     expect(secret.stringData.value.YOOKASSA_SECRET_KEY).toBe("live_sk_from_config");
+  });
+});
+
+describe("dev stack: pull secrets for private registries, referenced by every service pod", () => {
+  const SECRET_TYPE = "kubernetes:core/v1:Secret";
+  const pods = (r: Awaited<ReturnType<typeof underMocks>>["registrations"]) =>
+    r
+      .ofType("kubernetes:apps/v1:Deployment")
+      .filter((d) => SERVICES.includes((d.inputs as any).metadata.labels["app.kubernetes.io/name"]))
+      .map((d) => [(d.inputs as any).metadata.name, (d.inputs as any).spec.template.spec.imagePullSecrets]);
+
+  test("without a login or ferrum:imagePullSecret: no Secret, no imagePullSecrets", () => {
+    expect(plan.resources.filter((r) => r.name.startsWith("image-pull"))).toEqual([]);
+    for (const d of ofKind("Deployment")) expect(d.spec.template.spec.imagePullSecrets).toBeUndefined();
+  });
+
+  test("ferrum:imageRegistryUsername and its password become a dockerconfigjson Secret for ghcr.io; ferrum:imagePullSecret another, as given; both secret, both on every service pod", async () => {
+    const TOKEN = "ghp_0123456789abcdefABCDEF0123456789wxyz";
+    const given = JSON.stringify({
+      auths: { "registry.example.com": { auth: "Ym90OnMzY3IzdC1wYXNzd29yZA==" } },
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../index") as () => Promise<unknown>;
+    const { registrations } = await underMocks(() => program(), {
+      stack: "dev",
+      config: {
+        ...REQUIRED_CONFIG.k3s,
+        "ferrum:yookassaSecretKey": "sk",
+        "ferrum:imageRegistryUsername": "ferrum-ci",
+        "ferrum:imageRegistryPassword": TOKEN,
+        "ferrum:imagePullSecret": given,
+      },
+      secretKeys: ["ferrum:yookassaSecretKey", "ferrum:imageRegistryPassword", "ferrum:imagePullSecret"],
+    });
+    const login = registrations.get(SECRET_TYPE, "image-pull-registry").inputs as any;
+    expect(login.metadata).toMatchObject({ name: "image-pull-registry", namespace: "ferrum" });
+    expect(login.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(isSecretEnvelope(login.stringData)).toBe(true);
+    expect(JSON.parse(login.stringData.value[".dockerconfigjson"])).toEqual({
+      auths: {
+        "ghcr.io": {
+          username: "ferrum-ci",
+          password: TOKEN,
+          auth: Buffer.from(`ferrum-ci:${TOKEN}`).toString("base64"),
+        },
+      },
+    });
+    const asGiven = registrations.get(SECRET_TYPE, "image-pull-given").inputs as any;
+    expect(asGiven.metadata.name).toBe("image-pull");
+    expect(asGiven.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(isSecretEnvelope(asGiven.stringData)).toBe(true);
+    expect(asGiven.stringData.value[".dockerconfigjson"]).toBe(given);
+    const expected = [{ name: "image-pull-registry" }, { name: "image-pull" }];
+    const listed = pods(registrations);
+    expect(listed.map(([name]) => name).sort()).toEqual(
+      ["auth-beat", "auth-web", "catalog-beat", "catalog-web", "content-web", "user-web"].sort(),
+    );
+    for (const [, secrets] of listed) expect(secrets).toEqual(expected);
+    // Neither the token nor the given document shows anywhere outside a secret, in any encoding.
+    expect(
+      scanPlan(
+        "dev",
+        { resources: registrations.resources, outputs: [] },
+        { "ferrum:imageRegistryPassword": TOKEN, "ferrum:imagePullSecret": given },
+      ),
+    ).toEqual([]);
+    // The pods start once the Secrets exist.
+    for (const s of SERVICES)
+      expect(registrations.get("ferrum:index:DjangoService", s).waitsFor).toEqual(
+        expect.arrayContaining([
+          registrations.get(SECRET_TYPE, "image-pull-registry").urn,
+          registrations.get(SECRET_TYPE, "image-pull-given").urn,
+        ]),
+      );
   });
 });
 

@@ -6,6 +6,7 @@ import { bucketEncryptionRule, encryptionAtRest } from "./encryption";
 import { explicitClusterAccess, nodeGroupPerZone, trustedCertificate } from "./first-up";
 import { noPublicDataStores, onlyIngressLoadBalancer } from "./exposure";
 import { pinnedImages } from "./images";
+import { imagesThroughStackRegistry, pullThroughCacheLogin } from "./image-sources";
 import { cdnHttpsPrivateOrigins, privateResourcePolicies } from "./public-access";
 import { networkPolicyPerDataNamespace } from "./network-policy";
 import { noPlainSecrets } from "./plain-secrets";
@@ -23,6 +24,8 @@ export const RULES: readonly Rule[] = [
   containerProbes,
   containerSecurityContext,
   pinnedImages,
+  imagesThroughStackRegistry,
+  pullThroughCacheLogin,
   onlyIngressLoadBalancer,
   networkPolicyPerDataNamespace,
   noPlainSecrets,
@@ -42,6 +45,7 @@ export {
   deletionProtectionAndBackups,
   encryptionAtRest,
   explicitClusterAccess,
+  imagesThroughStackRegistry,
   lockedDownControlPlane,
   networkPolicyPerDataNamespace,
   nodeGroupPerZone,
@@ -52,5 +56,6 @@ export {
   pinnedImages,
   privateResourcePolicies,
   protectStateful,
+  pullThroughCacheLogin,
   trustedCertificate,
 };
