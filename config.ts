@@ -22,6 +22,7 @@ import { AZURE_LOCATION_KEY, AzureSettings, azureStackProblems, readAzureSetting
 import { foreignKeyProblems, requiredForCloud, unusedSettingProblems } from "./lib/config-scope";
 import { type DeployerSettings, readDeployer } from "./lib/config-deployer";
 import { readTls, type TlsSettings } from "./lib/config-tls";
+import { MAX_ROTATION } from "./lib/rotation";
 import {
   fullKey,
   Json,
@@ -138,6 +139,11 @@ export interface PostgresSettings {
   readonly storageClass: string;
   readonly resources: ResourceSpec;
   readonly backup: PostgresBackupSettings;
+  /**
+   * Rotations of the services' login passwords done so far (lib/rotation.ts): login `a` when even, `b` when odd.
+   * Raised by one per `pulumi up`, it regenerates the idle login's password and moves the services onto it.
+   */
+  readonly rotation: number;
 }
 
 export interface RedisSettings {
@@ -163,6 +169,11 @@ export interface ObjectStoreSettings {
   readonly resources: ResourceSpec;
   /** Days a replaced or deleted object version is kept (the buckets' lifecycle rule), as on AWS S3. */
   readonly noncurrentVersionDays: number;
+  /**
+   * Rotations of the in-cluster server's per-service secret keys done so far (lib/rotation.ts): each service has
+   * users `a` and `b`, and uses `a` when even, `b` when odd.
+   */
+  readonly rotation: number;
 }
 
 export interface EventBusSettings {
@@ -560,6 +571,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     ),
     resources: readResources(pg.object("resources"), defaultSizes(cloud).postgres),
     backup: readPostgresBackup(pg.object("backup"), cloud),
+    rotation: pg.integer("rotation", 0, 0, MAX_ROTATION),
   };
   pg.rejectUnknown();
 
@@ -613,6 +625,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     ),
     resources: readResources(os.object("resources"), DEFAULT_OBJECT_STORE_RESOURCES),
     noncurrentVersionDays: os.integer("noncurrentVersionDays", DEFAULT_NONCURRENT_VERSION_DAYS, 1, 3650),
+    rotation: os.integer("rotation", 0, 0, MAX_ROTATION),
   };
   os.rejectUnknown();
 

@@ -221,7 +221,7 @@ export function platform(args: PlatformArgs): StackOutputs {
       : args.postgres;
   const postgres = new ManagedPostgres(
     "postgres",
-    { backend: postgresBackend, databases: services, namespace: ns },
+    { backend: postgresBackend, databases: services, namespace: ns, rotation: config.postgres.rotation },
     onCluster,
   );
   const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, onCluster);

@@ -129,10 +129,17 @@ export type PostgresBackend = InClusterPostgres | RdsPostgres | AzurePostgres;
 export interface ManagedPostgresArgs {
   /** Where the server runs; decides which resources exist. */
   readonly backend: PostgresBackend;
-  /** One database and one login role per name (service names from the catalog). */
+  /** One database, one owning role and two login roles per name (service names from the catalog). */
   readonly databases: readonly string[];
   /** Namespace of the in-cluster resources (the server on k3s; the bootstrap Job everywhere). */
   readonly namespace: string;
+  /**
+   * Rotations of the login passwords done so far (lib/rotation.ts): the services log in as `ferrum_<svc>_a`
+   * when even, `_b` when odd. Raising it by one regenerates the idle login's password and moves the services
+   * onto it; the login they leave keeps its password until the next rotation. Raise it one step per `pulumi up`.
+   * @default 0
+   */
+  readonly rotation?: number;
 }
 
 /** What every backend hands the shared bootstrap: where the server is and who administers it. */

@@ -403,7 +403,7 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // The DATABASE_URL password is the one the bootstrap Job set.
     const bootstrap = objectData(planObject(objects, "Secret", "postgres-bootstrap"));
     expect(decodeURIComponent(new URL(catalogEnv.DATABASE_URL!).password)).toBe(
-      bootstrap.FERRUM_CATALOG_PASSWORD,
+      bootstrap.FERRUM_CATALOG_A_PASSWORD,
     );
     // RedisHA's files: every changed line held an in-cluster host or the port/bind a pod listens on.
     const files = redisFiles();
