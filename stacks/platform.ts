@@ -216,6 +216,7 @@ export function platform(args: PlatformArgs): StackOutputs {
             schedule: backup.schedule,
             storage: objectStore.backups,
             clientImage: args.objectStore.clientImage,
+            keysReady: objectStore.bootstrap ? [objectStore.bootstrap] : undefined,
           },
         }
       : args.postgres;

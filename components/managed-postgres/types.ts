@@ -11,6 +11,12 @@ export interface PostgresBackups {
   readonly storage: InternalStorageConnection;
   /** Image with the MinIO client (`mc`), pinned: uploads and downloads the dumps (the PostgreSQL image has no S3 client). */
   readonly clientImage: string;
+  /**
+   * What sets the backups bucket's keys on the server (the object store's bootstrap Job): the Secret that hands
+   * them to the CronJob waits for it, so a rotated key reaches the backups only once the server accepts it.
+   * @default - nothing to wait for
+   */
+  readonly keysReady?: pulumi.Resource[];
 }
 
 /** PostgreSQL 16 inside the cluster: StatefulSet, PVC, ClusterIP Service. */

@@ -99,6 +99,12 @@ describe("dev stack: the backup CronJob", () => {
           store[`FERRUM_${s.toUpperCase()}_${slot}_ACCESS_KEY_ID`],
         );
     }
+    // Handed over only once the object store's bootstrap Job has set them (a rotated key is not yet valid before).
+    const keysResource = plan.resources.find((r) => r.name === "postgres-backup-keys")!;
+    const storeJob = plan.resources.find(
+      (r) => r.name === "object-store-bootstrap" && r.type === "kubernetes:batch/v1:Job",
+    )!;
+    expect(keysResource.waitsFor).toContain(storeJob.urn);
     const raw = plan.resources.find((r) => r.name === "postgres-backup-keys")!.inputs as any;
     expect(isSecretEnvelope(raw.stringData)).toBe(true);
   });
