@@ -56,6 +56,13 @@ export const SECRET_KEYS = ["emailPassword", "yookassaSecretKey", "clusterKubeco
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
+ * What the repository's Pulumi ESC environment definitions (deployments/esc/) hold for each secret until
+ * `esc env set ... --secret` replaces it. A secret with this value is refused: an environment created from the
+ * file and never filled in deploys nothing.
+ */
+export const ESC_PLACEHOLDER = "REPLACE-with-esc-env-set";
+
+/**
  * Defaults of every scalar key. Pulumi.yaml declares the same defaults for the CLI; a test keeps the two equal.
  * `ferrum:cloud` has none: every stack file must say where it deploys.
  */
@@ -715,7 +722,15 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     tls,
     ...(deployer ? { deployer } : {}),
   };
-  for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
+  for (const s of SECRET_KEYS) {
+    // Secrets are read by loadConfig; here only marked known, and an ESC definition's placeholder refused.
+    if (top.string(s, "") === ESC_PLACEHOLDER) {
+      problems.add(
+        s,
+        `is still the placeholder of the ESC environment definition it came from (got ${JSON.stringify(ESC_PLACEHOLDER)}), not a secret; set the real one in the environment the stack imports: esc env set <org>/<project>/<environment> <path> '<value>' --secret (the paths are in deployments/esc/), or in the stack: ${problems.set(s, "<value>", true)}`,
+      );
+    }
+  }
   top.rejectUnknown();
   if (config.email.user !== "" && config.email.host === "") {
     problems.invalid("emailHost", "set when emailUser is set", "", "smtp.example.com");
