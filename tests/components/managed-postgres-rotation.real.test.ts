@@ -303,12 +303,20 @@ describe("rotating the services' database passwords on a real PostgreSQL 16 serv
     // The loops were running while each Job changed a password, and every pod acted as its owning role.
     expect(during[1]).toBeGreaterThan(0);
     expect(during[2]).toBeGreaterThan(0);
+    // Each rotation's pods logged in as its own login (a, then b, then a again), acting as the owning role.
     for (const r of results.filter((x) => !x.name.includes("kept"))) {
-      const service = r.name.split(" ")[0]!;
-      expect(new Set(r.successes.map((a) => a.value!.split(" as ")[1]))).toEqual(
-        new Set([roleName(service)]),
-      );
-      expect(r.successes.length).toBeGreaterThanOrEqual(10);
+      const [service, , , rotation] = r.name.split(" ");
+      const slot = Number(rotation) % 2 === 0 ? "a" : "b";
+      expect({ pods: r.name, seen: new Set(r.successes.map((a) => a.value)) }).toEqual({
+        pods: r.name,
+        seen: new Set([`${loginName(service!, slot)} as ${roleName(service!)}`]),
+      });
+      expect(r.successes.length).toBeGreaterThanOrEqual(50);
+    }
+    // And each Job did change a password: the one of the login the next pods use.
+    for (const s of SERVICE_NAMES) {
+      const password = (r: number) => decodeURIComponent(new URL(at(r).urls[s]!).password);
+      expect(new Set([password(0), password(1), password(2)]).size).toBe(3);
     }
   }, 120_000);
 
@@ -346,7 +354,12 @@ describe("rotating the services' database passwords on a real PostgreSQL 16 serv
     const b = at(1).urls[DJANGO_SERVICE]!;
     // Login a needs rotation 0's (= 1's) password: the server is on rotation 2, whose login a has a new one.
     const aNow = at(2).urls[DJANGO_SERVICE]!;
-    expect(decodeURIComponent(new URL(aNow).username)).toBe(decodeURIComponent(new URL(a).username));
+    const login = (url: string) => decodeURIComponent(new URL(url).username);
+    expect([login(a), login(aNow), login(b)]).toEqual([
+      loginName(DJANGO_SERVICE, "a"),
+      loginName(DJANGO_SERVICE, "a"),
+      loginName(DJANGO_SERVICE, "b"),
+    ]);
 
     const first = await runDjango(["-m", "django", "migrate", "auth", "0004", "--noinput"], aNow);
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: "" });

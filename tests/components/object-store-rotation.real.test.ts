@@ -333,6 +333,16 @@ describe("rotating the object store's keys, against s3rver with a modelled MinIO
     );
     expect(failures).toEqual([]);
     for (const r of results) expect(r.ok).toBeGreaterThanOrEqual(25);
+    // Each rotation's pods signed with keys of their own: user a, then b with a new secret, then a with a new one.
+    for (const [i, h0] of at(0).handed.entries()) {
+      const [h1, h2] = [at(1).handed[i]!, at(2).handed[i]!];
+      expect({ owner: h0.owner, b: h1.key !== h0.key, a: h2.key === h0.key }).toEqual({
+        owner: h0.owner,
+        b: true,
+        a: true,
+      });
+      expect(new Set([h0.secret, h1.secret, h2.secret]).size).toBe(3);
+    }
   }, 180_000);
 
   test("the bound: after two rotations the secret of rotation 0 is refused; rotation 1's works until the next", async () => {
