@@ -24,6 +24,7 @@ import { type DeployerSettings, readDeployer } from "./lib/config-deployer";
 import { readTls, type TlsSettings } from "./lib/config-tls";
 import { type ImageSettings, readImages } from "./lib/config-images";
 import { DIGEST, parseImage } from "./lib/images";
+import { MAX_ROTATION } from "./lib/rotation";
 import {
   fullKey,
   Json,
@@ -61,6 +62,13 @@ export const SECRET_KEYS = [
   "imagePullSecret",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/**
+ * What the repository's Pulumi ESC environment definitions (deployments/esc/) hold for each secret until
+ * `esc env set ... --secret` replaces it. A secret with this value is refused: an environment created from the
+ * file and never filled in deploys nothing.
+ */
+export const ESC_PLACEHOLDER = "REPLACE-with-esc-env-set";
 
 /**
  * Defaults of every scalar key. Pulumi.yaml declares the same defaults for the CLI; a test keeps the two equal.
@@ -151,6 +159,11 @@ export interface PostgresSettings {
   readonly storageClass: string;
   readonly resources: ResourceSpec;
   readonly backup: PostgresBackupSettings;
+  /**
+   * Rotations of the services' login passwords done so far (lib/rotation.ts): login `a` when even, `b` when odd.
+   * Raised by one per `pulumi up`, it regenerates the idle login's password and moves the services onto it.
+   */
+  readonly rotation: number;
 }
 
 export interface RedisSettings {
@@ -180,6 +193,11 @@ export interface ObjectStoreSettings {
   readonly resources: ResourceSpec;
   /** Days a replaced or deleted object version is kept (the buckets' lifecycle rule), as on AWS S3. */
   readonly noncurrentVersionDays: number;
+  /**
+   * Rotations of the in-cluster server's per-service secret keys done so far (lib/rotation.ts): each service has
+   * users `a` and `b`, and uses `a` when even, `b` when odd.
+   */
+  readonly rotation: number;
 }
 
 export interface EventBusSettings {
@@ -617,6 +635,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     ),
     resources: readResources(pg.object("resources"), defaultSizes(cloud).postgres),
     backup: readPostgresBackup(pg.object("backup"), cloud),
+    rotation: pg.integer("rotation", 0, 0, MAX_ROTATION),
   };
   pg.rejectUnknown();
 
@@ -688,6 +707,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     ),
     resources: readResources(os.object("resources"), DEFAULT_OBJECT_STORE_RESOURCES),
     noncurrentVersionDays: os.integer("noncurrentVersionDays", DEFAULT_NONCURRENT_VERSION_DAYS, 1, 3650),
+    rotation: os.integer("rotation", 0, 0, MAX_ROTATION),
   };
   os.rejectUnknown();
 
@@ -789,7 +809,15 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
     tls,
     ...(deployer ? { deployer } : {}),
   };
-  for (const s of SECRET_KEYS) top.string(s, ""); // secrets are read by loadConfig; here only marked known
+  for (const s of SECRET_KEYS) {
+    // Secrets are read by loadConfig; here only marked known, and an ESC definition's placeholder refused.
+    if (top.string(s, "") === ESC_PLACEHOLDER) {
+      problems.add(
+        s,
+        `is still the placeholder of the ESC environment definition it came from (got ${JSON.stringify(ESC_PLACEHOLDER)}), not a secret; set the real one in the environment the stack imports: esc env set <org>/<project>/<environment> <path> '<value>' --secret (the paths are in deployments/esc/), or in the stack: ${problems.set(s, "<value>", true)}`,
+      );
+    }
+  }
   top.rejectUnknown();
   if (config.email.user !== "" && config.email.host === "") {
     problems.invalid("emailHost", "set when emailUser is set", "", "smtp.example.com");

@@ -9,16 +9,20 @@ import * as pulumi from "@pulumi/pulumi";
 
 export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
 
-/** One service's database: its own database, owned by its own login role. */
+/** One service's database: its own database, owned by its own role, reached through one of its two logins. */
 export interface DatabaseConnection {
   readonly host: pulumi.Input<string>;
   readonly port: number;
   readonly database: string;
+  /** The login of the current rotation (`ferrum_<svc>_a` or `_b`), a member of the database's owning role. */
   readonly username: string;
   /** Secret. */
   readonly password: pulumi.Output<string>;
   readonly sslMode: SslMode;
-  /** `DATABASE_URL` (secret): `postgres://user:pass@host:port/db?sslmode=...`. */
+  /**
+   * `DATABASE_URL` (secret): `postgres://<login>:<pass>@host:port/<db>?sslmode=...&options=-c%20role%3D<owner>`:
+   * every session acts as the owning role.
+   */
   readonly url: pulumi.Output<string>;
 }
 

@@ -125,7 +125,7 @@ export function unusedSettingProblems(
       unused(
         `postgres.${key}`,
         pg[key],
-        "the cloud stacks use managed PostgreSQL (RDS, Flexible Server); only postgres.image applies there (the bootstrap Job's image)",
+        "the cloud stacks use managed PostgreSQL (RDS, Flexible Server); only postgres.image (the bootstrap Job's image) and postgres.rotation apply there",
       );
   }
   if (cloud === "aws" && isSet(tree.objectStore))

@@ -104,6 +104,7 @@ export function azureStack(config: LoadedConfig): StackOutputs {
       resources: os.resources,
       region: os.region,
       noncurrentVersionDays: os.noncurrentVersionDays,
+      rotation: os.rotation,
       protect: config.protect,
     },
     traefik: [ingress],

@@ -38,6 +38,7 @@ export function devStack(config: LoadedConfig): StackOutputs {
       resources: os.resources,
       region: os.region,
       noncurrentVersionDays: os.noncurrentVersionDays,
+      rotation: os.rotation,
       protect: config.protect,
     },
     // k3s brings Traefik and its CRDs.

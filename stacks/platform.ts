@@ -240,12 +240,13 @@ export function platform(args: PlatformArgs): StackOutputs {
             schedule: backup.schedule,
             storage: objectStore.backups,
             clientImage: args.objectStore.clientImage,
+            keysReady: objectStore.bootstrap ? [objectStore.bootstrap] : undefined,
           },
         }
       : args.postgres;
   const postgres = new ManagedPostgres(
     "postgres",
-    { backend: postgresBackend, databases: services, namespace: ns },
+    { backend: postgresBackend, databases: services, namespace: ns, rotation: config.postgres.rotation },
     onCluster,
   );
   const redis = new RedisHA("redis", { backend: args.redis, namespace: ns, services }, onCluster);

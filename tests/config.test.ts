@@ -315,6 +315,47 @@ describe("parseConfig: ferrum:objectStore", () => {
   });
 });
 
+describe("parseConfig: credential rotations (ferrum:postgres.rotation, ferrum:objectStore.rotation)", () => {
+  test("both default to 0, and take the count set, on every stack that runs what they rotate", () => {
+    expect([ok({}).postgres.rotation, ok({}).objectStore.rotation]).toEqual([0, 0]);
+    const both = {
+      "ferrum:postgres": JSON.stringify({ rotation: 3 }),
+      "ferrum:objectStore": JSON.stringify({ rotation: "2" }),
+    };
+    const dev = ok(both);
+    expect([dev.postgres.rotation, dev.objectStore.rotation]).toEqual([3, 2]);
+    const azure = ok({ ...REQUIRED_CONFIG.azure, ...both }, "prod-azure");
+    expect([azure.postgres.rotation, azure.objectStore.rotation]).toEqual([3, 2]);
+    // RDS's logins rotate too: postgres.rotation is one of the postgres keys a cloud stack takes.
+    expect(
+      ok({ ...REQUIRED_CONFIG.aws, "ferrum:postgres": JSON.stringify({ rotation: 1 }) }, "prod").postgres
+        .rotation,
+    ).toBe(1);
+  });
+
+  test.each([
+    [
+      "a negative database rotation",
+      { "ferrum:postgres": JSON.stringify({ rotation: -1 }) },
+      "ferrum:postgres.rotation must be an integer between 0 and 1000000 (got -1); set it with: pulumi config set --path 'ferrum:postgres.rotation' 0 -s dev",
+    ],
+    [
+      "a fractional object-store rotation",
+      { "ferrum:objectStore": JSON.stringify({ rotation: 1.5 }) },
+      "ferrum:objectStore.rotation must be an integer between 0 and 1000000 (got 1.5); set it with: pulumi config set --path 'ferrum:objectStore.rotation' 0 -s dev",
+    ],
+    [
+      "an object-store rotation on AWS, whose services have no keys (IRSA)",
+      { ...REQUIRED_CONFIG.aws, "ferrum:objectStore": JSON.stringify({ rotation: 1 }) },
+      "ferrum:objectStore does nothing on this stack (got {\"rotation\":1}): the AWS stack keeps objects in S3, not in an in-cluster server; remove it with: pulumi config rm 'ferrum:objectStore' -s dev",
+    ],
+  ])("%s is refused, naming the key, the value and the fix", (_label, raw, message) => {
+    const r = parseWith(raw);
+    expect(r.config).toBeUndefined();
+    expect(r.problems).toEqual([message]);
+  });
+});
+
 describe("parseConfig: default sizes", () => {
   test("k3s takes the laptop-node sizes, the clouds production sizes; a setting overrides either", () => {
     const dev = ok({});

@@ -42,8 +42,9 @@ function randomOutputs(type: string, name: string, inputs: Inputs): Outputs {
     case "random:index/randomPassword:RandomPassword": {
       const alphabet =
         inputs.special === false ? undefined : "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
-      // New keepers make a new password (Pulumi replaces the resource): they join the seed.
-      const keepers = inputs.keepers as Inputs | undefined;
+      // A change of keepers replaces the password with a new value (rotation): the seed carries them, and a
+      // password without keepers keeps the value it always had.
+      const keepers = inputs.keepers as Record<string, unknown> | undefined;
       const seed = keepers && Object.keys(keepers).length ? `${name}:${JSON.stringify(keepers)}` : name;
       const result = fixedSecret(seed, length, alphabet);
       return {

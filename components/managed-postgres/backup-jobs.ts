@@ -110,7 +110,9 @@ export function backupJobs(name: string, args: BackupJobsArgs, parent: pulumi.Re
         [BACKUP_ENV.secretAccessKey]: credentials.secretAccessKey,
       },
     },
-    opts,
+    // Keys handed over only once the object store holds them: after a rotation of its keys (and on the first
+    // up) a backup started earlier would sign with a key the server does not know yet.
+    { ...opts, ...(args.backups.keysReady ? { dependsOn: args.backups.keysReady } : {}) },
   );
 
   const common: EnvVar[] = [

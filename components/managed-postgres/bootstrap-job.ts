@@ -4,21 +4,24 @@
  *
  * The Job, its SQL ConfigMap and its Secret are auto-named, so a change to the set of services (the SQL) or to
  * any password gives them new names: the Job is replaced and runs again. Pulumi waits for it to succeed, and
- * the services depend on it.
+ * the services depend on it: a rotated password is set on the server before any pod is given it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
 import { bootstrapJob as sharedBootstrapJob } from "../../lib/jobs";
-import { renderBootstrapSql } from "./bootstrap-sql";
+import type { CredentialSlot } from "../../lib/rotation";
+import { type BootstrapSqlOptions, renderBootstrapSql } from "./bootstrap-sql";
 import { passwordEnvVar } from "./naming";
 import type { PostgresServer } from "./types";
 
 export interface BootstrapJobArgs {
   readonly namespace: string;
   readonly server: PostgresServer;
-  /** Service name -> its role's password (secret). */
-  readonly passwords: ReadonlyMap<string, pulumi.Output<string>>;
+  /** Service name -> its login roles' passwords (secret), by slot. */
+  readonly logins: ReadonlyMap<string, ReadonlyMap<CredentialSlot, pulumi.Output<string>>>;
+  /** What becomes of an owning role that can still log in (a stack from before the login roles). */
+  readonly ownerLogin: NonNullable<BootstrapSqlOptions["ownerLogin"]>;
 }
 
 /** Waits up to five minutes for the server, then runs the script once; psql stops at the first error. */
@@ -41,12 +44,15 @@ export function bootstrapJob(
     `${name}-bootstrap-sql`,
     {
       metadata: { namespace, labels: labels(meta) },
-      data: { "bootstrap.sql": renderBootstrapSql([...args.passwords.keys()]) },
+      data: {
+        "bootstrap.sql": renderBootstrapSql([...args.logins.keys()], { ownerLogin: args.ownerLogin }),
+      },
     },
     opts,
   );
   const stringData: Record<string, pulumi.Input<string>> = { PGPASSWORD: server.adminPassword };
-  for (const [service, password] of args.passwords) stringData[passwordEnvVar(service)] = password;
+  for (const [service, slots] of args.logins)
+    for (const [slot, password] of slots) stringData[passwordEnvVar(service, slot)] = password;
   const secret = new k8s.core.v1.Secret(
     `${name}-bootstrap`,
     { metadata: { namespace, labels: labels(meta) }, type: "Opaque", stringData },

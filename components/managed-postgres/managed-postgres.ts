@@ -1,6 +1,7 @@
 /**
- * ManagedPostgres: a PostgreSQL 16 server (in-cluster on k3s; RDS or Flexible Server in the clouds) with one
- * database and one owning login role per service, and a typed connection per service for DjangoService.
+ * ManagedPostgres: a PostgreSQL 16 server (in-cluster on k3s; RDS or Flexible Server in the clouds) with, per
+ * service, one database, its owning role and two login roles that act as the owner, and a typed connection per
+ * service for DjangoService (through the login of the current rotation, lib/rotation.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,7 +10,15 @@ import type { DatabaseConnection } from "../connections";
 import { type BackupJobs, backupJobs } from "./backup-jobs";
 import { bootstrapJob } from "./bootstrap-job";
 import { ADMIN_PASSWORD_KEY, inClusterServer } from "./in-cluster";
-import { databaseName, databaseUrl, roleName } from "./naming";
+import {
+  activeSlot,
+  CREDENTIAL_SLOTS,
+  type CredentialSlot,
+  isRotation,
+  MAX_ROTATION,
+  slotKeepers,
+} from "../../lib/rotation";
+import { databaseName, databaseUrl, loginName, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
 
 /*
@@ -71,6 +80,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
   public readonly bootstrap: k8s.batch.v1.Job;
   /** The backup CronJob and the restore Job's template (in-cluster, with `backups`). */
   public readonly backups?: BackupJobs;
+  /** Rotations of the login passwords done so far: the services use login `a` when even, `b` when odd. */
+  public readonly rotation: number;
   private readonly connections: ReadonlyMap<string, DatabaseConnection>;
 
   constructor(name: string, args: ManagedPostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -81,23 +92,48 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         `ManagedPostgres ${name}: databases must be unique lowercase names (got ${JSON.stringify(args.databases)})`,
       );
     }
+    // `auth` has login `ferrum_auth_a`, which a service called `auth-a` would have as its owning role.
+    const roles = args.databases.flatMap((d) => [
+      roleName(d),
+      ...CREDENTIAL_SLOTS.map((s) => loginName(d, s)),
+    ]);
+    const clash = roles.find((r, i) => roles.indexOf(r) !== i);
+    if (clash) {
+      throw new Error(
+        `ManagedPostgres ${name}: two services would share the role ${clash} (got ${JSON.stringify(args.databases)}); rename one`,
+      );
+    }
+    const rotation = args.rotation ?? 0;
+    if (!isRotation(rotation)) {
+      throw new Error(
+        `ManagedPostgres ${name}: rotation must be an integer from 0 to ${MAX_ROTATION} (got ${JSON.stringify(args.rotation)})`,
+      );
+    }
+    const active = activeSlot(rotation);
 
     const { server, backups } = backendServer(name, args, this);
     this.backups = backups;
 
-    const passwords = new Map<string, pulumi.Output<string>>();
+    const logins = new Map<string, ReadonlyMap<CredentialSlot, pulumi.Output<string>>>();
     const connections = new Map<string, DatabaseConnection>();
     for (const service of args.databases) {
-      const password = pulumi.secret(
-        new random.RandomPassword(
-          `${name}-${service}-password`,
-          { length: 32, special: false },
+      const slots = new Map<CredentialSlot, pulumi.Output<string>>();
+      for (const slot of CREDENTIAL_SLOTS) {
+        const keepers = slotKeepers(rotation, slot);
+        // Slot a keeps the name (and so the value) of the password the service's only login had before there
+        // were two.
+        const generated = new random.RandomPassword(
+          slot === "a" ? `${name}-${service}-password` : `${name}-${service}-password-b`,
+          { length: 32, special: false, ...(keepers ? { keepers } : {}) },
           { parent: this },
-        ).result,
-      );
-      passwords.set(service, password);
+        );
+        slots.set(slot, pulumi.secret(generated.result));
+      }
+      logins.set(service, slots);
+      const password = slots.get(active)!;
       const database = databaseName(service);
-      const username = roleName(service);
+      const username = loginName(service, active);
+      const role = roleName(service);
       connections.set(service, {
         host: server.host,
         port: server.port,
@@ -114,13 +150,21 @@ export class ManagedPostgres extends pulumi.ComponentResource {
               port: server.port,
               database,
               sslMode: server.sslMode,
+              role,
             }),
           ),
         ),
       });
     }
     this.connections = connections;
-    this.bootstrap = bootstrapJob(name, { namespace: args.namespace, server, passwords }, this);
+    this.bootstrap = bootstrapJob(
+      name,
+      // From the first rotation on, no pod can still use an owning role's own login (a stack from before the
+      // login roles): the previous `pulumi up` moved them all onto login a.
+      { namespace: args.namespace, server, logins, ownerLogin: rotation >= 1 ? "retire" : "keep" },
+      this,
+    );
+    this.rotation = rotation;
     this.host = pulumi.output(server.host);
     this.port = server.port;
     this.adminUsername = server.adminUsername;

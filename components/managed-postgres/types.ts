@@ -11,6 +11,12 @@ export interface PostgresBackups {
   readonly storage: InternalStorageConnection;
   /** Image with the MinIO client (`mc`), pinned: uploads and downloads the dumps (the PostgreSQL image has no S3 client). */
   readonly clientImage: string;
+  /**
+   * What sets the backups bucket's keys on the server (the object store's bootstrap Job): the Secret that hands
+   * them to the CronJob waits for it, so a rotated key reaches the backups only once the server accepts it.
+   * @default - nothing to wait for
+   */
+  readonly keysReady?: pulumi.Resource[];
 }
 
 /** PostgreSQL 16 inside the cluster: StatefulSet, PVC, ClusterIP Service. */
@@ -129,10 +135,17 @@ export type PostgresBackend = InClusterPostgres | RdsPostgres | AzurePostgres;
 export interface ManagedPostgresArgs {
   /** Where the server runs; decides which resources exist. */
   readonly backend: PostgresBackend;
-  /** One database and one login role per name (service names from the catalog). */
+  /** One database, one owning role and two login roles per name (service names from the catalog). */
   readonly databases: readonly string[];
   /** Namespace of the in-cluster resources (the server on k3s; the bootstrap Job everywhere). */
   readonly namespace: string;
+  /**
+   * Rotations of the login passwords done so far (lib/rotation.ts): the services log in as `ferrum_<svc>_a`
+   * when even, `_b` when odd. Raising it by one regenerates the idle login's password and moves the services
+   * onto it; the login they leave keeps its password until the next rotation. Raise it one step per `pulumi up`.
+   * @default 0
+   */
+  readonly rotation?: number;
 }
 
 /** What every backend hands the shared bootstrap: where the server is and who administers it. */

@@ -19,7 +19,7 @@ import {
   URL_ENV,
 } from "./bootstrap-script";
 import type { InClusterServer } from "./in-cluster";
-import type { ServiceKeys } from "./keys";
+import type { RotatingKeys } from "./keys";
 import {
   accessKeyEnvVar,
   BACKUPS_KEY,
@@ -37,8 +37,8 @@ export interface BootstrapJobArgs {
   readonly server: InClusterServer;
   readonly clientImage: string;
   readonly buckets: readonly BucketSpec[];
-  /** Service name -> its keys (secret); the backups bucket's user under `BACKUPS_KEY`. */
-  readonly keys: ReadonlyMap<string, ServiceKeys>;
+  /** Service name -> its users' keys (secret), both slots; the backups bucket's users under `BACKUPS_KEY`. */
+  readonly keys: ReadonlyMap<string, RotatingKeys>;
   /** Lifecycle rules, and the backups bucket when there is one. */
   readonly lifecycle: LifecycleSettings;
 }
@@ -85,8 +85,10 @@ export function bootstrapJob(
 
   const stringData: Record<string, pulumi.Input<string>> = {};
   for (const [service, keys] of args.keys) {
-    stringData[accessKeyEnvVar(service)] = keys.accessKeyId;
-    stringData[secretKeyEnvVar(service)] = keys.secretAccessKey;
+    for (const [slot, slotKeys] of keys.slots) {
+      stringData[accessKeyEnvVar(service, slot)] = slotKeys.accessKeyId;
+      stringData[secretKeyEnvVar(service, slot)] = slotKeys.secretAccessKey;
+    }
   }
   const secret = new k8s.core.v1.Secret(
     `${name}-bootstrap`,
@@ -98,10 +100,12 @@ export function bootstrapJob(
     name: key,
     valueFrom: { secretKeyRef: { name: from.metadata.name, key } },
   });
-  const serviceEnv = [...args.keys.keys()].flatMap((s) => [
-    ref(secret, accessKeyEnvVar(s)),
-    ref(secret, secretKeyEnvVar(s)),
-  ]);
+  const serviceEnv = [...args.keys].flatMap(([s, keys]) =>
+    [...keys.slots.keys()].flatMap((slot) => [
+      ref(secret, accessKeyEnvVar(s, slot)),
+      ref(secret, secretKeyEnvVar(s, slot)),
+    ]),
+  );
 
   return sharedBootstrapJob(
     name,

@@ -1,10 +1,17 @@
 /**
- * The idempotent bootstrap script: one versioned bucket, one policy and one user per service, each user
+ * The idempotent bootstrap script: one versioned bucket, one policy and two users per service, each user
  * holding its own bucket's policy and nothing else, each service bucket's policy letting anyone read its public
  * prefix and nothing else (public-access.ts), and on every bucket the lifecycle rule the AWS buckets have (old
- * versions expire). Optionally the backups bucket, with its own user and no public prefix. Pure; run with `mc`
+ * versions expire). Optionally the backups bucket, with its own users and no public prefix. Pure; run with `mc`
  * (RELEASE.2025-08-13, the syntax of `mc admin policy create|attach` introduced in 2023 and of `mc anonymous
  * set-json`) in the bootstrap Job.
+ *
+ * Each bucket has two users, `a` and `b`, holding the same policy (lib/rotation.ts): a MinIO user has one
+ * secret key, and a rotation changes the key of the user the service is not using. `mc admin user add` with an
+ * existing access key rewrites that user (the server's `IAMSys.CreateUser`, cmd/iam.go: "if user already exists
+ * they shall be rewritten with new inputs"): `IAMStoreSys.AddUser` (cmd/iam-store.go) stores the new secret key
+ * and status and touches no policy mapping. The other user is not touched, so requests signed with its key keep
+ * being accepted.
  *
  * Every command is safe to repeat: `mc mb --ignore-existing`, `mc version enable`, `mc admin policy create`
  * and `mc admin user add` create or update in place, `mc anonymous set-json` replaces the bucket policy
@@ -31,6 +38,7 @@ import {
   publicPolicyFileName,
   secretKeyEnvVar,
 } from "./naming";
+import { CREDENTIAL_SLOTS, type CredentialSlot } from "../../lib/rotation";
 import type { BackupBucketSpec, BucketSpec } from "./types";
 
 /** What the lifecycle rules keep. */
@@ -103,28 +111,35 @@ const HEADER = [
   "}",
 ];
 
-/** One bucket with its user: `key` names the user's variables and policy file (a service, or the backups). */
+/** One bucket with its users: `key` names their variables and the policy file (a service, or the backups). */
 function bucketBlock(
   comment: string,
   key: string,
   bucket: string,
   lifecycleFlags: string,
+  slots: readonly CredentialSlot[],
   /** The policy file letting anyone read the bucket's public prefix. @default - none: nothing public */
   publicPolicyFile?: string,
 ): string {
   const target = sq(`${MC_ALIAS}/${bucket}`);
   const policy = sq(policyName(bucket));
-  const accessKey = env(accessKeyEnvVar(key));
+  const users = slots.flatMap((slot) => {
+    const accessKey = env(accessKeyEnvVar(key, slot));
+    return [
+      `mc admin user add ${MC_ALIAS} ${accessKey} ${env(secretKeyEnvVar(key, slot))} >/dev/null`,
+      `attach_policy ${policy} ${accessKey}`,
+    ];
+  });
   return [
     "",
     `# ${comment}`,
-    `: "\${${accessKeyEnvVar(key)}:?}" "\${${secretKeyEnvVar(key)}:?}"`,
+    // Every key first: a missing one stops the script before this bucket is touched.
+    `: ${slots.map((slot) => `"\${${accessKeyEnvVar(key, slot)}:?}" "\${${secretKeyEnvVar(key, slot)}:?}"`).join(" ")}`,
     `mc mb --ignore-existing ${target}`,
     `mc version enable ${target}`,
     `set_lifecycle ${target} ${lifecycleFlags}`,
     `mc admin policy create ${MC_ALIAS} ${policy} ${sq(`${POLICY_DIR}/${policyFileName(key)}`)}`,
-    `mc admin user add ${MC_ALIAS} ${accessKey} ${env(secretKeyEnvVar(key))} >/dev/null`,
-    `attach_policy ${policy} ${accessKey}`,
+    ...users,
     ...(publicPolicyFile
       ? [`mc anonymous set-json ${sq(`${POLICY_DIR}/${publicPolicyFile}`)} ${target}`]
       : []),
@@ -134,6 +149,8 @@ function bucketBlock(
 export function renderBootstrapScript(
   buckets: readonly BucketSpec[],
   lifecycle: LifecycleSettings = { noncurrentVersionDays: DEFAULT_NONCURRENT_VERSION_DAYS },
+  /** The users each bucket gets. @default both, `a` and `b` (the local compose stack, which never rotates: `a`) */
+  slots: readonly CredentialSlot[] = CREDENTIAL_SLOTS,
 ): string {
   const blocks = [...buckets]
     .sort((a, b) => a.service.localeCompare(b.service))
@@ -143,6 +160,7 @@ export function renderBootstrapScript(
         service,
         bucket,
         `--noncurrent-expire-days ${lifecycle.noncurrentVersionDays}`,
+        slots,
         publicPolicyFileName(service),
       ),
     );
@@ -154,13 +172,14 @@ export function renderBootstrapScript(
         BACKUPS_KEY,
         backups.bucket,
         `--expire-days ${backups.retentionDays} --noncurrent-expire-days ${BACKUP_NONCURRENT_DAYS}`,
+        slots,
       ),
     );
   }
   const count = buckets.length + (backups ? 1 : 0);
   const footer = [
     "",
-    `echo "object store ready: ${count} bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"`,
+    `echo "object store ready: ${count} bucket(s), each with its own ${slots.length === 1 ? "user" : "users"}, policy and lifecycle rule, the service buckets with a public prefix"`,
   ];
   return `${[...HEADER, ...blocks, ...footer].join("\n")}\n`;
 }

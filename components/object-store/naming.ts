@@ -2,10 +2,11 @@
  * Names, images and URLs of the object store. Pure.
  *
  * Buckets are named `<prefix>-<suffix>`, the prefix being `<project>-<stack>` (`ferrum-dev-auth`), so stacks
- * sharing an S3 account never collide. Each service gets a policy named after its bucket; its user's access key
- * id is generated and travels only in Secrets.
+ * sharing an S3 account never collide. Each service gets a policy named after its bucket; its two users' access
+ * key ids are generated and travel only in Secrets.
  */
 import type { ResourceSpec } from "../../config";
+import type { CredentialSlot } from "../../lib/rotation";
 import type { BucketSpec } from "./types";
 
 /**
@@ -23,8 +24,8 @@ export const DEFAULT_REGION = "us-east-1";
 export const DEFAULT_NONCURRENT_VERSION_DAYS = 90;
 
 /**
- * Key of the backups bucket where a service name would stand: its user, policy file and key variables are named
- * after it (`FERRUM_BACKUPS_ACCESS_KEY_ID`, `backups.json`), so no service may be called this.
+ * Key of the backups bucket where a service name would stand: its users, policy file and key variables are named
+ * after it (`FERRUM_BACKUPS_A_ACCESS_KEY_ID`, `backups.json`), so no service may be called this.
  */
 export const BACKUPS_KEY = "backups";
 
@@ -103,8 +104,14 @@ export const policyFileName = (service: string): string => `${service}.json`;
 /** Key of a service's bucket policy (anonymous read of the public prefix) in the same ConfigMap; service names hold no dot. */
 export const publicPolicyFileName = (service: string): string => `${service}.public.json`;
 
-const envPart = (service: string): string => service.replace(/-/g, "_").toUpperCase();
+const envPart = (service: string, slot: CredentialSlot): string =>
+  `${service.replace(/-/g, "_").toUpperCase()}_${slot.toUpperCase()}`;
 
-/** Env vars the bootstrap Job reads a service's keys from (`FERRUM_AUTH_ACCESS_KEY_ID`, ...). */
-export const accessKeyEnvVar = (service: string): string => `FERRUM_${envPart(service)}_ACCESS_KEY_ID`;
-export const secretKeyEnvVar = (service: string): string => `FERRUM_${envPart(service)}_SECRET_ACCESS_KEY`;
+/**
+ * Env vars the bootstrap Job reads the keys of a service's user `a` or `b` from (`FERRUM_AUTH_A_ACCESS_KEY_ID`,
+ * ...; the backups bucket's under `BACKUPS_KEY`).
+ */
+export const accessKeyEnvVar = (service: string, slot: CredentialSlot): string =>
+  `FERRUM_${envPart(service, slot)}_ACCESS_KEY_ID`;
+export const secretKeyEnvVar = (service: string, slot: CredentialSlot): string =>
+  `FERRUM_${envPart(service, slot)}_SECRET_ACCESS_KEY`;

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { InternalStorageConnection, StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
-import { serviceKeys, ServiceKeys } from "./keys";
+import { type RotatingKeys, serviceKeys } from "./keys";
 import { BACKUPS_KEY, DEFAULT_NONCURRENT_VERSION_DAYS, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems, problemsMessage } from "./validation";
@@ -65,10 +65,11 @@ export class ObjectStore extends pulumi.ComponentResource {
       this.region = backend.region;
     } else {
       const server = inClusterServer(name, backend, namespace, this);
-      const keys = new Map<string, ServiceKeys>(
-        buckets.map((b) => [b.service, serviceKeys(name, b.service, this)]),
+      const rotation = backend.rotation ?? 0;
+      const keys = new Map<string, RotatingKeys>(
+        buckets.map((b) => [b.service, serviceKeys(name, b.service, rotation, this)]),
       );
-      if (backups) keys.set(BACKUPS_KEY, serviceKeys(name, BACKUPS_KEY, this));
+      if (backups) keys.set(BACKUPS_KEY, serviceKeys(name, BACKUPS_KEY, rotation, this));
       const lifecycle = {
         noncurrentVersionDays: backend.noncurrentVersionDays ?? DEFAULT_NONCURRENT_VERSION_DAYS,
         backups,
@@ -83,7 +84,7 @@ export class ObjectStore extends pulumi.ComponentResource {
           bucket: backups.bucket,
           endpointUrl: server.endpointUrl,
           region: server.region,
-          credentials: keys.get(BACKUPS_KEY),
+          credentials: keys.get(BACKUPS_KEY)!.active,
         };
       }
       const connection = (b: BucketSpec): StorageConnection => ({
@@ -95,7 +96,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         // Path-style: the bucket is the first path segment of the public host.
         publicBaseUrl: `${server.publicEndpointUrl}/${b.bucket}`,
         publicPrefix: PUBLIC_PREFIX,
-        credentials: keys.get(b.service),
+        credentials: keys.get(b.service)!.active,
       });
       this.connections = new Map(buckets.map((b) => [b.service, connection(b)]));
       this.endpoint = pulumi.output(server.endpointUrl);

@@ -54,6 +54,14 @@ export interface InClusterObjectStore {
    * @default DEFAULT_NONCURRENT_VERSION_DAYS (90)
    */
   readonly noncurrentVersionDays?: number;
+  /**
+   * Rotations of the per-service secret keys done so far (lib/rotation.ts). Each service (and the backups
+   * bucket) has two users holding the same policy, `a` and `b`; the service uses `a` when even, `b` when odd.
+   * Raising it by one regenerates the idle user's secret key and moves the service onto it; the user it leaves
+   * keeps its key until the next rotation. Raise it one step per `pulumi up`.
+   * @default 0
+   */
+  readonly rotation?: number;
 }
 
 /**

@@ -6,6 +6,7 @@
  * buy nothing here): 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit,
  * and none of the prefixes and suffixes S3 reserves. The same names serve MinIO now and AWS S3 later.
  */
+import { isRotation, MAX_ROTATION } from "../../lib/rotation";
 import { BACKUPS_KEY } from "./naming";
 import type { ObjectStoreArgs } from "./types";
 
@@ -105,6 +106,11 @@ export function objectStoreProblems(args: ObjectStoreArgs): string[] {
   const days = backend.noncurrentVersionDays;
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
     problems.push(`backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${days})`);
+  }
+  if (backend.rotation !== undefined && !isRotation(backend.rotation)) {
+    problems.push(
+      `backend.rotation must be an integer from 0 to ${MAX_ROTATION}, the rotations done so far (got ${backend.rotation})`,
+    );
   }
   const endpoint = backend.publicEndpoint;
   if (!endpoint) {

@@ -39,7 +39,14 @@ import {
   STAMP_REGEX,
 } from "../../components/managed-postgres/backup-scripts";
 import { renderAdminInitScript, renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
-import { ADMIN_ROLE, databaseName, passwordEnvVar, roleName } from "../../components/managed-postgres/naming";
+import {
+  ADMIN_ROLE,
+  databaseName,
+  loginName,
+  passwordEnvVar,
+  roleName,
+} from "../../components/managed-postgres/naming";
+import { CREDENTIAL_SLOTS } from "../../lib/rotation";
 import {
   databaseState,
   imageBins,
@@ -88,7 +95,12 @@ const EMPTY_BUCKET = "ferrum-other-backups";
 const ROWS = 200_000;
 
 const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
-const PASSWORDS = new Map(SERVICE_NAMES.map((s) => [s, randomBytes(18).toString("base64url")]));
+/** Every login's password, by its env var (`FERRUM_CATALOG_A_PASSWORD`). */
+const PASSWORDS = Object.fromEntries(
+  SERVICE_NAMES.flatMap((s) =>
+    CREDENTIAL_SLOTS.map((slot) => [passwordEnvVar(s, slot), randomBytes(18).toString("base64url")]),
+  ),
+);
 const ACCESS_KEY = randomBytes(10).toString("hex").toUpperCase();
 const SECRET_KEY = randomBytes(20).toString("base64url");
 
@@ -106,10 +118,11 @@ const admin = (server: PostgresServer): RoleConnection => ({
   user: ADMIN_ROLE,
   password: ADMIN_PASSWORD,
 });
+/** The service as its pods connect: login a, acting as the owning role (the login's default role). */
 const service = (server: PostgresServer, db = DB): RoleConnection => ({
   ...server.superuserConnection(db),
-  user: ROLE,
-  password: PASSWORDS.get(SERVICE)!,
+  user: loginName(SERVICE, "a"),
+  password: PASSWORDS[passwordEnvVar(SERVICE, "a")]!,
 });
 
 /** The image's init script and the bootstrap SQL, as on k3s: the admin, then each service's role and database. */
@@ -130,9 +143,8 @@ async function bootstrap(server: PostgresServer, dir: string): Promise<void> {
     timeoutMs: 15_000,
   });
   expect({ code: initRun.code, stderr: initRun.stderr }).toEqual({ code: 0, stderr: "" });
-  const passwords = Object.fromEntries(SERVICE_NAMES.map((s) => [passwordEnvVar(s), PASSWORDS.get(s)!]));
   const run = await runCommand("psql", ["-X", "-f", sql], {
-    env: { ...server.libpqEnv(admin(server)), ...passwords },
+    env: { ...server.libpqEnv(admin(server)), ...PASSWORDS },
     timeoutMs: 15_000,
   });
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });

@@ -87,15 +87,24 @@ describe("dev stack: the backup CronJob", () => {
     }
   });
 
-  test("the backup keys are the object store's backups user's, no service's: the same values in both Secrets", () => {
+  test("the backup keys are the object store's backups user's (user a at rotation 0), no service's: the same values in both Secrets", () => {
     const keys = secret("postgres-backup-keys").stringData;
     const store = secret("object-store-bootstrap").stringData;
-    expect(keys.FERRUM_BACKUP_ACCESS_KEY_ID).toBe(store.FERRUM_BACKUPS_ACCESS_KEY_ID);
-    expect(keys.FERRUM_BACKUP_SECRET_ACCESS_KEY).toBe(store.FERRUM_BACKUPS_SECRET_ACCESS_KEY);
+    expect(keys.FERRUM_BACKUP_ACCESS_KEY_ID).toBe(store.FERRUM_BACKUPS_A_ACCESS_KEY_ID);
+    expect(keys.FERRUM_BACKUP_SECRET_ACCESS_KEY).toBe(store.FERRUM_BACKUPS_A_SECRET_ACCESS_KEY);
     // Its own user: no service's key.
     for (const s of SERVICES) {
-      expect(keys.FERRUM_BACKUP_ACCESS_KEY_ID).not.toBe(store[`FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID`]);
+      for (const slot of ["A", "B"])
+        expect(keys.FERRUM_BACKUP_ACCESS_KEY_ID).not.toBe(
+          store[`FERRUM_${s.toUpperCase()}_${slot}_ACCESS_KEY_ID`],
+        );
     }
+    // Handed over only once the object store's bootstrap Job has set them (a rotated key is not yet valid before).
+    const keysResource = plan.resources.find((r) => r.name === "postgres-backup-keys")!;
+    const storeJob = plan.resources.find(
+      (r) => r.name === "object-store-bootstrap" && r.type === "kubernetes:batch/v1:Job",
+    )!;
+    expect(keysResource.waitsFor).toContain(storeJob.urn);
     const raw = plan.resources.find((r) => r.name === "postgres-backup-keys")!.inputs as any;
     expect(isSecretEnvelope(raw.stringData)).toBe(true);
   });

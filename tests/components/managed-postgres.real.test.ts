@@ -1,8 +1,8 @@
 /**
  * Proof on a real PostgreSQL 16 server that the managed-postgres bootstrap does what it claims: the image's
  * init script creates a non-superuser admin, and the bootstrap SQL, run by psql as that admin, gives every
- * service its own login role and database that no other service can reach. Idempotent, and it rotates
- * passwords. No mocks.
+ * service an owning role that cannot log in, its database, and two login roles acting as the owner, that no
+ * other service can reach. Idempotent, and it rotates passwords. No mocks.
  *
  * The tests run in order against one server and follow the Job's life: init script, a failed run, the
  * successful run, re-runs.
@@ -14,7 +14,14 @@ import { randomBytes } from "node:crypto";
 import { Client, type DatabaseError } from "pg";
 import { SERVICE_NAMES } from "../../catalog";
 import { renderAdminInitScript, renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
-import { ADMIN_ROLE, databaseName, passwordEnvVar, roleName } from "../../components/managed-postgres/naming";
+import {
+  ADMIN_ROLE,
+  databaseName,
+  loginName,
+  passwordEnvVar,
+  roleName,
+} from "../../components/managed-postgres/naming";
+import { CREDENTIAL_SLOTS, type CredentialSlot } from "../../lib/rotation";
 import {
   envWithoutLibpq,
   runCommand,
@@ -31,7 +38,10 @@ requireTools("tests/components/managed-postgres.real.test.ts", [TOOLS.postgresUs
 const awkwardPassword = (): string => `p'w \\:@%${randomBytes(9).toString("base64url")}`;
 
 const ADMIN_PASSWORD = awkwardPassword();
-const passwords = new Map<string, string>(SERVICE_NAMES.map((s) => [s, awkwardPassword()]));
+/** Every login's password, by its env var (`FERRUM_AUTH_A_PASSWORD`). */
+const passwords = new Map<string, string>(
+  SERVICE_NAMES.flatMap((s) => CREDENTIAL_SLOTS.map((slot) => [passwordEnvVar(s, slot), awkwardPassword()])),
+);
 /** SERVICE_NAMES in the order the script handles them. */
 const SORTED_SERVICES = [...SERVICE_NAMES].sort();
 
@@ -63,13 +73,15 @@ const asAdmin = (): RoleConnection => ({
   user: ADMIN_ROLE,
   password: ADMIN_PASSWORD,
 });
+/** A service's login `slot` (its current password unless given), to its own database unless given. */
 const asService = (
   service: string,
   database = databaseName(service),
-  password = passwords.get(service)!,
+  slot: CredentialSlot = "a",
+  password = passwords.get(passwordEnvVar(service, slot))!,
 ): RoleConnection => ({
   ...server.superuserConnection(database),
-  user: roleName(service),
+  user: loginName(service, slot),
   password,
 });
 
@@ -113,14 +125,16 @@ function runAdminInitScript(): Promise<CommandResult> {
   return runCommand("sh", [initScriptPath], { env, timeoutMs: 15_000 });
 }
 
-/** `psql -X -f bootstrap.sql` as the admin, with the given password env vars (and no others). */
-function runBootstrap(passwordEnv: Record<string, string>): Promise<CommandResult> {
+/** `psql -X -f <sql>` as the admin, with the given password env vars (and no others). */
+function runBootstrap(
+  passwordEnv: Record<string, string>,
+  sqlPath = bootstrapSqlPath,
+): Promise<CommandResult> {
   const env = { ...server.libpqEnv(asAdmin()), ...passwordEnv };
-  return runCommand("psql", ["-X", "-f", bootstrapSqlPath], { env, timeoutMs: 15_000 });
+  return runCommand("psql", ["-X", "-f", sqlPath], { env, timeoutMs: 15_000 });
 }
 
-const allPasswordEnv = (): Record<string, string> =>
-  Object.fromEntries(SERVICE_NAMES.map((s) => [passwordEnvVar(s), passwords.get(s)!]));
+const allPasswordEnv = (): Record<string, string> => Object.fromEntries(passwords);
 
 const withoutKey = (env: Record<string, string>, key: string): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter(([k]) => k !== key));
@@ -186,9 +200,10 @@ describe("managed-postgres bootstrap on a real PostgreSQL 16 server", () => {
 
   test("a missing password env var fails the script before it creates anything for that service", async () => {
     const missing = "content";
-    const result = await runBootstrap(withoutKey(allPasswordEnv(), passwordEnvVar(missing)));
+    // Login b's: login a's password is there, yet nothing of the service is created.
+    const result = await runBootstrap(withoutKey(allPasswordEnv(), passwordEnvVar(missing, "b")));
     expectBootstrapFailed(result);
-    expect(result.stderr).toContain("FERRUM_CONTENT_PASSWORD must be set and non-empty");
+    expect(result.stderr).toContain("FERRUM_CONTENT_B_PASSWORD must be set and non-empty");
 
     const stopAt = SORTED_SERVICES.indexOf(missing);
     for (const [i, service] of SORTED_SERVICES.entries()) {
@@ -200,9 +215,9 @@ describe("managed-postgres bootstrap on a real PostgreSQL 16 server", () => {
   });
 
   test("an empty password env var fails the script the same way", async () => {
-    const result = await runBootstrap({ ...allPasswordEnv(), [passwordEnvVar("content")]: "" });
+    const result = await runBootstrap({ ...allPasswordEnv(), [passwordEnvVar("content", "a")]: "" });
     expectBootstrapFailed(result);
-    expect(result.stderr).toContain("FERRUM_CONTENT_PASSWORD must be set and non-empty");
+    expect(result.stderr).toContain("FERRUM_CONTENT_A_PASSWORD must be set and non-empty");
     expect(await serviceObjects("content")).toMatchObject({ role: null, database: null });
   });
 
@@ -216,6 +231,32 @@ describe("managed-postgres bootstrap on a real PostgreSQL 16 server", () => {
         owner: roleName(service),
       });
     }
+  });
+
+  test("the owning role cannot log in; its two logins can, are members of it only, and start every session as it", async () => {
+    const roles = await query(
+      asSuperuser(),
+      `SELECT r.rolname, r.rolcanlogin, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolconfig,
+              ARRAY(SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                     WHERE m.member = r.oid ORDER BY 1)::text[] AS "memberOf"
+         FROM pg_roles r WHERE r.rolname LIKE 'ferrum\\_%' AND r.rolname <> $1 ORDER BY r.rolname`,
+      [ADMIN_ROLE],
+    );
+    const attributes = { rolsuper: false, rolcreatedb: false, rolcreaterole: false };
+    expect(roles).toEqual(
+      SORTED_SERVICES.flatMap((service) => [
+        { rolname: roleName(service), rolcanlogin: false, rolconfig: null, memberOf: [], ...attributes },
+        ...CREDENTIAL_SLOTS.map((slot) => ({
+          rolname: loginName(service, slot),
+          rolcanlogin: true,
+          rolconfig: [`role=${roleName(service)}`],
+          memberOf: [roleName(service)],
+          ...attributes,
+        })),
+      ]),
+    );
+    const refused = await connectionError({ ...asService("auth"), user: roleName("auth") });
+    expect(refused?.message).toBe(`password authentication failed for user "${roleName("auth")}"`);
   });
 
   test("PUBLIC holds no privilege on any service database", async () => {
@@ -236,18 +277,27 @@ describe("managed-postgres bootstrap on a real PostgreSQL 16 server", () => {
   });
 
   test.each(SERVICE_NAMES.map((s) => [s]))(
-    "the %s role connects to its own database and creates a table in schema public",
+    "the %s logins connect to its own database; a table login a creates belongs to the owning role, and login b alters it",
     async (service) => {
-      const conn = asService(service);
       const table = `probe_${service}`;
-      await query(conn, `CREATE TABLE ${table} (id int PRIMARY KEY)`);
+      await query(asService(service, undefined, "a"), `CREATE TABLE ${table} (id int PRIMARY KEY)`);
+      await query(asService(service, undefined, "b"), `ALTER TABLE ${table} ADD COLUMN name text`);
       const rows = await query(
-        conn,
-        `SELECT current_database() AS db, schemaname, tableowner FROM pg_tables WHERE tablename = $1`,
+        asService(service, undefined, "b"),
+        `SELECT current_database() AS db, session_user AS login, current_user AS acting, schemaname, tableowner,
+                (SELECT count(*)::int FROM information_schema.columns WHERE table_name = $1) AS columns
+           FROM pg_tables WHERE tablename = $1`,
         [table],
       );
       expect(rows).toEqual([
-        { db: databaseName(service), schemaname: "public", tableowner: roleName(service) },
+        {
+          db: databaseName(service),
+          login: loginName(service, "b"),
+          acting: roleName(service),
+          schemaname: "public",
+          tableowner: roleName(service),
+          columns: 2,
+        },
       ]);
     },
   );
@@ -260,24 +310,61 @@ describe("managed-postgres bootstrap on a real PostgreSQL 16 server", () => {
     expect(crossPairs).toHaveLength(12);
   });
 
-  test.each(crossPairs)("the %s role is refused a connection to the %s database", async (service, other) => {
-    const err = await connectionError(asService(service, databaseName(other)));
-    expect(err).toBeDefined();
-    expect(err!.message).toBe(`permission denied for database "${databaseName(other)}"`);
-    expect(err!.detail).toMatch(/CONNECT privilege/);
-  });
+  test.each(crossPairs)(
+    "the %s logins are refused a connection to the %s database",
+    async (service, other) => {
+      for (const slot of CREDENTIAL_SLOTS) {
+        const err = await connectionError(asService(service, databaseName(other), slot));
+        expect(err).toBeDefined();
+        expect(err!.message).toBe(`permission denied for database "${databaseName(other)}"`);
+        expect(err!.detail).toMatch(/CONNECT privilege/);
+      }
+    },
+  );
 
-  test("re-running with a changed password rotates it: the new password works, the old one is refused", async () => {
+  test("re-running with login b's password changed rotates it: the new one works, the old one is refused, login a is untouched", async () => {
     const service = "auth";
-    const oldPassword = passwords.get(service)!;
-    const newPassword = awkwardPassword();
-    passwords.set(service, newPassword);
+    const key = passwordEnvVar(service, "b");
+    const oldPassword = passwords.get(key)!;
+    passwords.set(key, awkwardPassword());
     expectBootstrapSucceeded(await runBootstrap(allPasswordEnv()));
 
-    expect(await connectionError(asService(service, databaseName(service), newPassword))).toBeUndefined();
-    const refused = await connectionError(asService(service, databaseName(service), oldPassword));
-    expect(refused?.message).toBe(`password authentication failed for user "${roleName(service)}"`);
-    // The other services keep theirs.
+    expect(await connectionError(asService(service, undefined, "b"))).toBeUndefined();
+    const refused = await connectionError(asService(service, undefined, "b", oldPassword));
+    expect(refused?.message).toBe(`password authentication failed for user "${loginName(service, "b")}"`);
+    // Login a and the other services keep theirs.
+    expect(await connectionError(asService(service, undefined, "a"))).toBeUndefined();
     expect(await connectionError(asService("user"))).toBeUndefined();
+  });
+
+  test("an owning role that still logs in (a stack from before the login roles) keeps its login until a rotation retires it", async () => {
+    // The layout an earlier version of the script left: the owning role itself logged in, with a password.
+    const legacyPassword = awkwardPassword();
+    await query(
+      asAdmin(),
+      `ALTER ROLE ${roleName("catalog")} WITH LOGIN PASSWORD '${legacyPassword.replace(/'/g, "''")}'`,
+    );
+    const legacy = { ...asService("catalog"), user: roleName("catalog"), password: legacyPassword };
+    expect(await connectionError(legacy)).toBeUndefined();
+
+    // Rotation 0 ("keep"): pods still on the old login keep connecting while they roll onto login a.
+    expectBootstrapSucceeded(await runBootstrap(allPasswordEnv()));
+    expect(await connectionError(legacy)).toBeUndefined();
+
+    // From rotation 1 on ("retire"): the old login is gone, login a and b are not.
+    const retiring = path.join(workDir, "bootstrap-retire.sql");
+    writeFileSync(retiring, renderBootstrapSql(SERVICE_NAMES, { ownerLogin: "retire" }));
+    expectBootstrapSucceeded(await runBootstrap(allPasswordEnv(), retiring));
+    expect((await connectionError(legacy))?.message).toBe(
+      `password authentication failed for user "${roleName("catalog")}"`,
+    );
+    const [owner] = await query(
+      asSuperuser(),
+      'SELECT rolcanlogin, rolpassword IS NULL AS "noPassword" FROM pg_authid WHERE rolname = $1',
+      [roleName("catalog")],
+    );
+    expect(owner).toEqual({ rolcanlogin: false, noPassword: true });
+    for (const slot of CREDENTIAL_SLOTS)
+      expect(await connectionError(asService("catalog", undefined, slot))).toBeUndefined();
   });
 });

@@ -214,10 +214,12 @@ describe("renderBootstrapScript", () => {
       expect(script).toContain(`mc mb --ignore-existing 'ferrum/${bucket}'\n`);
       expect(script).toContain(`mc version enable 'ferrum/${bucket}'\n`);
       expect(script).toContain(`mc admin policy create ferrum '${bucket}-rw' '/policies/${service}.json'\n`);
-      expect(script).toContain(
-        `mc admin user add ferrum "$FERRUM_${env}_ACCESS_KEY_ID" "$FERRUM_${env}_SECRET_ACCESS_KEY" >/dev/null\n`,
-      );
-      expect(script).toContain(`attach_policy '${bucket}-rw' "$FERRUM_${env}_ACCESS_KEY_ID"\n`);
+      for (const slot of ["A", "B"]) {
+        expect(script).toContain(
+          `mc admin user add ferrum "$FERRUM_${env}_${slot}_ACCESS_KEY_ID" "$FERRUM_${env}_${slot}_SECRET_ACCESS_KEY" >/dev/null\n`,
+        );
+        expect(script).toContain(`attach_policy '${bucket}-rw' "$FERRUM_${env}_${slot}_ACCESS_KEY_ID"\n`);
+      }
       expect(script).toContain(
         `mc anonymous set-json '/policies/${service}.public.json' 'ferrum/${bucket}'\n`,
       );
@@ -228,26 +230,40 @@ describe("renderBootstrapScript", () => {
     expect(script.match(/^mc mb --ignore-existing /gm)).toHaveLength(BUCKETS.length);
   });
 
-  test("one service's block, exactly", () => {
+  test("one service's block, exactly: both users hold the bucket's policy", () => {
     const auth = renderBootstrapScript([{ service: "auth", bucket: "ferrum-dev-auth" }], {
       noncurrentVersionDays: 30,
     });
     expect(auth.slice(auth.indexOf("# auth:"))).toBe(
       [
         "# auth: bucket ferrum-dev-auth, old versions kept 30 days",
-        ': "${FERRUM_AUTH_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_SECRET_ACCESS_KEY:?}"',
+        ': "${FERRUM_AUTH_A_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_A_SECRET_ACCESS_KEY:?}" "${FERRUM_AUTH_B_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_B_SECRET_ACCESS_KEY:?}"',
         "mc mb --ignore-existing 'ferrum/ferrum-dev-auth'",
         "mc version enable 'ferrum/ferrum-dev-auth'",
         "set_lifecycle 'ferrum/ferrum-dev-auth' --noncurrent-expire-days 30",
         "mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'",
-        'mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null',
-        "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_ACCESS_KEY_ID\"",
+        'mc admin user add ferrum "$FERRUM_AUTH_A_ACCESS_KEY_ID" "$FERRUM_AUTH_A_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_A_ACCESS_KEY_ID\"",
+        'mc admin user add ferrum "$FERRUM_AUTH_B_ACCESS_KEY_ID" "$FERRUM_AUTH_B_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-auth-rw' \"$FERRUM_AUTH_B_ACCESS_KEY_ID\"",
         "mc anonymous set-json '/policies/auth.public.json' 'ferrum/ferrum-dev-auth'",
         "",
-        'echo "object store ready: 1 bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"',
+        'echo "object store ready: 1 bucket(s), each with its own users, policy and lifecycle rule, the service buckets with a public prefix"',
         "",
       ].join("\n"),
     );
+  });
+
+  test("with one slot (the local compose stack), one user per bucket", () => {
+    const auth = renderBootstrapScript(
+      [{ service: "auth", bucket: "ferrum-dev-auth" }],
+      { noncurrentVersionDays: 30 },
+      ["a"],
+    );
+    expect(auth.match(/^mc admin user add .*$/gm)).toEqual([
+      'mc admin user add ferrum "$FERRUM_AUTH_A_ACCESS_KEY_ID" "$FERRUM_AUTH_A_SECRET_ACCESS_KEY" >/dev/null',
+    ]);
+    expect(auth).toContain("1 bucket(s), each with its own user, policy");
   });
 
   test("without settings every bucket keeps old versions 90 days, as the AWS buckets' default", () => {
@@ -264,15 +280,17 @@ describe("renderBootstrapScript", () => {
     expect(text.slice(text.indexOf("# backups:"))).toBe(
       [
         "# backups: bucket ferrum-dev-backups, each object deleted 14 days after it was written; its user may not delete",
-        ': "${FERRUM_BACKUPS_ACCESS_KEY_ID:?}" "${FERRUM_BACKUPS_SECRET_ACCESS_KEY:?}"',
+        ': "${FERRUM_BACKUPS_A_ACCESS_KEY_ID:?}" "${FERRUM_BACKUPS_A_SECRET_ACCESS_KEY:?}" "${FERRUM_BACKUPS_B_ACCESS_KEY_ID:?}" "${FERRUM_BACKUPS_B_SECRET_ACCESS_KEY:?}"',
         "mc mb --ignore-existing 'ferrum/ferrum-dev-backups'",
         "mc version enable 'ferrum/ferrum-dev-backups'",
         "set_lifecycle 'ferrum/ferrum-dev-backups' --expire-days 14 --noncurrent-expire-days 1",
         "mc admin policy create ferrum 'ferrum-dev-backups-rw' '/policies/backups.json'",
-        'mc admin user add ferrum "$FERRUM_BACKUPS_ACCESS_KEY_ID" "$FERRUM_BACKUPS_SECRET_ACCESS_KEY" >/dev/null',
-        "attach_policy 'ferrum-dev-backups-rw' \"$FERRUM_BACKUPS_ACCESS_KEY_ID\"",
+        'mc admin user add ferrum "$FERRUM_BACKUPS_A_ACCESS_KEY_ID" "$FERRUM_BACKUPS_A_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-backups-rw' \"$FERRUM_BACKUPS_A_ACCESS_KEY_ID\"",
+        'mc admin user add ferrum "$FERRUM_BACKUPS_B_ACCESS_KEY_ID" "$FERRUM_BACKUPS_B_SECRET_ACCESS_KEY" >/dev/null',
+        "attach_policy 'ferrum-dev-backups-rw' \"$FERRUM_BACKUPS_B_ACCESS_KEY_ID\"",
         "",
-        'echo "object store ready: 5 bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"',
+        'echo "object store ready: 5 bucket(s), each with its own users, policy and lifecycle rule, the service buckets with a public prefix"',
         "",
       ].join("\n"),
     );
@@ -282,7 +300,7 @@ describe("renderBootstrapScript", () => {
     // The renderer takes no credential at all; the only credential-bearing commands read them from env.
     expect(renderBootstrapScript.length).toBe(1);
     const credentialLines = script.split("\n").filter((l) => /mc (alias set|admin user add) /.test(l));
-    expect(credentialLines).toHaveLength(1 + BUCKETS.length);
+    expect(credentialLines).toHaveLength(1 + 2 * BUCKETS.length);
     for (const line of credentialLines) {
       const args = line.replace(/^.*?mc (alias set|admin user add) ferrum /, "").split(" ");
       expect(args[0]).toMatch(/^"\$[A-Z_]+"$/);
@@ -351,10 +369,12 @@ const ENV: Record<string, string> = {
   MINIO_ROOT_USER: "rootuser",
   MINIO_ROOT_PASSWORD: "rootpassword",
   ...Object.fromEntries(
-    BUCKETS.flatMap(({ service }) => [
-      [`FERRUM_${service.toUpperCase()}_ACCESS_KEY_ID`, `AK${service.toUpperCase()}`],
-      [`FERRUM_${service.toUpperCase()}_SECRET_ACCESS_KEY`, `sk-${service}`],
-    ]),
+    BUCKETS.flatMap(({ service }) =>
+      ["A", "B"].flatMap((slot) => [
+        [`FERRUM_${service.toUpperCase()}_${slot}_ACCESS_KEY_ID`, `AK${service.toUpperCase()}${slot}`],
+        [`FERRUM_${service.toUpperCase()}_${slot}_SECRET_ACCESS_KEY`, `sk-${service}-${slot.toLowerCase()}`],
+      ]),
+    ),
   ),
 };
 
@@ -369,8 +389,10 @@ describe("the bootstrap script, run against a stand-in mc", () => {
     expect(r.calls).toContain("mb --ignore-existing ferrum/ferrum-dev-catalog");
     expect(r.calls).toContain("version enable ferrum/ferrum-dev-catalog");
     expect(r.calls).toContain("admin policy create ferrum ferrum-dev-catalog-rw /policies/catalog.json");
-    expect(r.calls).toContain("admin user add ferrum AKCATALOG sk-catalog");
-    expect(r.calls).toContain("admin policy attach ferrum ferrum-dev-catalog-rw --user AKCATALOG");
+    expect(r.calls).toContain("admin user add ferrum AKCATALOGA sk-catalog-a");
+    expect(r.calls).toContain("admin policy attach ferrum ferrum-dev-catalog-rw --user AKCATALOGA");
+    expect(r.calls).toContain("admin user add ferrum AKCATALOGB sk-catalog-b");
+    expect(r.calls).toContain("admin policy attach ferrum ferrum-dev-catalog-rw --user AKCATALOGB");
     expect(r.calls).toContain("anonymous set-json /policies/catalog.public.json ferrum/ferrum-dev-catalog");
     expect(r.stdout).not.toContain("sk-");
   });
@@ -379,7 +401,7 @@ describe("the bootstrap script, run against a stand-in mc", () => {
     const r = runScript(ENV, { attached: BUCKETS.map((b) => `${b.bucket}-rw`) });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.calls.filter((c) => c.startsWith("admin policy attach"))).toHaveLength(BUCKETS.length);
+    expect(r.calls.filter((c) => c.startsWith("admin policy attach"))).toHaveLength(2 * BUCKETS.length);
   });
 
   test("any other failure to attach a policy fails the run", () => {
@@ -428,11 +450,11 @@ describe("the bootstrap script, run against a stand-in mc", () => {
 
   test("stops before touching a bucket when a service's key is missing", () => {
     const env = Object.fromEntries(
-      Object.entries(ENV).filter(([k]) => k !== "FERRUM_USER_SECRET_ACCESS_KEY"),
+      Object.entries(ENV).filter(([k]) => k !== "FERRUM_USER_B_SECRET_ACCESS_KEY"),
     );
     const r = runScript(env);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("FERRUM_USER_SECRET_ACCESS_KEY");
+    expect(r.stderr).toContain("FERRUM_USER_B_SECRET_ACCESS_KEY");
     expect(r.calls).not.toContain("mb --ignore-existing ferrum/ferrum-dev-user");
   });
 });

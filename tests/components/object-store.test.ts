@@ -24,11 +24,13 @@ const T = {
 };
 
 function args(
-  over: { protect?: boolean; storageClass?: string } = {},
+  over: { protect?: boolean; storageClass?: string; rotation?: number; backups?: boolean } = {},
 ): ObjectStoreArgs & { backend: InClusterObjectStore } {
   return {
+    ...(over.backups ? { backups: { bucket: "ferrum-test-backups", retentionDays: 14 } } : {}),
     backend: {
       kind: "inCluster",
+      ...(over.rotation === undefined ? {} : { rotation: over.rotation }),
       image: DEFAULT_MINIO_IMAGE,
       clientImage: DEFAULT_MC_IMAGE,
       storageGiB: 10,
@@ -247,10 +249,12 @@ describe("ObjectStore, in-cluster backend", () => {
       MINIO_ROOT_PASSWORD: { secretKeyRef: { name: root, key: "MINIO_ROOT_PASSWORD" } },
       ...Object.fromEntries(
         SERVICES.flatMap((s) =>
-          ["ACCESS_KEY_ID", "SECRET_ACCESS_KEY"].map((k) => {
-            const key = `FERRUM_${s.toUpperCase()}_${k}`;
-            return [key, { secretKeyRef: { name: keys, key } }];
-          }),
+          ["A", "B"].flatMap((slot) =>
+            ["ACCESS_KEY_ID", "SECRET_ACCESS_KEY"].map((k) => {
+              const key = `FERRUM_${s.toUpperCase()}_${slot}_${k}`;
+              return [key, { secretKeyRef: { name: keys, key } }];
+            }),
+          ),
         ),
       ),
       MC_CONFIG_DIR: "/tmp/.mc",
@@ -283,13 +287,15 @@ describe("ObjectStore, in-cluster backend", () => {
       expect(key.secret).toBe(true);
       expect(id.value).toHaveLength(20);
       expect(key.value.length).toBeGreaterThanOrEqual(40);
-      // The keys the service receives are the ones the Job gives its user.
+      // The keys the service receives are the ones the Job gives its user a (rotation 0); user b has others.
       const env = SERVICES[i].toUpperCase();
-      expect(keysSecret.stringData[`FERRUM_${env}_ACCESS_KEY_ID`]).toBe(id.value);
-      expect(keysSecret.stringData[`FERRUM_${env}_SECRET_ACCESS_KEY`]).toBe(key.value);
+      expect(keysSecret.stringData[`FERRUM_${env}_A_ACCESS_KEY_ID`]).toBe(id.value);
+      expect(keysSecret.stringData[`FERRUM_${env}_A_SECRET_ACCESS_KEY`]).toBe(key.value);
       seen.add(id.value).add(key.value);
+      seen.add(keysSecret.stringData[`FERRUM_${env}_B_ACCESS_KEY_ID`]);
+      seen.add(keysSecret.stringData[`FERRUM_${env}_B_SECRET_ACCESS_KEY`]);
     }
-    expect(seen.size).toBe(8);
+    expect(seen.size).toBe(16);
     expect((await secretness(store.rootUser)).secret).toBe(true);
     expect((await secretness(store.rootPassword)).secret).toBe(true);
     expect(() => store.forService("billing")).toThrow(
@@ -320,6 +326,76 @@ describe("ObjectStore, in-cluster backend", () => {
       }
     }
     for (const cm of r.ofType(T.cm)) expect(secretValues(cm.inputs).size).toBe(0);
+  });
+});
+
+/** At `rotation`: per key owner (services, backups), its users' keys by slot and the keys it is handed. */
+async function keysAt(rotation: number) {
+  const { result: store, registrations: r } = await build({ rotation, backups: true });
+  const data = (r.inputs(T.secret, "object-store-bootstrap") as { stringData: Record<string, string> })
+    .stringData;
+  const slot = (owner: string, s: "A" | "B") => ({
+    id: data[`FERRUM_${owner.toUpperCase()}_${s}_ACCESS_KEY_ID`]!,
+    secret: data[`FERRUM_${owner.toUpperCase()}_${s}_SECRET_ACCESS_KEY`]!,
+  });
+  const handed = async (c: { accessKeyId: any; secretAccessKey: any }) => ({
+    id: (await secretness(c.accessKeyId)).value as string,
+    secret: (await secretness(c.secretAccessKey)).value as string,
+  });
+  const owners = [...SERVICES, "backups"];
+  return Promise.all(
+    owners.map(async (owner) => ({
+      owner,
+      a: slot(owner, "A"),
+      b: slot(owner, "B"),
+      used: await handed(
+        owner === "backups" ? store.backups!.credentials! : store.forService(owner).credentials!,
+      ),
+    })),
+  );
+}
+
+describe("ObjectStore, rotating the per-service keys", () => {
+  test("each step regenerates the idle user's secret key and hands it out; the other user and every access key id stay", async () => {
+    const [r0, r1, r2] = [await keysAt(0), await keysAt(1), await keysAt(2)];
+    for (const [i, owner] of r0.map((o) => o.owner).entries()) {
+      const [k0, k1, k2] = [r0[i]!, r1[i]!, r2[i]!];
+      expect({ owner, used: k0.used }).toEqual({ owner, used: k0.a });
+      // 0 -> 1: b's secret is new and handed out; a (pods still rolling) keeps its key.
+      expect({ owner, used: k1.used }).toEqual({ owner, used: k1.b });
+      expect(k1.b.secret).not.toBe(k0.b.secret);
+      expect(k1.a).toEqual(k0.a);
+      // 1 -> 2: a's secret is new and handed out; b keeps rotation 1's.
+      expect({ owner, used: k2.used }).toEqual({ owner, used: k2.a });
+      expect(k2.a.secret).not.toBe(k1.a.secret);
+      expect(k2.b).toEqual(k1.b);
+      // An access key id never changes: a new one would be a new user, and the old user would keep its key.
+      expect(new Set([k0, k1, k2].flatMap((k) => [k.a.id, k.b.id])).size).toBe(2);
+    }
+  });
+
+  test("user a keeps the names (and values) of the one user a service had; user b is new beside it", async () => {
+    const { registrations: r } = await build({ rotation: 2 });
+    const keys = r.ofType("random:index/randomPassword:RandomPassword").map((p) => p.name);
+    expect(keys.filter((n) => n.startsWith("object-store-auth-")).sort()).toEqual([
+      "object-store-auth-access-key",
+      "object-store-auth-b-access-key",
+      "object-store-auth-b-secret-key",
+      "object-store-auth-secret-key",
+    ]);
+    expect(
+      (r.inputs("random:index/randomPassword:RandomPassword", "object-store-auth-secret-key") as any).keepers,
+    ).toEqual({ rotation: "2" });
+    expect(
+      (r.inputs("random:index/randomPassword:RandomPassword", "object-store-auth-access-key") as any).keepers,
+    ).toBe(undefined);
+  });
+
+  test("the bootstrap script creates both users of every bucket", async () => {
+    const { registrations: r } = await build({ rotation: 1 });
+    const script = (r.inputs(T.cm, "object-store-bootstrap-script") as any).data["bootstrap.sh"];
+    expect(script).toBe(renderBootstrapScript(BUCKETS));
+    expect(script.match(/^mc admin user add /gm)).toHaveLength(2 * BUCKETS.length);
   });
 });
 
@@ -425,6 +501,11 @@ describe("ObjectStore argument validation", () => {
       "old versions kept zero days",
       { ...base, backend: { ...base.backend, noncurrentVersionDays: 0 } as ObjectStoreArgs["backend"] },
       `  - backend.noncurrentVersionDays must be a whole number of days, at least 1 (got 0)`,
+    ],
+    [
+      "a negative rotation",
+      { ...base, backend: { ...base.backend, rotation: -1 } as ObjectStoreArgs["backend"] },
+      `  - backend.rotation must be an integer from 0 to 1000000, the rotations done so far (got -1)`,
     ],
   ])("%s", async (_case, bad, problem) => {
     const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));

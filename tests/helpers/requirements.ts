@@ -51,4 +51,5 @@ export const TOOLS = {
   redisPy: { python: "redis", install: "apt-get install -y python3-redis" },
   djangoRedis: { python: "django_redis", install: "apt-get install -y python3-django-redis" },
   djDatabaseUrl: { python: "dj_database_url", install: "apt-get install -y python3-dj-database-url" },
+  boto3: { python: "boto3", install: "apt-get install -y python3-boto3" },
 } as const satisfies Record<string, Requirement>;

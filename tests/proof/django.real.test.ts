@@ -351,7 +351,7 @@ describe("a reference Django + Celery service on the env the dev stack renders",
     // The DATABASE_URL password is the one the bootstrap Job set.
     const bootstrap = objectData(planObject(objects, "Secret", "postgres-bootstrap"));
     expect(decodeURIComponent(new URL(catalogEnv.DATABASE_URL!).password)).toBe(
-      bootstrap.FERRUM_CATALOG_PASSWORD,
+      bootstrap.FERRUM_CATALOG_A_PASSWORD,
     );
     // RedisHA's files as each pod got them: every changed line held an in-cluster host or the port/bind it
     // listens on.

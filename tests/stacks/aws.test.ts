@@ -657,7 +657,7 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
     for (const s of SERVICES) {
       expect(envOf(s).secret.DATABASE_URL).toMatch(
         new RegExp(
-          `^postgres://ferrum_${s}:[A-Za-z0-9]{32}@ferrum-prod\\.c[0-9a-f]+\\.eu-central-1\\.rds\\.amazonaws\\.com:5432/ferrum_${s}\\?sslmode=require$`,
+          `^postgres://ferrum_${s}_a:[A-Za-z0-9]{32}@ferrum-prod\\.c[0-9a-f]+\\.eu-central-1\\.rds\\.amazonaws\\.com:5432/ferrum_${s}\\?sslmode=require&options=-c%20role%3Dferrum_${s}$`,
         ),
       );
     }

@@ -571,7 +571,7 @@ describe("prod-azure: the workloads keep the dev contract", () => {
     for (const s of SERVICES) {
       expect(envOf(objects(), s).secret.DATABASE_URL).toMatch(
         new RegExp(
-          `^postgres://ferrum_${s}:[A-Za-z0-9]{32}@${NAME}\\.postgres\\.database\\.azure\\.com:5432/ferrum_${s}\\?sslmode=require$`,
+          `^postgres://ferrum_${s}_a:[A-Za-z0-9]{32}@${NAME}\\.postgres\\.database\\.azure\\.com:5432/ferrum_${s}\\?sslmode=require&options=-c%20role%3Dferrum_${s}$`,
         ),
       );
     }

@@ -212,7 +212,7 @@ describe("dev stack: secrets stay secret", () => {
       (o: any) => o.kind === "Secret" && o.metadata.name.startsWith("auth-secret"),
     ) as any;
     expect(secret.stringData.DATABASE_URL).toMatch(
-      /^postgres:\/\/ferrum_auth:[A-Za-z0-9]{32}@postgres\.ferrum\.svc\.cluster\.local:5432\/ferrum_auth\?sslmode=prefer$/,
+      /^postgres:\/\/ferrum_auth_a:[A-Za-z0-9]{32}@postgres\.ferrum\.svc\.cluster\.local:5432\/ferrum_auth\?sslmode=prefer&options=-c%20role%3Dferrum_auth$/,
     );
     expect(redact(secret.stringData)).toEqual(secret.stringData);
   });
@@ -348,7 +348,7 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
     expect(buckets).toEqual(SERVICES.map((s) => `ferrum-dev-${s}`));
   });
 
-  test("the bootstrap Job creates four service buckets and the backups bucket, each with its user and policy, and opens each service's public prefix", () => {
+  test("the bootstrap Job creates four service buckets and the backups bucket, each with its two users and policy, and opens each service's public prefix", () => {
     const script = ofKind("ConfigMap").find((c) =>
       c.metadata.name.startsWith("object-store-bootstrap-script"),
     );
@@ -357,11 +357,13 @@ describe("dev stack: object storage (ObjectStore, in-cluster)", () => {
       expect(text).toContain(`mc mb --ignore-existing 'ferrum/ferrum-dev-${s}'`);
       expect(text).toContain(`mc version enable 'ferrum/ferrum-dev-${s}'`);
       expect(text).toContain(`mc admin policy create ferrum 'ferrum-dev-${s}-rw'`);
-      expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_ACCESS_KEY_ID"`);
+      for (const slot of ["A", "B"])
+        expect(text).toContain(`mc admin user add ferrum "$FERRUM_${s.toUpperCase()}_${slot}_ACCESS_KEY_ID"`);
       expect(text).toContain(`mc anonymous set-json '/policies/${s}.public.json' 'ferrum/ferrum-dev-${s}'`);
     }
     expect(text).toContain("mc mb --ignore-existing 'ferrum/ferrum-dev-backups'");
-    expect(text).toContain('mc admin user add ferrum "$FERRUM_BACKUPS_ACCESS_KEY_ID"');
+    expect(text).toContain('mc admin user add ferrum "$FERRUM_BACKUPS_A_ACCESS_KEY_ID"');
+    expect(text).toContain('mc admin user add ferrum "$FERRUM_BACKUPS_B_ACCESS_KEY_ID"');
     const policies = ofKind("ConfigMap").find((c) => c.metadata.name.startsWith("object-store-policies"));
     expect(Object.keys(policies.data).sort()).toEqual(
       [...SERVICES.flatMap((s) => [`${s}.json`, `${s}.public.json`]), "backups.json"].sort(),

@@ -110,7 +110,7 @@ describe("docker-compose config (Debian's docker-compose)", () => {
       expect([name, t.depends_on]).toEqual([name, svc.depends_on]);
     }
     expect(theirs.auth.environment.DATABASE_URL).toBe(
-      `postgres://ferrum_auth:${env.FERRUM_AUTH_DB_PASSWORD}@postgres:5432/ferrum_auth?sslmode=prefer`,
+      `postgres://ferrum_auth_a:${env.FERRUM_AUTH_DB_PASSWORD}@postgres:5432/ferrum_auth?sslmode=prefer&options=-c%20role%3Dferrum_auth`,
     );
   });
 

@@ -470,10 +470,18 @@ describe("the components' renderers and the k3s pod specs, reused", () => {
   test("compose/ holds the components' rendered files, and the containers mount them", () => {
     const buckets = serviceBuckets(bucketPrefix(config.project, config.stack), config.services);
     expect(content("compose/postgres/initdb/10-ferrum-admin.sh")).toBe(renderAdminInitScript(ADMIN_ROLE));
+    // One login and one object-store user per service: the local stack's credentials never rotate.
     expect(content("compose/postgres/bootstrap/bootstrap.sql")).toBe(
-      renderBootstrapSql(config.services.map((s) => s.name)),
+      renderBootstrapSql(
+        config.services.map((s) => s.name),
+        { logins: ["a"] },
+      ),
     );
-    expect(content("compose/minio/bootstrap/bootstrap.sh")).toBe(renderBootstrapScript(buckets));
+    expect(content("compose/minio/bootstrap/bootstrap.sh")).toBe(
+      renderBootstrapScript(buckets, { noncurrentVersionDays: config.objectStore.noncurrentVersionDays }, [
+        "a",
+      ]),
+    );
     for (const b of buckets) {
       expect(content(`compose/minio/policies/${b.service}.json`)).toBe(renderPolicy(b.bucket));
       expect(content(`compose/minio/policies/${b.service}.public.json`)).toBe(
@@ -499,7 +507,7 @@ describe("the components' renderers and the k3s pod specs, reused", () => {
     ]);
   });
 
-  test("the bootstrap runs as the non-superuser admin with each role's password from .env", () => {
+  test("the bootstrap runs as the non-superuser admin with each login's password from .env", () => {
     const e = resolved.services["postgres-bootstrap"].environment;
     expect(e.PGUSER).toBe(ADMIN_ROLE);
     expect(e.PGPASSWORD).toBe(env.FERRUM_POSTGRES_ADMIN_PASSWORD);
@@ -507,9 +515,11 @@ describe("the components' renderers and the k3s pod specs, reused", () => {
       env.FERRUM_POSTGRES_ADMIN_PASSWORD,
     );
     for (const s of CATALOG) {
-      const pw = e[`FERRUM_${s.name.toUpperCase()}_PASSWORD`];
+      const pw = e[`FERRUM_${s.name.toUpperCase()}_A_PASSWORD`];
       expect(pw).toBe(env[`FERRUM_${s.name.toUpperCase()}_DB_PASSWORD`]);
-      expect(resolved.services[s.name].environment.DATABASE_URL).toContain(`:${pw}@postgres:5432/`);
+      expect(resolved.services[s.name].environment.DATABASE_URL).toBe(
+        `postgres://ferrum_${s.name}_a:${pw}@postgres:5432/ferrum_${s.name}?sslmode=prefer&options=-c%20role%3Dferrum_${s.name}`,
+      );
     }
   });
 

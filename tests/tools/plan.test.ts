@@ -136,7 +136,7 @@ describe("npm run plan (the command line)", () => {
       ]);
       const secret = docs.find((d) => d.kind === "Secret" && d.metadata.name.startsWith("catalog-secret"));
       expect(secret.stringData.YOOKASSA_SECRET_KEY).toBe(placeholderFor("ferrum:yookassaSecretKey"));
-      expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_catalog:/);
+      expect(secret.stringData.DATABASE_URL).toMatch(/^postgres:\/\/ferrum_catalog_a:/);
     } finally {
       r.cleanup();
     }

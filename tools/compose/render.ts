@@ -41,11 +41,13 @@ import {
   ADMIN_ROLE,
   databaseName,
   databaseUrl,
+  loginName,
   passwordEnvVar,
   POSTGRES_PORT,
   roleName,
 } from "../../components/managed-postgres/naming";
 import { MC_CONFIG_DIR } from "../../components/object-store/bootstrap-job";
+import type { CredentialSlot } from "../../lib/rotation";
 import {
   POLICY_DIR,
   renderBootstrapScript,
@@ -165,6 +167,12 @@ export interface RenderedCompose {
   /** The variables the file references; tools/make-env.ts writes the secret ones. */
   readonly variables: readonly EnvVariable[];
 }
+
+/**
+ * The one credential slot of the local stack (lib/rotation.ts): its credentials come from `.env` and never
+ * rotate, so each service gets one database login (`ferrum_<svc>_a`) and one object-store user.
+ */
+const COMPOSE_SLOT: CredentialSlot = "a";
 
 /** Mount paths of compose/ in the containers. */
 const PATHS = {
@@ -305,17 +313,18 @@ async function djangoEnvironment(config: FerrumConfig, s: ServiceSettings): Prom
     host: HOSTS.postgres,
     port: POSTGRES_PORT,
     database: databaseName(s.name),
-    username: roleName(s.name),
+    username: loginName(s.name, COMPOSE_SLOT),
     password: out(token(dbPasswordVar(s.name))),
     sslMode: SSL_MODE,
     url: out(
       databaseUrl({
-        user: roleName(s.name),
+        user: loginName(s.name, COMPOSE_SLOT),
         password: token(dbPasswordVar(s.name)),
         host: HOSTS.postgres,
         port: POSTGRES_PORT,
         database: databaseName(s.name),
         sslMode: SSL_MODE,
+        role: roleName(s.name),
       }),
     ),
   };
@@ -577,7 +586,7 @@ function mountedFiles(config: FerrumConfig, groups: RedisGroups): GeneratedFile[
   return [
     // The key the k3s ConfigMap gives it; executable, so the image runs it rather than sourcing it.
     file(`${PATHS.initdb}/10-ferrum-admin.sh`, renderAdminInitScript(ADMIN_ROLE), true),
-    file(`${PATHS.pgBootstrap}/bootstrap.sql`, renderBootstrapSql(services)),
+    file(`${PATHS.pgBootstrap}/bootstrap.sql`, renderBootstrapSql(services, { logins: [COMPOSE_SLOT] })),
     file(
       `${PATHS.redis}/redis.conf`,
       renderRedisConf({
@@ -621,7 +630,11 @@ function mountedFiles(config: FerrumConfig, groups: RedisGroups): GeneratedFile[
     ),
     file(
       `${PATHS.mcBootstrap}/bootstrap.sh`,
-      renderBootstrapScript(buckets, { noncurrentVersionDays: config.objectStore.noncurrentVersionDays }),
+      renderBootstrapScript(
+        buckets,
+        { noncurrentVersionDays: config.objectStore.noncurrentVersionDays },
+        [COMPOSE_SLOT],
+      ),
     ),
     ...buckets.flatMap((b) => [
       file(`${PATHS.policies}/${policyFileName(b.service)}`, renderPolicy(b.bucket)),
@@ -690,7 +703,9 @@ function dataServices(config: FerrumConfig, traefikImage: string): [string, Comp
     PGCONNECT_TIMEOUT: "10",
     HOME: "/tmp",
     PGPASSWORD: token(VARS.postgresAdminPassword),
-    ...Object.fromEntries(config.services.map((s) => [passwordEnvVar(s.name), token(dbPasswordVar(s.name))])),
+    ...Object.fromEntries(
+      config.services.map((s) => [passwordEnvVar(s.name, COMPOSE_SLOT), token(dbPasswordVar(s.name))]),
+    ),
   };
   const mcEnv: Record<string, string> = {
     [URL_ENV]: minioUrl,
@@ -698,8 +713,8 @@ function dataServices(config: FerrumConfig, traefikImage: string): [string, Comp
     [ROOT_PASSWORD_ENV]: token(VARS.minioRootPassword),
     ...Object.fromEntries(
       config.services.flatMap((s) => [
-        [accessKeyEnvVar(s.name), token(accessKeyVar(s.name))],
-        [secretKeyEnvVar(s.name), token(secretAccessKeyVar(s.name))],
+        [accessKeyEnvVar(s.name, COMPOSE_SLOT), token(accessKeyVar(s.name))],
+        [secretKeyEnvVar(s.name, COMPOSE_SLOT), token(secretAccessKeyVar(s.name))],
       ]),
     ),
     MC_CONFIG_DIR,

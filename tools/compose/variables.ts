@@ -9,7 +9,6 @@
  * `${NAME:?...}` for a credential (compose refuses to start without it), `${NAME:-default}` for a setting.
  */
 import type { FerrumConfig } from "../../config";
-import { accessKeyEnvVar, secretKeyEnvVar } from "../../components/object-store/naming";
 import { INTERNAL_USERS, serviceUser } from "../../components/redis-ha/acl";
 
 /** Characters a generated value is drawn from. Letters and digits only: Sentinel 7 cannot read quoted passwords back. */
@@ -58,9 +57,12 @@ export const dbPasswordVar = (service: string): string => `FERRUM_${envPart(serv
 export const djangoSecretKeyVar = (service: string): string => `FERRUM_${envPart(service)}_SECRET_KEY`;
 /** `FERRUM_AUTH_IMAGE`: overrides the service's image (a locally built one, say). */
 export const imageVar = (service: string): string => `FERRUM_${envPart(service)}_IMAGE`;
-/** The object store's per-service keys: the very names its bootstrap script reads. */
-export const accessKeyVar = accessKeyEnvVar;
-export const secretAccessKeyVar = secretKeyEnvVar;
+/**
+ * The object store's per-service keys (`FERRUM_AUTH_ACCESS_KEY_ID`): the local stack's only user, which its
+ * bootstrap script reads as user `a` (`FERRUM_AUTH_A_ACCESS_KEY_ID`).
+ */
+export const accessKeyVar = (service: string): string => `FERRUM_${envPart(service)}_ACCESS_KEY_ID`;
+export const secretAccessKeyVar = (service: string): string => `FERRUM_${envPart(service)}_SECRET_ACCESS_KEY`;
 
 /**
  * The password of a Redis ACL user: `FERRUM_REDIS_ADMIN_PASSWORD` for `redis-admin`,
@@ -116,7 +118,7 @@ export function composeVariables(config: FerrumConfig): EnvVariable[] {
       "ferrum_admin: the non-superuser admin (CREATEDB CREATEROLE) that runs the bootstrap SQL",
       32,
     ),
-    ...services.map((s) => secret(dbPasswordVar(s.name), `PostgreSQL role ferrum_${s.name}`, 32)),
+    ...services.map((s) => secret(dbPasswordVar(s.name), `PostgreSQL login ferrum_${s.name}_a`, 32)),
     ...Object.values(INTERNAL_USERS).map((user) =>
       secret(redisUserVar(user), `Redis and Sentinel ACL user ${user}`, 32),
     ),

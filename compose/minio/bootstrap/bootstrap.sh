@@ -39,43 +39,43 @@ set_lifecycle() {
 }
 
 # auth: bucket ferrum-dev-auth, old versions kept 90 days
-: "${FERRUM_AUTH_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_SECRET_ACCESS_KEY:?}"
+: "${FERRUM_AUTH_A_ACCESS_KEY_ID:?}" "${FERRUM_AUTH_A_SECRET_ACCESS_KEY:?}"
 mc mb --ignore-existing 'ferrum/ferrum-dev-auth'
 mc version enable 'ferrum/ferrum-dev-auth'
 set_lifecycle 'ferrum/ferrum-dev-auth' --noncurrent-expire-days 90
 mc admin policy create ferrum 'ferrum-dev-auth-rw' '/policies/auth.json'
-mc admin user add ferrum "$FERRUM_AUTH_ACCESS_KEY_ID" "$FERRUM_AUTH_SECRET_ACCESS_KEY" >/dev/null
-attach_policy 'ferrum-dev-auth-rw' "$FERRUM_AUTH_ACCESS_KEY_ID"
+mc admin user add ferrum "$FERRUM_AUTH_A_ACCESS_KEY_ID" "$FERRUM_AUTH_A_SECRET_ACCESS_KEY" >/dev/null
+attach_policy 'ferrum-dev-auth-rw' "$FERRUM_AUTH_A_ACCESS_KEY_ID"
 mc anonymous set-json '/policies/auth.public.json' 'ferrum/ferrum-dev-auth'
 
 # catalog: bucket ferrum-dev-catalog, old versions kept 90 days
-: "${FERRUM_CATALOG_ACCESS_KEY_ID:?}" "${FERRUM_CATALOG_SECRET_ACCESS_KEY:?}"
+: "${FERRUM_CATALOG_A_ACCESS_KEY_ID:?}" "${FERRUM_CATALOG_A_SECRET_ACCESS_KEY:?}"
 mc mb --ignore-existing 'ferrum/ferrum-dev-catalog'
 mc version enable 'ferrum/ferrum-dev-catalog'
 set_lifecycle 'ferrum/ferrum-dev-catalog' --noncurrent-expire-days 90
 mc admin policy create ferrum 'ferrum-dev-catalog-rw' '/policies/catalog.json'
-mc admin user add ferrum "$FERRUM_CATALOG_ACCESS_KEY_ID" "$FERRUM_CATALOG_SECRET_ACCESS_KEY" >/dev/null
-attach_policy 'ferrum-dev-catalog-rw' "$FERRUM_CATALOG_ACCESS_KEY_ID"
+mc admin user add ferrum "$FERRUM_CATALOG_A_ACCESS_KEY_ID" "$FERRUM_CATALOG_A_SECRET_ACCESS_KEY" >/dev/null
+attach_policy 'ferrum-dev-catalog-rw' "$FERRUM_CATALOG_A_ACCESS_KEY_ID"
 mc anonymous set-json '/policies/catalog.public.json' 'ferrum/ferrum-dev-catalog'
 
 # content: bucket ferrum-dev-content, old versions kept 90 days
-: "${FERRUM_CONTENT_ACCESS_KEY_ID:?}" "${FERRUM_CONTENT_SECRET_ACCESS_KEY:?}"
+: "${FERRUM_CONTENT_A_ACCESS_KEY_ID:?}" "${FERRUM_CONTENT_A_SECRET_ACCESS_KEY:?}"
 mc mb --ignore-existing 'ferrum/ferrum-dev-content'
 mc version enable 'ferrum/ferrum-dev-content'
 set_lifecycle 'ferrum/ferrum-dev-content' --noncurrent-expire-days 90
 mc admin policy create ferrum 'ferrum-dev-content-rw' '/policies/content.json'
-mc admin user add ferrum "$FERRUM_CONTENT_ACCESS_KEY_ID" "$FERRUM_CONTENT_SECRET_ACCESS_KEY" >/dev/null
-attach_policy 'ferrum-dev-content-rw' "$FERRUM_CONTENT_ACCESS_KEY_ID"
+mc admin user add ferrum "$FERRUM_CONTENT_A_ACCESS_KEY_ID" "$FERRUM_CONTENT_A_SECRET_ACCESS_KEY" >/dev/null
+attach_policy 'ferrum-dev-content-rw' "$FERRUM_CONTENT_A_ACCESS_KEY_ID"
 mc anonymous set-json '/policies/content.public.json' 'ferrum/ferrum-dev-content'
 
 # user: bucket ferrum-dev-user, old versions kept 90 days
-: "${FERRUM_USER_ACCESS_KEY_ID:?}" "${FERRUM_USER_SECRET_ACCESS_KEY:?}"
+: "${FERRUM_USER_A_ACCESS_KEY_ID:?}" "${FERRUM_USER_A_SECRET_ACCESS_KEY:?}"
 mc mb --ignore-existing 'ferrum/ferrum-dev-user'
 mc version enable 'ferrum/ferrum-dev-user'
 set_lifecycle 'ferrum/ferrum-dev-user' --noncurrent-expire-days 90
 mc admin policy create ferrum 'ferrum-dev-user-rw' '/policies/user.json'
-mc admin user add ferrum "$FERRUM_USER_ACCESS_KEY_ID" "$FERRUM_USER_SECRET_ACCESS_KEY" >/dev/null
-attach_policy 'ferrum-dev-user-rw' "$FERRUM_USER_ACCESS_KEY_ID"
+mc admin user add ferrum "$FERRUM_USER_A_ACCESS_KEY_ID" "$FERRUM_USER_A_SECRET_ACCESS_KEY" >/dev/null
+attach_policy 'ferrum-dev-user-rw' "$FERRUM_USER_A_ACCESS_KEY_ID"
 mc anonymous set-json '/policies/user.public.json' 'ferrum/ferrum-dev-user'
 
 echo "object store ready: 4 bucket(s), each with its own user, policy and lifecycle rule, the service buckets with a public prefix"

@@ -3,53 +3,65 @@
 SET client_min_messages = warning;
 
 -- auth
-\set service_password ''
-\getenv service_password FERRUM_AUTH_PASSWORD
-SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_AUTH_PASSWORD must be set and non-empty''; END$$' WHERE :'service_password' = ''\gexec
-SELECT format('CREATE ROLE %I LOGIN', 'ferrum_auth') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_auth')\gexec
-SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_auth', :'service_password')\gexec
+\set password_a ''
+\getenv password_a FERRUM_AUTH_A_PASSWORD
+SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_AUTH_A_PASSWORD must be set and non-empty''; END$$' WHERE :'password_a' = ''\gexec
+SELECT format('CREATE ROLE %I NOLOGIN', 'ferrum_auth') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_auth')\gexec
 SELECT format('GRANT %I TO %I', 'ferrum_auth', current_user) WHERE NOT pg_has_role(current_user, 'ferrum_auth', 'USAGE')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', 'ferrum_auth', 'ferrum_auth') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ferrum_auth')\gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', 'ferrum_auth', 'ferrum_auth')\gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', 'ferrum_auth')\gexec
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', 'ferrum_auth', 'ferrum_auth')\gexec
-\unset service_password
+SELECT format('CREATE ROLE %I LOGIN', 'ferrum_auth_a') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_auth_a')\gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_auth_a', :'password_a')\gexec
+SELECT format('GRANT %I TO %I', 'ferrum_auth', 'ferrum_auth_a') WHERE NOT pg_has_role('ferrum_auth_a', 'ferrum_auth', 'MEMBER')\gexec
+SELECT format('ALTER ROLE %I SET role = %L', 'ferrum_auth_a', 'ferrum_auth')\gexec
+\unset password_a
 
 -- catalog
-\set service_password ''
-\getenv service_password FERRUM_CATALOG_PASSWORD
-SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_CATALOG_PASSWORD must be set and non-empty''; END$$' WHERE :'service_password' = ''\gexec
-SELECT format('CREATE ROLE %I LOGIN', 'ferrum_catalog') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_catalog')\gexec
-SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_catalog', :'service_password')\gexec
+\set password_a ''
+\getenv password_a FERRUM_CATALOG_A_PASSWORD
+SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_CATALOG_A_PASSWORD must be set and non-empty''; END$$' WHERE :'password_a' = ''\gexec
+SELECT format('CREATE ROLE %I NOLOGIN', 'ferrum_catalog') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_catalog')\gexec
 SELECT format('GRANT %I TO %I', 'ferrum_catalog', current_user) WHERE NOT pg_has_role(current_user, 'ferrum_catalog', 'USAGE')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', 'ferrum_catalog', 'ferrum_catalog') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ferrum_catalog')\gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', 'ferrum_catalog', 'ferrum_catalog')\gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', 'ferrum_catalog')\gexec
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', 'ferrum_catalog', 'ferrum_catalog')\gexec
-\unset service_password
+SELECT format('CREATE ROLE %I LOGIN', 'ferrum_catalog_a') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_catalog_a')\gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_catalog_a', :'password_a')\gexec
+SELECT format('GRANT %I TO %I', 'ferrum_catalog', 'ferrum_catalog_a') WHERE NOT pg_has_role('ferrum_catalog_a', 'ferrum_catalog', 'MEMBER')\gexec
+SELECT format('ALTER ROLE %I SET role = %L', 'ferrum_catalog_a', 'ferrum_catalog')\gexec
+\unset password_a
 
 -- content
-\set service_password ''
-\getenv service_password FERRUM_CONTENT_PASSWORD
-SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_CONTENT_PASSWORD must be set and non-empty''; END$$' WHERE :'service_password' = ''\gexec
-SELECT format('CREATE ROLE %I LOGIN', 'ferrum_content') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_content')\gexec
-SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_content', :'service_password')\gexec
+\set password_a ''
+\getenv password_a FERRUM_CONTENT_A_PASSWORD
+SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_CONTENT_A_PASSWORD must be set and non-empty''; END$$' WHERE :'password_a' = ''\gexec
+SELECT format('CREATE ROLE %I NOLOGIN', 'ferrum_content') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_content')\gexec
 SELECT format('GRANT %I TO %I', 'ferrum_content', current_user) WHERE NOT pg_has_role(current_user, 'ferrum_content', 'USAGE')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', 'ferrum_content', 'ferrum_content') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ferrum_content')\gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', 'ferrum_content', 'ferrum_content')\gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', 'ferrum_content')\gexec
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', 'ferrum_content', 'ferrum_content')\gexec
-\unset service_password
+SELECT format('CREATE ROLE %I LOGIN', 'ferrum_content_a') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_content_a')\gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_content_a', :'password_a')\gexec
+SELECT format('GRANT %I TO %I', 'ferrum_content', 'ferrum_content_a') WHERE NOT pg_has_role('ferrum_content_a', 'ferrum_content', 'MEMBER')\gexec
+SELECT format('ALTER ROLE %I SET role = %L', 'ferrum_content_a', 'ferrum_content')\gexec
+\unset password_a
 
 -- user
-\set service_password ''
-\getenv service_password FERRUM_USER_PASSWORD
-SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_USER_PASSWORD must be set and non-empty''; END$$' WHERE :'service_password' = ''\gexec
-SELECT format('CREATE ROLE %I LOGIN', 'ferrum_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_user')\gexec
-SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_user', :'service_password')\gexec
+\set password_a ''
+\getenv password_a FERRUM_USER_A_PASSWORD
+SELECT 'DO $$BEGIN RAISE EXCEPTION ''FERRUM_USER_A_PASSWORD must be set and non-empty''; END$$' WHERE :'password_a' = ''\gexec
+SELECT format('CREATE ROLE %I NOLOGIN', 'ferrum_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_user')\gexec
 SELECT format('GRANT %I TO %I', 'ferrum_user', current_user) WHERE NOT pg_has_role(current_user, 'ferrum_user', 'USAGE')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', 'ferrum_user', 'ferrum_user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ferrum_user')\gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', 'ferrum_user', 'ferrum_user')\gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', 'ferrum_user')\gexec
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', 'ferrum_user', 'ferrum_user')\gexec
-\unset service_password
+SELECT format('CREATE ROLE %I LOGIN', 'ferrum_user_a') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferrum_user_a')\gexec
+SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', 'ferrum_user_a', :'password_a')\gexec
+SELECT format('GRANT %I TO %I', 'ferrum_user', 'ferrum_user_a') WHERE NOT pg_has_role('ferrum_user_a', 'ferrum_user', 'MEMBER')\gexec
+SELECT format('ALTER ROLE %I SET role = %L', 'ferrum_user_a', 'ferrum_user')\gexec
+\unset password_a
