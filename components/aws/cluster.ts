@@ -359,11 +359,13 @@ export class EksCluster extends pulumi.ComponentResource {
             labels: { "ferrum.io/pool": "general" },
             tags,
           },
-          // The Cluster Autoscaler owns the size once the group exists.
+          // The Cluster Autoscaler owns the size once the group exists. The first zone's group is the one
+          // group of earlier versions (`<name>-nodes`), now limited to its zone's subnet.
           {
             parent: this,
             dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
             ignoreChanges: ["scalingConfig.desiredSize"],
+            ...(zone === 0 ? { aliases: [{ name: `${name}-nodes` }] } : {}),
           },
         ),
     );
