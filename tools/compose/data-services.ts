@@ -45,8 +45,13 @@ export const POSTGRES_IMAGE_COMMAND = ["docker-entrypoint.sh", "postgres"] as co
 /** MinIO's server arguments; the image's entrypoint script runs `minio` with them (Swarm names the binary). */
 const MINIO_SERVER_ARGS = ["server", "--address", `:${S3_PORT}`, "/data"] as const;
 
-/** The one-shots' limits (the k3s Jobs set none; these keep a runaway script from taking the host). */
-const BOOTSTRAP_LIMITS: Resources = { cpuLimitMillicores: 500, memoryLimitMiB: 128 };
+/** The one-shots' resources: the k3s bootstrap Jobs' (lib/jobs.ts). */
+const BOOTSTRAP_RESOURCES: Resources = {
+  cpuLimitMillicores: 500,
+  memoryLimitMiB: 128,
+  cpuMillicores: 50,
+  memoryMiB: 64,
+};
 
 /** Traefik, PostgreSQL, Redis with its Sentinels, MinIO and the one-shots that bootstrap them. */
 export function dataServices(config: FerrumConfig, traefikImage: string): LocalService[] {
@@ -164,6 +169,7 @@ export function dataServices(config: FerrumConfig, traefikImage: string): LocalS
         mounts: [],
         placement: "manager",
         command: traefikCommand({ kind: "swarm", network: SWARM_NETWORK }),
+        ports: [`${token(VARS.httpPort)}:80`, `${token(VARS.httpsPort)}:443`],
       },
     ),
     service(
@@ -201,12 +207,12 @@ export function dataServices(config: FerrumConfig, traefikImage: string): LocalS
         command: ["sh", "-c", BOOTSTRAP_SHELL],
         environment: bootstrapEnv,
         volumes: [mountString(pgBootstrap)],
-        ...limits(BOOTSTRAP_LIMITS),
+        ...limits(BOOTSTRAP_RESOURCES),
         depends_on: { [HOSTS.postgres]: healthy },
         labels: labels("postgres", "database-bootstrap"),
         restart: "no",
       },
-      { kind: "oneShot", mounts: [pgBootstrap], resources: BOOTSTRAP_LIMITS },
+      { kind: "oneShot", mounts: [pgBootstrap], resources: BOOTSTRAP_RESOURCES },
     ),
     service(
       HOSTS.redis,
@@ -323,12 +329,12 @@ export function dataServices(config: FerrumConfig, traefikImage: string): LocalS
         entrypoint: ["sh", `${BOOTSTRAP_MOUNT}/bootstrap.sh`],
         environment: mcEnv,
         volumes: [mountString(mcBootstrap), mountString(policies)],
-        ...limits(BOOTSTRAP_LIMITS),
+        ...limits(BOOTSTRAP_RESOURCES),
         depends_on: { [HOSTS.minio]: healthy },
         labels: labels("minio", "object-store-bootstrap"),
         restart: "no",
       },
-      { kind: "oneShot", mounts: [mcBootstrap, policies], resources: BOOTSTRAP_LIMITS },
+      { kind: "oneShot", mounts: [mcBootstrap, policies], resources: BOOTSTRAP_RESOURCES },
     ),
   ];
 }

@@ -3,6 +3,7 @@
  * Compose) and docker-stack.yml (`docker stack deploy` on a Swarm). services.ts builds one model of every service
  * from the components' renderers; render.ts writes it for Compose and swarm.ts for Swarm. Pure types and names.
  */
+import type { FerrumConfig } from "../../config";
 import { SENTINEL_PORT } from "../../components/redis-ha/naming";
 import { DEFAULT_SENTINELS } from "../../components/redis-ha/settings";
 import type { Endpoint } from "../../components/redis-ha/types";
@@ -58,6 +59,11 @@ export const djangoServiceNames = (service: string) =>
  */
 export const SWARM_NETWORK = "ferrum";
 
+/** Each catalog service's name and the containers that share its environment (`x-environments`). */
+export function sharedByContainers(config: Pick<FerrumConfig, "services">): Map<string, string[]> {
+  return new Map(config.services.map((s) => [s.name, Object.values(djangoServiceNames(s.name))]));
+}
+
 /** Directories of compose/ that the containers mount. */
 export const PATHS = {
   initdb: `${GENERATED_DIR}/postgres/initdb`,
@@ -84,6 +90,8 @@ export type ComposeService = Record<string, Json>;
  * of the service's entry under `x-environments`, shared by its migrate, web, worker and beat containers.
  */
 export const ENV_PLACEHOLDER = "<environment>";
+/** The same for a Django container's Swarm `secrets` (`x-secrets`). */
+export const SECRETS_PLACEHOLDER = "<secrets>";
 
 /** A directory of compose/ mounted read-only: a bind mount for Compose, one config a file for Swarm. */
 export interface Mount {
@@ -124,6 +132,11 @@ export type SwarmTraits = {
    * wrapper replaces the ENTRYPOINT, and with it the image's CMD. @default - compose's entrypoint and command
    */
   readonly command?: readonly string[];
+  /**
+   * Ports published through Swarm's routing mesh, `PUBLISHED:TARGET` (Swarm binds every node; there is no host
+   * address). @default - none
+   */
+  readonly ports?: readonly string[];
 } & (
   | { readonly kind: "oneShot" }
   | { readonly kind: "server"; readonly order: UpdateOrder; readonly replicas: number }

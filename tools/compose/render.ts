@@ -17,6 +17,7 @@ import { resolveStrings, writeDocument } from "./document";
 import {
   COMPOSE_FILE,
   djangoServiceNames,
+  sharedByContainers,
   GENERATED_DIR,
   GeneratedFile,
   HOSTS,
@@ -107,11 +108,6 @@ function header(config: FerrumConfig): string {
   ].join("\n");
 }
 
-/** Each catalog service's environment entry and the containers that share it. */
-export function environmentAliases(config: FerrumConfig): Map<string, string[]> {
-  return new Map(config.services.map((s) => [s.name, Object.values(djangoServiceNames(s.name))]));
-}
-
 /** docker-compose.yml's text for a local model. Throws when it would hold a credential literal. */
 export function composeFile(config: FerrumConfig, local: LocalModel): string {
   const byName = new Map(local.variables.map((v) => [v.name, v]));
@@ -125,11 +121,18 @@ export function composeFile(config: FerrumConfig, local: LocalModel): string {
   );
   const text = writeDocument(model as Json, {
     header: header(config),
-    environmentsComment:
-      " Each service's environment: the variables renderEnv puts in its ConfigMap and Secret on k3s (POD_IP,\n" +
-      " from the downward API there, is not set), shared by its migrate, web, worker and beat containers.",
+    shared: [
+      {
+        section: "x-environments",
+        comment:
+          " Each service's environment: the variables renderEnv puts in its ConfigMap and Secret on k3s (POD_IP,\n" +
+          " from the downward API there, is not set), shared by its migrate, web, worker and beat containers.",
+        field: "environment",
+        anchorSuffix: "env",
+      },
+    ],
+    aliases: sharedByContainers(config),
     notes: comments(config),
-    aliases: environmentAliases(config),
   });
 
   const secretNames = new Set(local.variables.filter((v) => v.kind === "secret").map((v) => v.name));
