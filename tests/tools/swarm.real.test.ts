@@ -5,19 +5,18 @@
  * file and compose/ in a scratch folder with an empty environment, and any variable the file needed from a
  * `.env` would show up as docker-compose's "variable is not set" warning.
  */
-import { spawnSync } from "child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { interpolate } from "../../tools/compose/interpolate";
 import { GENERATED_DIR, STACK_FILE } from "../../tools/compose/model";
+import { brokenCopy as copyWith, checkDockerCompose, dockerComposeIn } from "../helpers/docker-compose";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/tools/swarm.real.test.ts", [TOOLS.dockerCompose]);
 
 const ROOT = path.resolve(__dirname, "../..");
-const BINARY = "docker-compose";
 /** What docker-compose says of a Swarm-only key (it ignores configs); nothing else may be on stderr. */
 const CONFIGS_NOTE =
   /^Some services \([a-z0-9, -]+\) use the 'configs' key, which will be ignored\. Compose does not support 'configs' configuration - use `docker stack deploy` to deploy to a swarm\.\n$/;
@@ -25,31 +24,11 @@ const CONFIGS_NOTE =
 let dir: string;
 let committed: string;
 
-/** docker-compose with an empty environment (PATH aside) and no `.env` in the folder. */
-function dockerCompose(file: string, args: string[]) {
-  return spawnSync(BINARY, ["-f", file, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-}
-
-function brokenCopy(name: string, edit: (text: string) => string): string {
-  const file = path.join(dir, name);
-  const text = readFileSync(committed, "utf8");
-  const edited = edit(text);
-  expect(edited).not.toBe(text);
-  writeFileSync(file, edited);
-  return file;
-}
+const dockerCompose = (file: string, args: string[]) => dockerComposeIn(dir, file, args);
+const brokenCopy = (name: string, edit: (text: string) => string) => copyWith(dir, committed, name, edit);
 
 beforeAll(() => {
-  const version = spawnSync(BINARY, ["version", "--short"], { encoding: "utf8" });
-  if (version.error || version.status !== 0)
-    throw new Error(
-      `${BINARY} is not installed: apt-get install -y docker-compose (Debian's 1.29; .ci/run installs it)`,
-    );
+  checkDockerCompose();
   dir = mkdtempSync(path.join(tmpdir(), "ferrum-swarm-real-"));
   committed = path.join(dir, STACK_FILE);
   cpSync(path.join(ROOT, STACK_FILE), committed);

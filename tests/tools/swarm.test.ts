@@ -522,16 +522,12 @@ describe("credentials: Swarm secrets, never in the file", () => {
       edit(s);
       return credentialProblems(s, secretNames(), REFERENCES.swarm);
     };
-    expect(broken((s) => (s.services.postgres.environment.POSTGRES_PASSWORD = "hunter2hunter2"))).toEqual([
-      expect.stringContaining("services.postgres.environment.POSTGRES_PASSWORD holds"),
+    expect(broken((s) => (s.services.minio.environment.MINIO_ROOT_PASSWORD = "minio123minio123"))).toEqual([
+      expect.stringContaining("services.minio.environment.MINIO_ROOT_PASSWORD holds"),
     ]);
     expect(
-      broken(
-        (s) =>
-          (s.services.auth.environment.DATABASE_URL =
-            "postgres://ferrum_auth:s3cret@postgres:5432/ferrum_auth"),
-      ),
-    ).toEqual([expect.stringContaining('the URL\'s password "s3cret"')]);
+      broken((s) => (s.services.user.environment.EVENTS_REDIS_URL = "redis://ferrum-user:letmein@ferrum/0")),
+    ).toEqual([expect.stringContaining('the URL\'s password "letmein"')]);
     expect(
       broken(
         (s) =>
