@@ -1,7 +1,7 @@
 # Thin wrappers over the npm scripts; `make help` lists them.
 STACK ?= dev
 
-.PHONY: help install plan test test-unit test-real lint typecheck bench ci env up down compose
+.PHONY: help install plan test test-unit test-real lint typecheck bench ci env up down compose swarm-secrets swarm-deploy swarm-rm
 help:
 	@echo "make install             npm ci"
 	@echo "make plan [STACK=dev]    offline plan of a stack into plan/<stack>/"
@@ -12,7 +12,9 @@ help:
 	@echo "make ci                  what CI runs (installs Debian packages as root)"
 	@echo "make up                  local stack with docker compose: writes .env once, then up -d"
 	@echo "make down                stop it (volumes kept; docker compose down -v drops the data)"
-	@echo "make compose             regenerate docker-compose.yml and compose/ (npm run compose)"
+	@echo "make compose             regenerate docker-compose.yml, docker-stack.yml and compose/ (npm run compose)"
+	@echo "make swarm-deploy        Docker Swarm proof of concept: Swarm secrets from .env, then docker stack deploy"
+	@echo "make swarm-rm            remove the stack (volumes and Swarm secrets kept)"
 
 install:
 	npm ci
@@ -44,3 +46,14 @@ down:
 	$(COMPOSE) down
 compose:
 	npm run compose
+
+# Docker Swarm proof of concept (a manager node, Engine 23+): docker-stack.yml from the same renderers.
+# The stack's network and config names are fixed (tools/compose/swarm.ts), so is its name.
+SWARM_STACK := ferrum
+
+swarm-secrets: env
+	node tools/run.js tools/swarm-secrets.ts
+swarm-deploy: swarm-secrets
+	docker stack deploy --compose-file docker-stack.yml --prune --with-registry-auth $(SWARM_STACK)
+swarm-rm:
+	docker stack rm $(SWARM_STACK)

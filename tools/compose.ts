@@ -1,18 +1,34 @@
 /**
  * `npm run compose [-- --check] [--root DIR]`
  *
- * Renders docker-compose.yml and the files it mounts (compose/) from the catalog, the dev stack's config and the
- * components' renderers (tools/compose/render.ts), and writes them under DIR (default: the repository root),
- * removing files under compose/ that are no longer generated. With --check it writes nothing and exits 1, naming
- * every stale file and the command that regenerates them, when the files under DIR differ from a fresh render.
+ * Renders docker-compose.yml, the Swarm stack docker-stack.yml and the files they mount (compose/) from the
+ * catalog, the dev stack's config and the components' renderers (tools/compose/render.ts and swarm.ts), and
+ * writes them under DIR (default: the repository root), removing files under compose/ that are no longer
+ * generated. With --check it writes nothing and exits 1, naming every stale file and the command that
+ * regenerates them, when the files under DIR differ from a fresh render.
  * Exit codes: 0 done / current, 1 stale or bad config or usage, 2 an unexpected failure.
  */
 import * as path from "path";
+import type { FerrumConfig } from "../config";
 import { loadComposeConfig } from "./compose/source";
 import { staleFiles, staleMessage, writeGenerated } from "./compose/files";
-import { COMPOSE_FILE, GENERATED_DIR, REGENERATE_COMMAND, renderCompose } from "./compose/render";
+import { GENERATED_FILES, GeneratedFile, REGENERATE_COMMAND } from "./compose/model";
+import { renderCompose } from "./compose/render";
+import { renderSwarm } from "./compose/swarm";
 import { ROOT } from "./planner";
 import { runCommand } from "./cli";
+
+/** Every generated file: docker-compose.yml, docker-stack.yml, then compose/... in path order. */
+export async function renderGenerated(config: FerrumConfig): Promise<GeneratedFile[]> {
+  const [compose, swarm] = await Promise.all([renderCompose(config), renderSwarm(config)]);
+  const [composeFile, ...mounted] = compose.files;
+  const [stackFile, ...swarmFiles] = swarm.files;
+  return [
+    composeFile!,
+    stackFile!,
+    ...[...mounted, ...swarmFiles].sort((a, b) => a.path.localeCompare(b.path)),
+  ];
+}
 
 const USAGE = `usage: ${REGENERATE_COMMAND} [-- --check] [--root DIR]`;
 
@@ -46,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let files;
   try {
-    files = (await renderCompose(loadComposeConfig())).files;
+    files = await renderGenerated(loadComposeConfig());
   } catch (err) {
     process.stderr.write(`compose: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
@@ -57,12 +73,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${staleMessage(problems)}\n`);
       return 1;
     }
-    process.stdout.write(`${COMPOSE_FILE} and ${GENERATED_DIR}/ are current (${files.length} files)\n`);
+    process.stdout.write(`${GENERATED_FILES} are current (${files.length} files)\n`);
     return 0;
   }
   const r = writeGenerated(args.root, files);
   process.stdout.write(
-    `${COMPOSE_FILE} and ${GENERATED_DIR}/: ${r.written.length} written, ${r.removed.length} removed, ${r.unchanged.length} unchanged\n` +
+    `${GENERATED_FILES}: ${r.written.length} written, ${r.removed.length} removed, ${r.unchanged.length} unchanged\n` +
       [...r.written.map((f) => `  wrote   ${f}\n`), ...r.removed.map((f) => `  removed ${f}\n`)].join(""),
   );
   return 0;

@@ -77,6 +77,16 @@ export function assignedNames(text: string): Set<string> {
   return names;
 }
 
+/** The values a dotenv text assigns, by name (the last assignment wins, as docker-compose reads it). */
+export function assignedValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
+    if (m) values.set(m[1]!, m[2]!.trim());
+  }
+  return values;
+}
+
 /** Secret variables `existing` lacks (settings have defaults and are never required). */
 export function missingSecrets(existing: string, variables: readonly EnvVariable[]): SecretVariable[] {
   const have = assignedNames(existing);

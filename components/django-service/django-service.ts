@@ -19,7 +19,7 @@ import type {
 } from "../connections";
 import { celeryDelivery } from "./delivery";
 import { renderEnv } from "./env";
-import { beatPodSpec, PodInputs, webPodSpec, workerPodSpec } from "./pods";
+import { beatPodSpec, PodInputs, WEB_MIN_READY_SECONDS, webPodSpec, workerPodSpec } from "./pods";
 import { routeResources, RoutingArgs } from "./routing";
 import { authParameters, type CeleryQueue, scaledObjectSpec, triggerAuthenticationSpec } from "./scaling";
 
@@ -163,7 +163,7 @@ export class DjangoService extends pulumi.ComponentResource {
         metadata: { name: `${serviceName}-web`, namespace: ns, labels: labels(webMeta) },
         spec: {
           // No `replicas`: the HPA owns the count, and server-side apply would fight it.
-          minReadySeconds: 10,
+          minReadySeconds: WEB_MIN_READY_SECONDS,
           revisionHistoryLimit: 5,
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           selector: { matchLabels: selectorLabels(webMeta) },

@@ -21,6 +21,12 @@ export const APP_UID = 10001;
 /** Where Celery beat keeps its schedule (a shelve file: the dbm module may add a suffix). */
 export const BEAT_SCHEDULE = "/tmp/celerybeat-schedule";
 
+/**
+ * How long a new web pod must stay ready before a rollout counts it available and moves on (the web
+ * Deployment's minReadySeconds; the Swarm stack's update monitor period).
+ */
+export const WEB_MIN_READY_SECONDS = 10;
+
 /** Beat only sends tasks: it stops at once on SIGTERM (Kubernetes' default grace period). */
 export const BEAT_GRACE_PERIOD_SECONDS = 30;
 

@@ -44,6 +44,8 @@ export const TOOLS = {
   openssl: { command: "openssl", install: "apt-get install -y openssl" },
   promtool: { command: "promtool", install: "apt-get install -y --no-install-recommends prometheus" },
   dockerCompose: { command: "docker-compose", install: "apt-get install -y docker-compose" },
+  dash: { command: "dash", install: "apt-get install -y dash" },
+  bash: { command: "bash", install: "apt-get install -y bash" },
   python: { command: DEBIAN_PYTHON, install: "apt-get install -y python3" },
   psycopg2: { python: "psycopg2", install: "apt-get install -y python3-psycopg2" },
   django: { python: "django", install: "apt-get install -y python3-django" },

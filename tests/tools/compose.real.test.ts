@@ -7,7 +7,6 @@
  * committed file in a scratch folder: a developer's own `.env` (from `make env` / `make up`) in the
  * repository never changes what these tests see.
  */
-import { spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
@@ -18,13 +17,13 @@ import { COMPOSE_FILE } from "../../tools/compose/render";
 import { loadComposeConfig } from "../../tools/compose/source";
 import { composeVariables, MISSING_MESSAGE } from "../../tools/compose/variables";
 import { renderEnvFile } from "../../tools/make-env";
+import { brokenCopy as copyWith, checkDockerCompose, dockerComposeIn } from "../helpers/docker-compose";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/tools/compose.real.test.ts", [TOOLS.dockerCompose]);
 
 const ROOT = path.resolve(__dirname, "../..");
 const COMMITTED = path.join(ROOT, COMPOSE_FILE);
-const BINARY = "docker-compose";
 
 let dir: string;
 /** The committed file, copied into `dir`. */
@@ -32,33 +31,15 @@ let committed: string;
 let envFile: string;
 let env: Record<string, string>;
 
-/** docker-compose with a clean environment, so no variable of the caller's shell fills a reference. */
-function dockerCompose(file: string, args: string[], withEnv = true) {
-  return spawnSync(BINARY, ["-f", file, ...(withEnv ? ["--env-file", envFile] : []), ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-}
+/** docker-compose on `file`, with the test's `.env` unless `withEnv` is false. */
+const dockerCompose = (file: string, args: string[], withEnv = true) =>
+  dockerComposeIn(dir, file, [...(withEnv ? ["--env-file", envFile] : []), ...args]);
 
 /** A copy of the committed file with `edit` applied, in the temporary directory. */
-function brokenCopy(name: string, edit: (text: string) => string): string {
-  const file = path.join(dir, name);
-  const text = readFileSync(COMMITTED, "utf8");
-  const edited = edit(text);
-  expect(edited).not.toBe(text);
-  writeFileSync(file, edited);
-  return file;
-}
+const brokenCopy = (name: string, edit: (text: string) => string) => copyWith(dir, COMMITTED, name, edit);
 
 beforeAll(() => {
-  const version = spawnSync(BINARY, ["version", "--short"], { encoding: "utf8" });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      `${BINARY} is not installed: apt-get install -y docker-compose (Debian's 1.29; .ci/run installs it)`,
-    );
-  }
+  checkDockerCompose();
   dir = mkdtempSync(path.join(tmpdir(), "ferrum-compose-real-"));
   committed = path.join(dir, "docker-compose.yml");
   copyFileSync(COMMITTED, committed);

@@ -40,6 +40,7 @@ import {
   REGENERATE_COMMAND,
   renderCompose,
   RenderedCompose,
+  STACK_FILE,
 } from "../../tools/compose/render";
 import { loadComposeConfig } from "../../tools/compose/source";
 import { ALPHABETS, MISSING_MESSAGE } from "../../tools/compose/variables";
@@ -52,12 +53,15 @@ import {
   valueWarnings,
 } from "../../tools/make-env";
 import { manifests, runPlan } from "../../tools/planner";
+import { renderGenerated } from "../../tools/compose";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RUN = path.join(ROOT, "tools/run.js");
 
 let config: FerrumConfig;
 let rendered: RenderedCompose;
+/** Everything `npm run compose` writes: docker-compose.yml, docker-stack.yml and compose/. */
+let generated: GeneratedFile[];
 /** The fresh render's docker-compose.yml, parsed (aliases resolved) and not interpolated. */
 let compose: any;
 /** A `.env` as make-env writes it, parsed. */
@@ -78,6 +82,7 @@ const dotenv = (text: string): Record<string, string> =>
 beforeAll(async () => {
   config = loadComposeConfig();
   rendered = await renderCompose(config);
+  generated = await renderGenerated(config);
   compose = parse(rendered.files[0]!.content);
   env = dotenv(renderEnvFile(rendered.variables));
   resolved = interpolate(compose, env);
@@ -101,10 +106,11 @@ function tempDir(): string {
   tempDirs.push(d);
   return d;
 }
-/** A copy of the committed docker-compose.yml and compose/ in a temporary root. */
+/** A copy of the committed docker-compose.yml, docker-stack.yml and compose/ in a temporary root. */
 function committedCopy(): string {
   const root = tempDir();
-  cpSync(path.join(ROOT, COMPOSE_FILE), path.join(root, COMPOSE_FILE), { preserveTimestamps: true });
+  for (const file of [COMPOSE_FILE, STACK_FILE])
+    cpSync(path.join(ROOT, file), path.join(root, file), { preserveTimestamps: true });
   cpSync(path.join(ROOT, GENERATED_DIR), path.join(root, GENERATED_DIR), { recursive: true });
   return root;
 }
@@ -124,8 +130,8 @@ function k3sEnv(s: string): { config: Record<string, string>; secret: Record<str
 const celeryServices = CATALOG.filter((s) => s.celery).map((s) => s.name);
 
 describe("docker-compose.yml is generated, never edited", () => {
-  test("the committed docker-compose.yml and compose/ equal a fresh render", () => {
-    const problems = staleFiles(ROOT, rendered.files);
+  test("the committed docker-compose.yml, docker-stack.yml and compose/ equal a fresh render", () => {
+    const problems = staleFiles(ROOT, generated);
     if (problems.length) throw new Error(staleMessage(problems));
   });
 
@@ -144,7 +150,7 @@ describe("docker-compose.yml is generated, never edited", () => {
     writeFileSync(path.join(root, GENERATED_DIR, "redis/old.conf"), "port 6380\n");
     chmodSync(path.join(root, GENERATED_DIR, "postgres/initdb/10-ferrum-admin.sh"), 0o644);
 
-    const problems = staleFiles(root, rendered.files);
+    const problems = staleFiles(root, generated);
     expect(problems).toEqual([
       "docker-compose.yml differs from a fresh render",
       "compose/minio/policies/user.json is missing",
@@ -155,12 +161,12 @@ describe("docker-compose.yml is generated, never edited", () => {
       /stale \(4 problems\)[\s\S]*regenerate them with `npm run compose`/,
     );
 
-    const r = writeGenerated(root, rendered.files);
+    const r = writeGenerated(root, generated);
     expect(r.written.sort()).toEqual(
       [COMPOSE_FILE, "compose/minio/policies/user.json", "compose/postgres/initdb/10-ferrum-admin.sh"].sort(),
     );
     expect(r.removed).toEqual(["compose/redis/old.conf"]);
-    expect(staleFiles(root, rendered.files)).toEqual([]);
+    expect(staleFiles(root, generated)).toEqual([]);
   });
 
   test("`npm run compose -- --check` exits 1 on a stale copy, naming the file and the command, and writes nothing", () => {

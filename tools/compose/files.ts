@@ -1,6 +1,7 @@
 /**
  * Writing the generated files and telling whether the committed ones are stale. The only module of the generator
- * that touches the file system; `root` is the directory holding docker-compose.yml (the repository root).
+ * that touches the file system; `root` is the directory holding docker-compose.yml and docker-stack.yml (the
+ * repository root).
  */
 import {
   chmodSync,
@@ -14,7 +15,7 @@ import {
   writeFileSync,
 } from "fs";
 import * as path from "path";
-import { COMPOSE_FILE, GENERATED_DIR, GeneratedFile, REGENERATE_COMMAND } from "./render";
+import { GENERATED_DIR, GENERATED_FILES, GeneratedFile, REGENERATE_COMMAND } from "./model";
 
 const MODE = { plain: 0o644, executable: 0o755 } as const;
 
@@ -56,7 +57,7 @@ export function staleFiles(root: string, files: readonly GeneratedFile[]): strin
 /** The message for stale files: each file and the command that regenerates them. */
 export function staleMessage(problems: readonly string[]): string {
   return [
-    `${COMPOSE_FILE} and ${GENERATED_DIR}/ are stale (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
+    `${GENERATED_FILES} are stale (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
     ...problems.map((p) => `  - ${p}`),
     `They are generated, never edited by hand: regenerate them with \`${REGENERATE_COMMAND}\` and commit the result.`,
   ].join("\n");

@@ -179,14 +179,22 @@ export function reference(v: EnvVariable): string {
   return v.kind === "secret" ? `\${${v.name}:?${MISSING_MESSAGE}}` : `\${${v.name}:-${v.default}}`;
 }
 
+/** Names of the variables whose tokens `text` holds. */
+export const tokenNames = (text: string): string[] => [...text.matchAll(TOKEN)].map((m) => m[1]!);
+
 /**
  * A literal string as compose must read it (`$` doubled, so compose never interpolates it), with every token
- * turned into the variable's reference. Throws on a token naming no variable of `vars`.
+ * turned into `ref` of its variable (compose's reference by default). Throws on a token naming no variable of
+ * `vars`.
  */
-export function resolveTokens(text: string, vars: ReadonlyMap<string, EnvVariable>): string {
+export function resolveTokens(
+  text: string,
+  vars: ReadonlyMap<string, EnvVariable>,
+  ref: (v: EnvVariable) => string = reference,
+): string {
   return text.replace(/\$/g, "$$$$").replace(TOKEN, (_, name: string) => {
     const v = vars.get(name);
     if (!v) throw new Error(`compose: no variable ${name} in the registry (tools/compose/variables.ts)`);
-    return reference(v);
+    return ref(v);
   });
 }
