@@ -25,7 +25,6 @@ import {
 import { POD_NAME_ENV, probeCommands, USERS_DIR_ENV } from "../../components/redis-ha/scripts";
 import {
   cacheResources,
-  redisMemoryLimitMiB,
   redisResources,
   SENTINEL_RESOURCES,
 } from "../../components/redis-ha/sizing";
@@ -276,9 +275,8 @@ export function dataServices(config: FerrumConfig, traefikImage: string): LocalS
         read_only: true,
         cap_drop: ["ALL"],
         security_opt: ["no-new-privileges:true"],
-        // The k3s memory limit; a whole CPU, as the data server (k3s gives a cache pod half of one).
-        mem_limit: `${redisMemoryLimitMiB(config.redis.cache.maxmemoryMiB)}m`,
-        cpus: 1,
+        // The k3s cache pod's limits: its memory formula and half a CPU.
+        ...limits(cacheLimits),
         depends_on: sentinelsStarted,
         healthcheck: healthcheck(
           probeCommands.redisReadiness(REDIS_PORT, PROBE_PASSWORD_FILE),
