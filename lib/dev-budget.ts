@@ -263,6 +263,7 @@ export function budget(
 export const SIZED_SERVERS = {
   postgres: { kind: "StatefulSet", name: "postgres", container: "postgres" },
   redis: { kind: "StatefulSet", name: "redis", container: "redis" },
+  redisCache: { kind: "StatefulSet", name: "redis-cache", container: "redis" },
   sentinel: { kind: "StatefulSet", name: "redis-sentinel", container: "sentinel" },
   web: { kind: "Deployment", name: "*-web", container: "web" },
   worker: { kind: "Deployment", name: "*-web", container: "worker" },

@@ -20,7 +20,10 @@
  *   SCRIPT FLUSH/KILL, FUNCTION, FCALL and PUBSUB (which lists every service's channels) are denied too.
  * - keys: its Celery keys (kombu's, under `global_keyprefix` `{<service>}:`; Celery 5.2's result backend
  *   ignores that prefix, so `celery-task-meta-*` and `celery-taskset-meta-*` too) and its own event stream
- *   `events:<service>`. A selector lets it read every stream through a consumer group (XREADGROUP, XACK,
+ *   `events:<service>`. And `unacked`, read-only: kombu 5.2 WATCHes it without the prefix when it puts an
+ *   unacknowledged task back (a pool process lost, the visibility timeout passed, a worker stopping with
+ *   tasks it had not started; fixed in kombu 5.3, celery/kombu#1572); refused, the worker dies instead. Nothing writes that key (kombu's writes carry the
+ *   prefix), so the WATCH never aborts the transaction, as without ACLs. A selector lets it read every stream through a consumer group (XREADGROUP, XACK,
  *   XGROUP CREATE, ...) and nothing more: no XADD, XTRIM, XDEL or DEL on another service's stream.
  * - channels: its kombu channels under its prefix. PSUBSCRIBE is checked literally in Redis 7.0 (the pattern
  *   must equal an allowed one), so kombu's three patterns are listed as they are sent. Result channels
@@ -102,6 +105,7 @@ export function dataServiceRules(service: string, dbs: ServiceDatabases): string
     "~celery-task-meta-*",
     "~celery-taskset-meta-*",
     `~${eventStream(service)}`,
+    "%R~unacked",
     "resetchannels",
     `&${p}*`,
     ...kombuPatterns(service).map((c) => `&${c}`),

@@ -833,7 +833,7 @@ describe("RedisHA pure pieces", () => {
     const rules = dataServiceRules("catalog", serviceDatabases(4));
     expect(rules).toBe(
       [
-        "resetkeys ~{catalog}:* ~celery-task-meta-* ~celery-taskset-meta-* ~events:catalog",
+        "resetkeys ~{catalog}:* ~celery-task-meta-* ~celery-taskset-meta-* ~events:catalog %R~unacked",
         "resetchannels &{catalog}:* &{catalog}:/{db}.celery.pidbox &{catalog}:/{db}.celeryev/* &{catalog}:/{db}.celeryev/worker.*",
         "-@all +@all -@admin -@dangerous -move -copy -select -pubsub -script|flush -script|kill -function -fcall -fcall_ro",
         "+select|8 +select|0",

@@ -1,8 +1,10 @@
 /**
- * Proof on real Celery 5.2 / kombu 5.2 (Debian's, under /usr/bin/python3) and a real Redis with Sentinel that
- * the platform's settings deliver Celery tasks at least once: the reference service (tests/fixtures/django) runs
- * on the catalog's env as the dev plan renders it, with the worker container's own command line, and the pods'
- * grace period as the plan sets it. What happens to a task whose worker goes away mid-task:
+ * Proof on real Celery 5.2 / kombu 5.2 (Debian's, under /usr/bin/python3) and the dev plan's RedisHA (every
+ * Redis, cache and Sentinel pod as the plan describes them, on Debian's redis-server and redis-sentinel;
+ * tests/helpers/redis-platform.ts) that the platform's settings deliver Celery tasks at least once: the
+ * reference service (tests/fixtures/django) runs on the catalog's env as the dev plan renders it (its own ACL
+ * user in every URL), with the worker container's own command line, and the pods' grace period as the plan
+ * sets it. What happens to a task whose worker goes away mid-task:
  * - stopped as the kubelet stops a container (SIGTERM to its main process, SIGKILL once the pod's grace period
  *   is over): a task that fits the grace period completes, once;
  * - SIGKILLed with its whole process group (an OOM-killed container, a lost node): the task stays
@@ -15,40 +17,47 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { manifests, runPlan } from "../../tools/planner";
 import {
-  containerEnvFrom,
   FIXTURE_DIR,
   manage,
-  objectData,
   planObject,
   podContainer,
-  Processes,
   PYTHON,
   pythonEnv,
-  toLoopback,
   waitForOutput,
   type Child,
   type K8sObject,
 } from "../helpers/django";
-import { freePorts, LOOPBACK, pipeline, ProcessGroup, waitFor } from "../helpers/redis-servers";
+import { dbOf, onDbAs, RedisPlatform, urlLogin } from "../helpers/redis-platform";
+import { waitFor } from "../helpers/redis-servers";
+import { requireTools, TOOLS } from "../helpers/requirements";
+
+requireTools("tests/proof/celery-delivery.real.test.ts", [
+  TOOLS.redisServer,
+  TOOLS.redisSentinel,
+  TOOLS.python,
+  TOOLS.django,
+  TOOLS.celery,
+  TOOLS.redisPy,
+  TOOLS.djangoRedis,
+  TOOLS.djDatabaseUrl,
+  TOOLS.psycopg2,
+]);
 
 /** Kubernetes' default grace period, which the worker pods had: the stopped task below runs longer. */
 const DEFAULT_GRACE_SECONDS = 30;
 /** The visibility timeout this test sets, so that redelivery after a SIGKILL is seen within a minute. */
 const TEST_VISIBILITY_TIMEOUT_SECONDS = 8;
 
-const processes = new Processes();
-const redisGroup = new ProcessGroup();
+let platform: RedisPlatform;
 let workDir: string;
 let journal: string;
-let objects: K8sObject[];
-/** The catalog's env as the plan renders it, with the Sentinels moved to loopback. */
+/** The catalog's env as the plan renders it, with the Redis pods and Sentinels moved to loopback. */
 let env: Record<string, string>;
+/** The data group's master, where the catalog's Celery DB lives (nothing fails over in this file). */
 let redisPort: number;
-let redisPassword: string;
 
-const webDeployment = (): K8sObject => planObject(objects, "Deployment", "catalog-web");
+const webDeployment = (): K8sObject => planObject(platform.objects, "Deployment", "catalog-web");
 
 /** The worker container's command with `celery` as Debian runs it (`python3 -m celery`). */
 function workerCommand(): string[] {
@@ -59,7 +68,7 @@ function workerCommand(): string[] {
 /** Starts a worker with the plan's command line; resolves once it consumes. */
 async function startWorker(name: string, extraEnv: Record<string, string> = {}): Promise<Child> {
   const [cmd, ...args] = workerCommand();
-  const child = processes.spawn(name, cmd!, args, pythonEnv({ ...env, ...extraEnv }), FIXTURE_DIR);
+  const child = platform.processes.spawn(name, cmd!, args, pythonEnv({ ...env, ...extraEnv }), FIXTURE_DIR);
   await waitForOutput(child, /\bready\.\s*$/m, 30_000);
   return child;
 }
@@ -67,7 +76,7 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
 /** Sends `journaled_sleep(journal, runId, seconds)` from a one-shot Django process, as a web worker sends it. */
 async function sendTask(runId: string, seconds: number): Promise<void> {
   const script = `from catalog_service.tasks import journaled_sleep; print(journaled_sleep.delay(${JSON.stringify(journal)}, ${JSON.stringify(runId)}, ${seconds}).id)`;
-  const sent = await manage(processes, ["shell", "-c", script], env);
+  const sent = await manage(platform.processes, ["shell", "-c", script], env);
   if (sent.code !== 0) throw new Error(`sending ${runId} failed:\n${sent.stdout}${sent.stderr}`);
 }
 
@@ -95,14 +104,16 @@ const count = (runId: string, event: "start" | "end"): number =>
 const journaled = (runId: string, event: "start" | "end", times: number, timeoutMs: number) =>
   waitFor(`${runId} to ${event} ${times}x`, async () => count(runId, event) >= times, timeoutMs, 100);
 
-/** Messages the broker holds unacknowledged (kombu's `unacked` hash in the service's Celery DB). */
+/**
+ * Messages the broker holds unacknowledged: kombu's `unacked` hash, under the catalog's `global_keyprefix` in its
+ * Celery DB, read as the catalog's own user.
+ */
 async function unacked(): Promise<number> {
-  const db = /\/(\d+)(?:[?;]|$)/.exec(env.CELERY_BROKER_URL!)![1]!;
-  const replies = await pipeline(redisPort, [
-    ["AUTH", redisPassword],
-    ["SELECT", db],
-    ["HLEN", "unacked"],
-  ]);
+  const { global_keyprefix: prefix } = JSON.parse(env.CELERY_BROKER_TRANSPORT_OPTIONS!) as {
+    global_keyprefix: string;
+  };
+  const login = urlLogin(env.CELERY_BROKER_URL!);
+  const replies = await onDbAs(redisPort, login, dbOf(env.CELERY_BROKER_URL!), ["HLEN", `${prefix}unacked`]);
   expect(replies.slice(0, 2)).toEqual(["OK", "OK"]);
   return Number(replies[2]);
 }
@@ -123,40 +134,20 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), "ferrum-celery-"));
   journal = path.join(workDir, "journal.log");
   writeFileSync(journal, "");
-  objects = manifests(await runPlan("dev"), true) as K8sObject[];
-  const planEnv = containerEnvFrom(objects, webDeployment(), "worker");
-  redisPassword = objectData(planObject(objects, "Secret", "redis-credentials")).password!;
-  const masterName = planEnv.REDIS_SENTINEL_MASTER!;
-
-  // One Redis and one Sentinel stand in for RedisHA (its failover is proven in django.real.test.ts): every
-  // Sentinel endpoint of the env points at the one Sentinel.
-  const [rPort, sPort] = await freePorts(2);
-  redisPort = rPort!;
-  writeFileSync(
-    path.join(workDir, "redis.conf"),
-    [`port ${redisPort}`, `bind ${LOOPBACK}`, `requirepass ${redisPassword}`, "databases 16", 'save ""'].join(
-      "\n",
-    ),
-  );
-  writeFileSync(
-    path.join(workDir, "sentinel.conf"),
-    [
-      `port ${sPort}`,
-      `bind ${LOOPBACK}`,
-      `requirepass ${redisPassword}`,
-      `sentinel monitor ${masterName} ${LOOPBACK} ${redisPort} 1`,
-      `sentinel auth-pass ${masterName} ${redisPassword}`,
-    ].join("\n"),
-  );
-  await redisGroup.start("redis", "redis-server", path.join(workDir, "redis.conf"), redisPort, workDir);
-  await redisGroup.start("sentinel", "redis-sentinel", path.join(workDir, "sentinel.conf"), sPort!, workDir);
-  const endpoints = new Map(planEnv.REDIS_SENTINELS!.split(",").map((s) => [s, sPort!] as const));
-  env = Object.fromEntries(Object.entries(planEnv).map(([k, v]) => [k, toLoopback(v, endpoints)]));
-  env.POD_IP = LOOPBACK;
-}, 60_000);
+  platform = await RedisPlatform.plan();
+  try {
+    // The worker container takes the web container's env (tests/proof/django.real.test.ts checks it).
+    await platform.startRedis();
+    env = platform.serviceEnv("catalog");
+    redisPort = await platform.master(env.REDIS_SENTINEL_MASTER!);
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
+}, 180_000);
 
 afterAll(async () => {
-  await Promise.all([processes.stopAll(), redisGroup.stopAll()]);
+  await platform?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -174,7 +165,7 @@ describe("Celery delivers at least once on the settings the dev stack renders", 
       "    'soft_time_limit': c.task_soft_time_limit, 'visibility_timeout': visibility,",
       "    'result_backend_options': sorted(c.result_backend_transport_options)}))",
     ].join("\n");
-    const shell = await manage(processes, ["shell", "-c", script], env);
+    const shell = await manage(platform.processes, ["shell", "-c", script], env);
     expect({ code: shell.code, stderr: shell.stderr }).toEqual({ code: 0, stderr: "" });
     const seen = JSON.parse(shell.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
     expect(seen).toEqual({
@@ -184,8 +175,9 @@ describe("Celery delivers at least once on the settings the dev stack renders", 
       time_limit: Number(env.CELERY_TASK_TIME_LIMIT),
       soft_time_limit: Number(env.CELERY_TASK_SOFT_TIME_LIMIT),
       visibility_timeout: Number(env.CELERY_VISIBILITY_TIMEOUT),
-      // The result backend keeps only what it was given: no visibility timeout of the broker's.
-      result_backend_options: ["master_name", "sentinel_kwargs"],
+      // The result backend keeps only what it was given (the broker's transport options from the env): no
+      // visibility timeout of the broker's.
+      result_backend_options: ["global_keyprefix", "master_name", "sentinel_kwargs"],
     });
     // The pod that runs the worker waits for the longest task before it kills.
     const grace = webDeployment().spec.template.spec.terminationGracePeriodSeconds as number;

@@ -82,8 +82,8 @@ describe("the default dev stack on a 2-vCPU, 4 GiB node", () => {
         if (request < resident) short.push(`${o.metadata.name}/${c.name}: ${request} MiB < ${resident} MiB`);
       }
     }
-    // PostgreSQL, Redis, Sentinel, 4 web containers, 2 workers, 2 beats.
-    expect(checked).toBe(11);
+    // PostgreSQL, Redis data, Redis cache, Sentinel, 4 web containers, 2 workers, 2 beats.
+    expect(checked).toBe(12);
     expect(short).toEqual([]);
   });
 });
@@ -96,12 +96,22 @@ beforeAll(async () => {
 describe("README: what each server requests and was measured holding", () => {
   const ROWS: [string, keyof ResidentRecord["servers"]][] = [
     ["PostgreSQL", "postgres"],
-    ["Redis (each of 3)", "redis"],
+    ["Redis data (each of 3)", "redis"],
+    ["Redis cache (each of 2)", "redisCache"],
     ["Sentinel (each of 3)", "sentinel"],
     ["Django web (×4)", "web"],
     ["Celery worker (×2)", "worker"],
     ["Celery beat (×2)", "beat"],
   ];
+  test("README's server table has one row per sized server, and the record holds every sized server", () => {
+    const record = JSON.parse(readFileSync(RECORD_FILE, "utf8")) as ResidentRecord;
+    expect(ROWS.map(([, server]) => server).sort()).toEqual(Object.keys(SIZED_SERVERS).sort());
+    expect(Object.keys(record.servers).sort()).toEqual(Object.keys(SIZED_SERVERS).sort());
+    // The server table: its rows are the ones whose request and measurement are both memory.
+    const serverRows = rows.filter((r) => /MiB/.test(r[1]!) && /^\d+ MiB$/.test(r[2]!));
+    expect(serverRows.map((r) => r[0]).sort()).toEqual(ROWS.map(([label]) => label).sort());
+  });
+
   test.each(ROWS)("%s: the dev plan's request and the recorded measurement", (label, server) => {
     const record = JSON.parse(readFileSync(RECORD_FILE, "utf8")) as ResidentRecord;
     const where = SIZED_SERVERS[server];
