@@ -12,11 +12,16 @@
  *   rules): the scratch database, SET ROLE, the grants replayed by the owner, the swap (close, end sessions,
  *   rename) all pass as that admin, and the result equals the database made natively on 16. The client there is
  *   pg_restore 15, which restores into a newer server.
- * - Upload and download against s3rver 3.7.1 through curl's SigV4, behind a stand-in for `mc`
- *   (tests/helpers/mc-stand-in.js): object names, order (LATEST last), bytes, and the refusals. s3rver checks
- *   that the access key id exists but not the SigV4 signature itself (lib/middleware/authentication.js: "Signature
- *   version 4 calculation is unimplemented"), so a wrong secret key would go unnoticed here. That real `mc`
- *   takes the same command lines rests on its source at the pinned tag, not on a run.
+ * - Upload and download against s3rver in the @20minutes fork (4.0.4), which holds the backup user's generated
+ *   keys and checks every request's SigV4 signature against them, through curl's SigV4 behind a stand-in for
+ *   `mc` (tests/helpers/mc-stand-in.js): object names, order (LATEST last), bytes, and the refusals. An unknown
+ *   access key id and a wrong secret key with the right key id are both refused: each script gives up after its
+ *   60 listings with its own message and exit code 1, nothing lands in the bucket or the work dir, and the
+ *   object requests the scripts never reach (the PUT, signed over its payload, and the GET) are refused as well.
+ *   s3rver 3.7.1, used here before, checked only that the key id exists, so a wrong secret key went unnoticed.
+ *   Not covered: the real `mc` (that it takes the same command lines rests on its source at the pinned tag, not
+ *   on a run; its requests are signed by minio-go, the stand-in's by curl), MinIO's own checks (bucket policies,
+ *   which s3rver does not enforce, are tested in tests/components/object-store-policy.test.ts), and a cluster.
  */
 import {
   existsSync,
@@ -62,12 +67,20 @@ import {
   type PostgresServer,
   type RoleConnection,
 } from "../helpers/postgres-server";
+import { freePort, LOOPBACK } from "../helpers/redis-servers";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require("s3rver");
-// s3rver knows one key pair; the backup user's random keys are added to its account registry.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DUMMY_ACCOUNT } = require("s3rver/lib/models/account");
+/* eslint-disable @typescript-eslint/no-require-imports */
+const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unknown>) => {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+};
+// The server checks each request's SigV4 signature against the secret key its account registry holds for the
+// request's access key id: the backup user's generated keys are registered there, as MinIO would hold them.
+const AWSAccount = require("@20minutes/s3rver/lib/models/account") as new (
+  id: number,
+  name: string,
+) => { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const PG15_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -103,10 +116,17 @@ const PASSWORDS = Object.fromEntries(
 );
 const ACCESS_KEY = randomBytes(10).toString("hex").toUpperCase();
 const SECRET_KEY = randomBytes(20).toString("base64url");
+/** Another secret key, sent with the backup user's own access key id. */
+const WRONG_SECRET_KEY = `not-${SECRET_KEY}`;
+/** What the store answers a request whose SigV4 signature is not the one of the key id's secret key. */
+const SIGNATURE_REFUSED =
+  "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. " +
+  "Check your key and signing method.";
 
 let pg15: PostgresServer;
 let pg16: PostgresServer;
-let s3: { close(): Promise<void> };
+let s3: InstanceType<typeof S3rver> | undefined;
+let account: InstanceType<typeof AWSAccount> | undefined;
 let s3Url: string;
 let root: string;
 let bins: Record<Image, string>;
@@ -212,6 +232,9 @@ const expectSuccess = (run: ScriptRun): void =>
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
 const mcCalls = (work: string): string[] =>
   readFileSync(path.join(work, "mc.log"), "utf8").split("\n").filter(Boolean);
+/** The object's bytes as the s3rver file store keeps them. */
+const storedObject = (bucket: string, key: string): string =>
+  readFileSync(path.join(s3Dir, bucket, `${key}._S3rver_object`), "utf8");
 /** Keys in the s3rver bucket (its file store keeps one `<key>._S3rver_object` per object). */
 const storedKeys = (bucket: string): string[] => {
   const base = path.join(s3Dir, bucket);
@@ -240,17 +263,20 @@ beforeAll(async () => {
   }
   pg16 = await startPostgres();
   s3Dir = path.join(root, "s3");
-  DUMMY_ACCOUNT.createKeyPair(ACCESS_KEY, SECRET_KEY);
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
+  account = new AWSAccount(123456789012, "ferrum-backups");
+  account.createKeyPair(ACCESS_KEY, SECRET_KEY);
+  const port = await freePort();
+  s3 = new S3rver({
+    address: LOOPBACK,
+    port,
     silent: true,
     directory: s3Dir,
+    // Path-style, as MinIO without MINIO_DOMAIN (and `mc alias set --path on`).
+    vhostBuckets: false,
     configureBuckets: [{ name: BUCKET }, { name: EMPTY_BUCKET }],
   });
-  const { address, port } = await server.run();
-  s3 = server;
-  s3Url = `http://${address}:${port}`;
+  await s3.run();
+  s3Url = `http://${LOOPBACK}:${port}`;
   for (const server of [pg15, pg16]) await bootstrap(server, root);
   await populate(pg15);
   await populate(pg16);
@@ -258,6 +284,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s3?.close();
+  account?.revokeAccessKey(ACCESS_KEY);
   await pg15?.stop();
   await pg16?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
@@ -528,5 +555,110 @@ suite("refusals", () => {
     expect(run.stderr).toContain(`${DB}.dump of backup`);
     expect(run.stderr).toContain("does not match its SHA-256 sum: refusing to restore it");
     expect(await databaseState((db) => pg15.superuserConnection(db), DB)).toEqual(live);
+  });
+});
+
+suite("a wrong secret key with the backup user's access key id", () => {
+  const wrongSecret = (work: string, extra: Record<string, string> = {}) =>
+    storeEnv(work, { ...extra, FERRUM_BACKUP_SECRET_ACCESS_KEY: WRONG_SECRET_KEY });
+  /** What a script's 60 listings and then the script itself print when every listing is refused. */
+  const refusedSixtyTimes = (): string =>
+    `mc: <ERROR> Unable to list backup/${BUCKET}/. ${SIGNATURE_REFUSED}\n`.repeat(60) +
+    `bucket ${BUCKET} at ${s3Url} is not reachable after 5 minutes\n`;
+  const uploaded = (): string => readFileSync(path.join(root, "dump", "STAMP"), "utf8");
+
+  test("upload.sh is refused at its first request: it gives up after its 60 tries and the bucket is unchanged", async () => {
+    // A finished dump of its own, so an upload that got through would add objects and move LATEST.
+    const work = newWorkDir("wrong-secret-upload");
+    const other = "20200102T030405Z";
+    mkdirSync(path.join(work, other));
+    writeFileSync(path.join(work, other, `${DB}.dump`), "a dump");
+    writeFileSync(path.join(work, other, "SHA256SUMS"), "");
+    writeFileSync(path.join(work, "STAMP"), `${other}\n`);
+    const keys = storedKeys(BUCKET);
+    const run = await runInImage("mc", bins, renderUploadScript(), wrongSecret(work));
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: refusedSixtyTimes(),
+    });
+    const calls = mcCalls(work);
+    expect(calls.filter((c) => c.startsWith("ls "))).toHaveLength(60);
+    expect(calls.filter((c) => !c.startsWith("ls ") && !c.startsWith("alias set "))).toEqual([]);
+    expect(storedKeys(BUCKET)).toEqual(keys);
+    expect(storedObject(BUCKET, "postgres/LATEST")).toBe(uploaded());
+  });
+
+  test("download.sh is refused at its first request: it gives up after its 60 tries and downloads nothing", async () => {
+    const work = newWorkDir("wrong-secret-download");
+    const run = await runInImage(
+      "mc",
+      bins,
+      renderDownloadScript(SERVICE_NAMES),
+      wrongSecret(work, restoreEnv()),
+    );
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: refusedSixtyTimes(),
+    });
+    const calls = mcCalls(work);
+    expect(calls.filter((c) => c.startsWith("ls "))).toHaveLength(60);
+    expect(calls.filter((c) => !c.startsWith("ls ") && !c.startsWith("alias set "))).toEqual([]);
+    expect(readdirSync(work).filter((f) => !f.startsWith(".mc") && f !== "mc.log")).toEqual([]);
+  });
+
+  test("the PUT and the GET the scripts never reach are refused too, and pass with the right secret key", async () => {
+    // The scripts stop at the listing; the object requests (a PUT signed over its payload, a GET) are checked
+    // here with the same client, the right key first so a refusal can only come from the secret key.
+    const work = newWorkDir("wrong-secret-objects");
+    const mc = (env: Record<string, string>, ...args: string[]) =>
+      runCommand(path.join(bins.mc, "mc"), args, { env, timeoutMs: 15_000 });
+    const file = path.join(work, "probe");
+    writeFileSync(file, "probe");
+    const results: Record<string, unknown> = {};
+    for (const [name, env] of [
+      ["right", storeEnv(work)],
+      ["wrong", wrongSecret(work)],
+    ] as const) {
+      const alias = await mc(
+        env,
+        "alias",
+        "set",
+        "backup",
+        s3Url,
+        ACCESS_KEY,
+        env.FERRUM_BACKUP_SECRET_ACCESS_KEY,
+        "--api",
+        "s3v4",
+        "--path",
+        "on",
+      );
+      expect(alias.code).toBe(0);
+      const put = await mc(env, "cp", "--quiet", file, `backup/${BUCKET}/probe/${name}`);
+      const target = path.join(work, `LATEST-${name}`);
+      const get = await mc(env, "cp", "--quiet", `backup/${BUCKET}/postgres/LATEST`, target);
+      results[name] = {
+        put: { code: put.code, stderr: put.stderr },
+        get: { code: get.code, stderr: get.stderr },
+        downloaded: existsSync(target) ? readFileSync(target, "utf8") : undefined,
+      };
+    }
+    expect(results).toEqual({
+      right: {
+        put: { code: 0, stderr: "" },
+        get: { code: 0, stderr: "" },
+        downloaded: uploaded(),
+      },
+      wrong: {
+        put: { code: 1, stderr: `mc: <ERROR> Failed to copy ${file}. ${SIGNATURE_REFUSED}\n` },
+        get: {
+          code: 1,
+          stderr: `mc: <ERROR> Unable to read from backup/${BUCKET}/postgres/LATEST. ${SIGNATURE_REFUSED}\n`,
+        },
+        downloaded: undefined,
+      },
+    });
+    expect(storedKeys(BUCKET).filter((k) => k.startsWith("probe/"))).toEqual(["probe/right"]);
   });
 });

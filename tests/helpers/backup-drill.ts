@@ -1,6 +1,6 @@
 /**
  * What the backup proofs need around the real servers: each script run by the shell of the image it ships in,
- * with a PATH holding only the commands that image has for it; s3rver with the backup user's keys; and a
+ * with a PATH holding only the commands that image has for it (`mc` being tests/helpers/mc-stand-in.js); and a
  * snapshot of a database's rows, owners and grants to compare before and after a restore.
  */
 import { spawn } from "node:child_process";

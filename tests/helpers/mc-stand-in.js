@@ -6,8 +6,8 @@
  * know fails (exit 64), so a script cannot drift to a form nobody checked.
  *
  * The S3 requests are made by curl (`--aws-sigv4`, SigV4 as mc signs), a real client, against whatever server
- * the alias names (s3rver in the tests). Every call is appended to $MC_STAND_IN_LOG. Configuration lives under
- * $MC_CONFIG_DIR, as mc keeps its own there.
+ * the alias names (in the tests, the @20minutes s3rver, which checks every signature). Every call is appended to
+ * $MC_STAND_IN_LOG. Configuration lives under $MC_CONFIG_DIR, as mc keeps its own there.
  *
  *   mc alias set ALIAS URL ACCESS_KEY SECRET_KEY --api s3v4 --path on
  *   mc ls ALIAS/BUCKET/[PREFIX/]          one line per object or prefix, the name last, as mc prints it
@@ -44,9 +44,19 @@ function remote(target) {
   return { ...settings, bucket, key: rest.join("/") };
 }
 
-/** One signed request with curl: its HTTP status, and its body written to `output` (a temp file by default). */
-function request(r, { method = "GET", query = "", body, output } = {}) {
-  const url = `${r.url.replace(/\/$/, "")}/${r.bucket}/${r.key.split("/").map(encodeURIComponent).join("/")}${query}`;
+/**
+ * One signed request with curl: its HTTP status, and its body written to `output` (a temp file by default).
+ * `query` is sent sorted by name: SigV4 signs the query sorted, and curl 7.88 (Debian 12's) signs it in the order
+ * given (curl/curl#9717), so an unsorted query gets a signature no server accepts. A request to the bucket itself
+ * (an empty key) goes to `/BUCKET`, as boto3 sends it: mc sends `/BUCKET/`, which S3 and MinIO take alike, but the
+ * @20minutes s3rver computes the signature of a bucket's path without its trailing slash and refuses that form.
+ */
+function request(r, { method = "GET", query = {}, body, output } = {}) {
+  const object = r.key ? `/${r.key.split("/").map(encodeURIComponent).join("/")}` : "";
+  const params = Object.entries(query)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  const url = `${r.url.replace(/\/$/, "")}/${r.bucket}${object}${params.length ? `?${params.join("&")}` : ""}`;
   const sha =
     body === undefined ? EMPTY_SHA256 : createHash("sha256").update(fs.readFileSync(body)).digest("hex");
   const file = output ?? path.join(configDir, `response-${process.pid}`);
@@ -110,10 +120,7 @@ if (command === "alias" && operands[0] === "set") {
 if (command === "ls" && operands.length === 1 && flags.length === 0) {
   const r = remote(operands[0]);
   if (!r) fail(`unknown alias or no bucket in ${operands[0]}`);
-  const res = request(
-    { ...r, key: "" },
-    { query: `?list-type=2&delimiter=%2F&prefix=${encodeURIComponent(r.key)}` },
-  );
+  const res = request({ ...r, key: "" }, { query: { "list-type": "2", delimiter: "/", prefix: r.key } });
   if (res.status !== 200) fail(`Unable to list ${operands[0]}. ${s3Error(res)}`);
   const xml = xmlText(res.body);
   for (const m of xml.matchAll(/<CommonPrefixes><Prefix>([^<]*)<\/Prefix><\/CommonPrefixes>/g)) {
