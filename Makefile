@@ -12,7 +12,7 @@ help:
 	@echo "make ci                  what CI runs (installs Debian packages as root)"
 	@echo "make up                  local stack with docker compose: writes .env once, then up -d"
 	@echo "make down                stop it (volumes kept; docker compose down -v drops the data)"
-	@echo "make compose             regenerate docker-compose.yml, docker-stack.yml and compose/ (npm run compose)"
+	@echo "make compose             regenerate docker-compose.yml, docker-stack.yml and local/compose/ (npm run compose)"
 	@echo "make swarm-deploy        Docker Swarm proof of concept: Swarm secrets from .env, then docker stack deploy"
 	@echo "make swarm-rm            remove the stack (volumes and Swarm secrets kept)"
 
@@ -36,24 +36,25 @@ ci:
 	bash .ci/run
 
 # Local parity without Kubernetes: Docker Compose v2 if present, else docker-compose v1.
+# Run from local/, where docker-compose.yml and its .env live.
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
 env:
-	node tools/run.js tools/make-env.ts
+	node build/run.js local/make-env.ts
 up: env
-	$(COMPOSE) up -d
+	cd local && $(COMPOSE) up -d
 down:
-	$(COMPOSE) down
+	cd local && $(COMPOSE) down
 compose:
 	npm run compose
 
 # Docker Swarm proof of concept (a manager node, Engine 23+): docker-stack.yml from the same renderers.
-# The stack's network and config names are fixed (tools/compose/swarm.ts), so is its name.
+# The stack's network and config names are fixed (local/generator/swarm.ts), so is its name.
 SWARM_STACK := ferrum
 
 swarm-secrets: env
-	node tools/run.js tools/swarm-secrets.ts
+	node build/run.js local/swarm-secrets.ts
 swarm-deploy: swarm-secrets
-	docker stack deploy --compose-file docker-stack.yml --prune --with-registry-auth $(SWARM_STACK)
+	docker stack deploy --compose-file local/docker-stack.yml --prune --with-registry-auth $(SWARM_STACK)
 swarm-rm:
 	docker stack rm $(SWARM_STACK)

@@ -12,7 +12,7 @@ export default tseslint.config(
       "plan/",
       "coverage/",
       "**/*.js",
-      "!tools/**/*.js",
+      "!build/**/*.js",
       "!tests/helpers/*.js",
       "!jest.config.js",
       "**/*.mjs",
@@ -32,8 +32,8 @@ export default tseslint.config(
     },
   },
   {
-    // The plain CommonJS that runs before any TypeScript is compiled (tools/run.js and what it loads).
-    files: ["tools/**/*.js", "tests/helpers/*.js", "jest.config.js"],
+    // The plain CommonJS that runs before any TypeScript is compiled (build/run.js and what it loads).
+    files: ["build/**/*.js", "tests/helpers/*.js", "jest.config.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { process: "readonly", console: "readonly", __dirname: "readonly", __filename: "readonly" },

@@ -1,7 +1,7 @@
 /**
  * The Ferrum program: read and validate config, check the versions it runs against their support dates
  * (under the real engine only: lib/support-gate.ts), compose the stack for its cloud, export its outputs.
- * Nothing else lives here; the offline plan (tools/plan.ts) runs this same function under mocks.
+ * Nothing else lives here; the offline plan (harness/plan.ts) runs this same function under mocks.
  */
 import { loadConfig } from "./config";
 import { enforceSupportDates, underRealEngine } from "./lib/support-gate";

@@ -1,16 +1,16 @@
 // Two projects: `unit` runs under Pulumi's mock runtime and pure functions only; `real` starts real
 // servers (PostgreSQL, Redis, Sentinel) from Debian packages and needs .ci/run's installs.
-const { SWC_OPTIONS } = require("./tools/run.js");
-const { DEFERRED } = require("./tools/lazy-modules.js");
+const { SWC_OPTIONS } = require("./build/run.js");
+const { DEFERRED } = require("./build/lazy-modules.js");
 
-// The same compiler and settings as tools/run.js, which runs the plan and the other tools.
+// The same compiler and settings as build/run.js, which runs the plan and the other tools.
 const transform = { "^.+\\.ts$": ["@swc/jest", SWC_OPTIONS] };
 const common = {
   transform,
   testEnvironment: "node",
   testEnvironmentOptions: { globalsCleanup: "off" },
   moduleFileExtensions: ["ts", "js", "json"],
-  // Modules @pulumi/pulumi loads only for closure serialization load on first use (tools/lazy-modules.js):
+  // Modules @pulumi/pulumi loads only for closure serialization load on first use (build/lazy-modules.js):
   // ~0.6 s less for every test file that imports Pulumi.
   moduleNameMapper: Object.fromEntries(DEFERRED.map((d) => [`^${d.request}$`, `<rootDir>/${d.jestStandIn}`])),
 };

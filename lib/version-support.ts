@@ -4,9 +4,9 @@
  * the tests inject it and `npm test` never depends on the calendar; `npm run versions:check` passes today, on
  * a schedule in CI; `pulumi up` under the real engine passes today too (index.ts, deploymentCheck).
  */
-import type { AwsSettings } from "./config-aws";
-import type { AzureSettings } from "./config-azure";
-import { fullKey, setCommand } from "./config-reader";
+import type { AwsSettings } from "../config/aws";
+import type { AzureSettings } from "../config/azure";
+import { fullKey, setCommand } from "../config/reader";
 import {
   compareVersions,
   nextVersion,

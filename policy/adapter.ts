@@ -4,7 +4,7 @@
  * value into {@link UNKNOWN}, so a rule skips that check instead of the whole policy being reported as not run.
  */
 import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
-import { UNKNOWN, type GuardedResource } from "../tools/guardrails/resource";
+import { UNKNOWN, type GuardedResource } from "./resource";
 
 function isUnknownValueError(e: unknown): boolean {
   return (

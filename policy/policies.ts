@@ -1,11 +1,11 @@
 /**
- * The guardrail rules (tools/guardrails/rules) as Pulumi policies: resource rules become `validateResource`,
+ * The guardrail rules (policy/rules) as Pulumi policies: resource rules become `validateResource`,
  * stack rules `validateStack`, every one mandatory. The test suite runs these same rules over each stack's
  * offline plan (tests/guardrails).
  */
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { RULES } from "../tools/guardrails/rules";
-import type { Rule } from "../tools/guardrails/resource";
+import { RULES } from "./rules";
+import type { Rule } from "./resource";
 import { fromPolicyResource, fromResourceArgs } from "./adapter";
 
 export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {

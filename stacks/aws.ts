@@ -13,7 +13,7 @@ import { AwsNetwork } from "../components/aws/network";
 import { ecrRegistry } from "../components/aws/registry";
 import { ConfigError } from "../config";
 import type { RdsRestore } from "../components/managed-postgres";
-import { fullKey, setCommand } from "../lib/config-reader";
+import { fullKey, setCommand } from "../config/reader";
 import { traefik } from "../components/cluster/traefik";
 import { OBSERVABILITY_DEFAULTS } from "../components/observability";
 import { awsLogStorage } from "../components/observability/aws-log-storage";

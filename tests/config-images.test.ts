@@ -1,5 +1,5 @@
 /**
- * Where the services' images come from (lib/config-images.ts and the digest of config.ts's services): every
+ * Where the services' images come from (config/images.ts and the digest of config.ts's services): every
  * refusal with its exact message, and what the valid settings resolve to.
  */
 import { parseConfig, requiredSecretKeys } from "../config";

@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULT_SIZES, parseConfig, requiredSecretKeys, SCALAR_DEFAULTS, STRUCTURED_KEYS } from "../config";
-import { CATALOG } from "../catalog";
+import { CATALOG } from "../config/catalog";
 import { DIGESTS, REQUIRED_CONFIG, requiredWith } from "./helpers/config";
 
 const BASE = REQUIRED_CONFIG.k3s;

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { loadStackConfig } from "../tools/planner";
+import { loadStackConfig } from "../harness/planner";
 import { refusal } from "./helpers/pulumi";
 
 const ROOT = path.resolve(__dirname, "..");

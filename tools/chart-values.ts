@@ -2,19 +2,19 @@
  * `npm run chart-values -- <chart directory> --source <repository url> --commit <sha> --path <chart path>
  * [--tag <tag>] [--out DIR]`
  *
- * Writes chart-values/<chart>@<version>.txt: every value path of the chart in that directory (its
+ * Writes tools/chart-values/lists/<chart>@<version>.txt: every value path of the chart in that directory (its
  * values.yaml, the `.Values` its templates read, the maps it takes whole), with a header naming where the
  * chart came from. Run it for each chart the program installs, at the version it pins, whenever a pin changes
  * (tests/guardrails/chart-values.test.ts fails for a release whose chart@version has no list).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { runCommand } from "./cli";
+import { runCommand } from "../harness/cli";
 import { extractChart } from "./chart-values/extract";
 import { formatList } from "./chart-values/paths";
 
-/** Where the lists live: chart-values/<chart>@<version>.txt. */
-export const LISTS_DIR = path.resolve(__dirname, "..", "chart-values");
+/** Where the lists live: tools/chart-values/lists/<chart>@<version>.txt. */
+export const LISTS_DIR = path.resolve(__dirname, "chart-values", "lists");
 
 const USAGE =
   "usage: npm run chart-values -- <chart directory> --source <repository url> --commit <sha> " +

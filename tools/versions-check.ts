@@ -19,9 +19,9 @@ import {
   WARNING_DAYS,
 } from "../lib/version-support";
 import { versionTable } from "../lib/versions";
-import { runCommand } from "./cli";
-import { loadStackConfig, ROOT, stackNames } from "./planner";
-import type { PlanIO } from "./plan";
+import { runCommand } from "../harness/cli";
+import { loadStackConfig, ROOT, stackNames } from "../harness/planner";
+import type { PlanIO } from "../harness/plan";
 
 const USAGE = "usage: npm run versions:check [-- --today YYYY-MM-DD] [--root DIR]";
 

@@ -2,7 +2,7 @@
  * Renders Jest's `coverage-summary.json` (the `json-summary` reporter) as Markdown for
  * `$GITHUB_STEP_SUMMARY`: the totals, then the least covered files.
  *
- * Usage: `node tools/run.js .github/scripts/coverage-summary.ts coverage/coverage-summary.json >> "$GITHUB_STEP_SUMMARY"`
+ * Usage: `node build/run.js .github/scripts/coverage-summary.ts coverage/coverage-summary.json >> "$GITHUB_STEP_SUMMARY"`
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";

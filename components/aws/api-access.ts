@@ -11,7 +11,7 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as pulumi from "@pulumi/pulumi";
-import type { DeployerSettings } from "../../lib/config-deployer";
+import type { DeployerSettings } from "../../config/deployer";
 
 export interface EksApiAccess {
   readonly endpointPublicAccess: boolean;

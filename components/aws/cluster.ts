@@ -29,7 +29,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsSettings } from "../../lib/config-aws";
+import type { AwsSettings } from "../../config/aws";
 import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
 import { eksAddonVersion } from "./addons";
 import { runnerPath, type EksApiAccess } from "./api-access";

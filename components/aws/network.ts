@@ -12,7 +12,7 @@ import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetLayout, ZONES } from "../../lib/cidr";
-import type { AwsSettings } from "../../lib/config-aws";
+import type { AwsSettings } from "../../config/aws";
 
 export interface Network {
   readonly vpcId: pulumi.Output<string>;

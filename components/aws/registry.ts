@@ -23,7 +23,7 @@ import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
-import type { ImageCache } from "../../lib/config-images";
+import type { ImageCache } from "../../config/images";
 import { isCached, pullOf } from "../../lib/images";
 
 export const untaggedExpiryPolicy = {

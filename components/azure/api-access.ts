@@ -9,7 +9,7 @@
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeployerSettings } from "../../lib/config-deployer";
+import type { DeployerSettings } from "../../config/deployer";
 
 /** Pure: the CIDRs the API server is public to; none means a private cluster. */
 export function aksAuthorizedRanges(

@@ -1,6 +1,6 @@
 /**
  * IPv4 arithmetic for the Azure network: the VNet's subnet layout and the address ranges it must stay clear
- * of. Pure; config validation (lib/config-azure.ts) and the network (network.ts) share it.
+ * of. Pure; config validation (config/azure.ts) and the network (network.ts) share it.
  */
 import { cidrSize, formatCidr, isAligned, overlaps, parseCidr } from "../../lib/cidr";
 

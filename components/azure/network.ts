@@ -9,7 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import type { AzureSettings } from "../../lib/config-azure";
+import type { AzureSettings } from "../../config/azure";
 import { AZURE_REDIS_PRIVATE_DNS_ZONE } from "../redis-ha/managed-settings";
 import { subnetLayout } from "./cidr";
 

@@ -15,7 +15,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ACME_SERVERS, type TlsSettings } from "../../lib/config-tls";
+import { ACME_SERVERS, type TlsSettings } from "../../config/tls";
 import { labels } from "../../lib/labels";
 import type { RoutingArgs } from "../django-service/routing";
 import { restrictedNamespace } from "./namespace";

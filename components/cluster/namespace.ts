@@ -9,7 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WEB_PORT } from "../../catalog";
+import { WEB_PORT } from "../../config/catalog";
 import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernetes-version";
 import { labels } from "../../lib/labels";
 

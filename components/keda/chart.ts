@@ -1,6 +1,6 @@
 /**
  * KEDA's Helm chart, pinned: a bump is a reviewed change here. The values set in keda.ts and the CRD schemas in
- * guardrails/schemas/keda.sh_v1alpha1_*.json are checked against this version's chart (values.yaml, and
+ * policy/schemas/keda.sh_v1alpha1_*.json are checked against this version's chart (values.yaml, and
  * templates/crds/). KEDA 2.20 is tested on Kubernetes 1.33 to 1.35.
  */
 export const KEDA_CHART = {

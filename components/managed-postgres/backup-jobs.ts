@@ -66,7 +66,7 @@ export interface BackupJobs {
 }
 
 // pg_dump of the services' databases streams to a file: small resident memory, bursting within the limit.
-// Requested low so the nightly pod fits the dev node's budget beside every other pod (lib/dev-budget.ts).
+// Requested low so the nightly pod fits the dev node's budget beside every other pod (harness/dev-budget.ts).
 const DUMP_RESOURCES = {
   requests: { cpu: "50m", memory: "64Mi" },
   limits: { cpu: "1000m", memory: "512Mi" },

@@ -1,7 +1,7 @@
 /**
  * The Grafana dashboard of the Django services, rendered by a pure function: request rate, 5xx ratio,
  * p95 latency, available pods, HPA replicas, Celery queue length and the services' logs. It is committed as
- * `monitoring/dashboards/django-services.json` and shipped as a ConfigMap the Grafana sidecar imports.
+ * `components/observability/monitoring/dashboards/django-services.json` and shipped as a ConfigMap the Grafana sidecar imports.
  */
 import { METRICS_VIEW } from "./rules";
 import { DATASOURCE_UIDS } from "./values";

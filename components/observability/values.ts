@@ -21,7 +21,7 @@ export const LOKI_SERVICE_ACCOUNT = "loki";
 
 /**
  * Requests (and a memory limit) of a chart's container. Every pod the charts run gets explicit requests, so
- * the scheduler reserves what each needs and README's node sizes for the opt-ins add up (lib/dev-budget.ts
+ * the scheduler reserves what each needs and README's node sizes for the opt-ins add up (harness/dev-budget.ts
  * reads them back from these values); the figures are the components' usual footprint on a small cluster.
  */
 export const chartResources = (cpu: string, memory: string, memoryLimit: string) => ({

@@ -9,7 +9,7 @@
  * - 128 MiB for what Redis does not count in `maxmemory`: replica output buffers while a resync runs,
  *   client buffers, allocator fragmentation and the process itself.
  * The request is `maxmemory + 32 MiB`, what a steady instance holds (measured: a data server at 90% of a 64 MiB
- * maxmemory holds 74 MiB, a cache server evicting at a 32 MiB maxmemory 44 MiB; sizing/resident-memory.json),
+ * maxmemory holds 74 MiB, a cache server evicting at a 32 MiB maxmemory 44 MiB; harness/sizing/resident-memory.json),
  * so the scheduler places the pods by their usual footprint while the limit leaves room for a rewrite. Above the limit the kernel kills Redis
  * mid-rewrite, which is worse than a rewrite that never starts; so the limit is generous.
  */

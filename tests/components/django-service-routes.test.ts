@@ -3,8 +3,8 @@
  * v3 evaluates its rule (tests/helpers/traefik-rule.ts), against `/<service>/metrics`, its sub-paths and
  * encodings of it, while the service's other paths stay routed.
  */
-import { METRICS_PATH, SERVICE_NAMES } from "../../catalog";
-import { manifests, runPlan } from "../../tools/planner";
+import { METRICS_PATH, SERVICE_NAMES } from "../../config/catalog";
+import { manifests, runPlan } from "../../harness/planner";
 import { parseRule, routingPath, ruleMatches } from "../helpers/traefik-rule";
 
 const STACKS = ["dev", "prod", "prod-azure"] as const;

@@ -18,10 +18,10 @@ import {
 } from "../../components/django-service/delivery";
 import { scaledObjectSpec, type CeleryQueue } from "../../components/django-service/scaling";
 import { KEDA_CHART, kedaValues } from "../../components/keda";
-import { scanPlan } from "../../tools/guardrails/leaks";
-import { guardedFromPlan } from "../../tools/guardrails/plan-adapter";
-import { validateManifests } from "../../tools/guardrails/schema/catalog";
-import { manifests, placeholderFor } from "../../tools/planner";
+import { scanPlan } from "../../harness/guardrails/leaks";
+import { guardedFromPlan } from "../../harness/guardrails/plan-adapter";
+import { validateManifests } from "../../policy/schema/catalog";
+import { manifests, placeholderFor } from "../../harness/planner";
 import { runPolicies } from "../guardrails/fixtures";
 import { isSecretEnvelope, refusal, runPlan, underMocks } from "../helpers/pulumi";
 

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { eventStream, fileStoreMaxMiB, inboxPrefix } from "../../components/event-bus";
-import { manifests, resourceEntries, runPlan } from "../../tools/planner";
+import { manifests, resourceEntries, runPlan } from "../../harness/planner";
 import { containerEnvFrom, objectData, planObject, type K8sObject } from "../helpers/django";
 import { NatsClient, NatsError, startNats, type NatsServer } from "../helpers/nats";
 

@@ -35,7 +35,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { SERVICE_NAMES } from "../../catalog";
+import { SERVICE_NAMES } from "../../config/catalog";
 import {
   renderDownloadScript,
   renderDumpScript,

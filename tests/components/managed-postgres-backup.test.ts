@@ -18,7 +18,7 @@ import {
 } from "../../components/managed-postgres/backup-scripts";
 import { scheduleProblems } from "../../components/managed-postgres/schedule";
 import { DEFAULT_MC_IMAGE } from "../../components/object-store/naming";
-import { manifests } from "../../tools/planner";
+import { manifests } from "../../harness/planner";
 import { isSecretEnvelope, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
 
 const SERVICES = ["auth", "user", "content", "catalog"];

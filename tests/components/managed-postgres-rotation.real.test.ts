@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { SERVICE_NAMES } from "../../catalog";
+import { SERVICE_NAMES } from "../../config/catalog";
 import { ManagedPostgres } from "../../components/managed-postgres";
 import { renderAdminInitScript } from "../../components/managed-postgres/bootstrap-sql";
 import { ADMIN_ROLE, loginName, roleName } from "../../components/managed-postgres/naming";

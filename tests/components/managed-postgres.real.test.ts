@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Client, type DatabaseError } from "pg";
-import { SERVICE_NAMES } from "../../catalog";
+import { SERVICE_NAMES } from "../../config/catalog";
 import { renderAdminInitScript, renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
 import {
   ADMIN_ROLE,

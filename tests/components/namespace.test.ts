@@ -6,8 +6,8 @@
 import { parseConfig } from "../../config";
 import { REQUIRED_CONFIG } from "../helpers/config";
 import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernetes-version";
-import { KUBERNETES_SCHEMA_VERSION } from "../../tools/guardrails/schema/catalog";
-import { manifests, runPlan } from "../../tools/planner";
+import { KUBERNETES_SCHEMA_VERSION } from "../../policy/schema/catalog";
+import { manifests, runPlan } from "../../harness/planner";
 
 test.each([
   ["dev", "v1.33"],

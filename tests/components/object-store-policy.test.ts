@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { CATALOG } from "../../catalog";
+import { CATALOG } from "../../config/catalog";
 import { bucketPolicy, bucketPrefix, renderPolicy, serviceBuckets } from "../../components/object-store";
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
 import { backupPolicy, BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";

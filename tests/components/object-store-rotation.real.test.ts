@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CATALOG } from "../../catalog";
+import { CATALOG } from "../../config/catalog";
 import { ObjectStore, serviceBuckets } from "../../components/object-store";
 import { runCommand, type CommandResult } from "../helpers/postgres-server";
 import { secretness, underMocks } from "../helpers/pulumi";

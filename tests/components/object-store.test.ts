@@ -1,4 +1,4 @@
-import { CATALOG } from "../../catalog";
+import { CATALOG } from "../../config/catalog";
 import {
   DEFAULT_MC_IMAGE,
   DEFAULT_MINIO_IMAGE,

@@ -106,8 +106,11 @@ describe("Observability: pinned Helm releases", () => {
   test("Tempo listens with OTLP only: every other receiver of the chart's defaults is deleted", async () => {
     const { registrations: r } = await build({ tracing: true });
     const tempo = releaseValues(r, "tempo");
-    // The receivers the pinned chart's values.yaml turns on, from its value list (chart-values/).
-    const list = readFileSync(path.join(__dirname, "../../chart-values/tempo@1.24.1.txt"), "utf8");
+    // The receivers the pinned chart's values.yaml turns on, from its value list (tools/chart-values/lists/).
+    const list = readFileSync(
+      path.join(__dirname, "../../tools/chart-values/lists/tempo@1.24.1.txt"),
+      "utf8",
+    );
     const defaults = [...list.matchAll(/^tempo\.receivers\.([A-Za-z_]+)$/gm)].map((m) => m[1]);
     expect(defaults).toEqual(["jaeger", "opencensus", "otlp"]);
     // Helm merges values into the defaults; a null deletes the key, when the release lets nulls through.

@@ -1,7 +1,7 @@
 /**
  * RedisHA's managed backends (ElastiCache, Azure Managed Redis) under mocks: the security-critical inputs,
  * the env contract every service gets (TLS, DB 0, its own key prefix, no Sentinel), secrecy, validation.
- * Endpoint host names come from the mock runtime's fixtures (tools/fixtures.ts), read back from the state.
+ * Endpoint host names come from the mock runtime's fixtures (harness/fixtures.ts), read back from the state.
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -30,7 +30,7 @@ import {
   type PlanResource,
   type Registrations,
 } from "../helpers/pulumi";
-import { answerCall } from "../../tools/fixtures";
+import { answerCall } from "../../harness/fixtures";
 
 type Json = any;
 
@@ -64,7 +64,7 @@ const azureFixtures = ((): boolean => {
 })();
 const describeAzure = azureFixtures ? describe : describe.skip;
 
-test("the mock runtime has the Azure Managed Redis fixtures (tools/fixtures.ts)", () => {
+test("the mock runtime has the Azure Managed Redis fixtures (harness/fixtures.ts)", () => {
   expect({ [LIST_KEYS]: azureFixtures ? "answered" : "no fixture" }).toEqual({ [LIST_KEYS]: "answered" });
 });
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import program from "../../deployments/index";
+import program from "../../deployments";
 import { defineDeployments } from "../../deployments/program";
 import { readProjectName, readStackFiles } from "../../deployments/stack-files";
 import { isProduction, planDeployments, type RawDeploymentsConfig } from "../../deployments/settings";

@@ -3,7 +3,7 @@
  * the delivery contract (tests/delivery/workflow-checks.ts) on the real files, and a violating variant per
  * rule to show the rule catches it.
  */
-import { SERVICE_NAMES } from "../../catalog";
+import { SERVICE_NAMES } from "../../config/catalog";
 import {
   ciProblems,
   deployProblems,

@@ -1,5 +1,5 @@
 /**
- * Every value the program hands a Helm chart is one that chart reads. The lists of chart-values/ hold every
+ * Every value the program hands a Helm chart is one that chart reads. The lists of tools/chart-values/lists/ hold every
  * value path of each pinned chart@version (extracted from the chart at its tag by tools/chart-values.ts);
  * this walks the `values` of every Helm release in the plans of all three stacks, as committed and with every
  * opt-in on, and fails on any path the chart's list does not have, naming it. A release whose chart@version
@@ -19,7 +19,7 @@ import {
   unknownPaths,
   type ChartValueList,
 } from "../../tools/chart-values/paths";
-import { runPlan, type PlanResult } from "../../tools/planner";
+import { runPlan, type PlanResult } from "../../harness/planner";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -147,7 +147,7 @@ test("a chart without a list fails, saying how to add one", () => {
     MissingListError,
   );
   expect(() => unknownPaths(lists, "keda@2.17.0", {})).toThrow(
-    "no value list for chart keda@2.17.0: add chart-values/keda@2.17.0.txt with `npm run chart-values -- <chart directory>",
+    "no value list for chart keda@2.17.0: add tools/chart-values/lists/keda@2.17.0.txt with `npm run chart-values -- <chart directory>",
   );
   // Reaching into a dependency without a list fails the same way; the rest of the chart does not need it.
   expect(() =>

@@ -4,7 +4,7 @@
  * validateResource/validateStack functions with SDK-shaped arguments.
  */
 import { policies } from "../../policy/policies";
-import type { GuardedResource, Violation } from "../../tools/guardrails/resource";
+import type { GuardedResource, Violation } from "../../policy/resource";
 
 export function resource(
   type: string,

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { collectSecrets, scanPlan, visibleTexts, type ScannedPlan } from "../../tools/guardrails/leaks";
+import { collectSecrets, scanPlan, visibleTexts, type ScannedPlan } from "../../harness/guardrails/leaks";
 import { underMocks } from "../helpers/pulumi";
 
 const TOKEN = "tok_live/4f9a+2c71e0";

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
-import { RULES } from "../../tools/guardrails/rules";
+import { RULES } from "../../policy/rules";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");

@@ -4,8 +4,8 @@
  * report exactly what the rules find.
  */
 import { policies } from "../../policy/policies";
-import { evaluate } from "../../tools/guardrails/evaluate";
-import { UNKNOWN } from "../../tools/guardrails/resource";
+import { evaluate } from "../../harness/guardrails/evaluate";
+import { UNKNOWN } from "../../policy/resource";
 import {
   bucketEncryptionRule,
   cdnHttpsPrivateOrigins,
@@ -29,8 +29,8 @@ import {
   pullThroughCacheLogin,
   RULES,
   trustedCertificate,
-} from "../../tools/guardrails/rules";
-import { isSecretName } from "../../tools/guardrails/rules/plain-secrets";
+} from "../../policy/rules";
+import { isSecretName } from "../../policy/rules/plain-secrets";
 import { goodContainer, resource, runPolicies, workload } from "./fixtures";
 
 const messages = (findings: { message: string }[]) => findings.map((f) => f.message);

@@ -5,11 +5,7 @@
  */
 import { readFileSync } from "fs";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import {
-  KUBERNETES_SCHEMA_VERSION,
-  SchemaCatalog,
-  validateManifests,
-} from "../../tools/guardrails/schema/catalog";
+import { KUBERNETES_SCHEMA_VERSION, SchemaCatalog, validateManifests } from "../../policy/schema/catalog";
 
 const catalog = new SchemaCatalog();
 const check = (...m: Record<string, unknown>[]) => validateManifests(m, catalog);
@@ -170,11 +166,11 @@ describe("CRDs: Traefik (traefik.io/v1alpha1) and Prometheus Operator (monitorin
 describe("kinds without a models package", () => {
   test("a kind with no schema anywhere is an error", () => {
     expect(check({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toEqual([
-      'example.com/v1 Widget "w": no schema for example.com/v1 Widget: it is in none of kubernetes-models (Kubernetes 1.33), @kubernetes-models/traefik, @kubernetes-models/prometheus-operator, nor guardrails/schemas/',
+      'example.com/v1 Widget "w": no schema for example.com/v1 Widget: it is in none of kubernetes-models (Kubernetes 1.33), @kubernetes-models/traefik, @kubernetes-models/prometheus-operator, nor policy/schemas/',
     ]);
   });
 
-  test("guardrails/schemas/ covers VolumeSnapshotClass, checked in full", () => {
+  test("policy/schemas/ covers VolumeSnapshotClass, checked in full", () => {
     const snapshots = {
       apiVersion: "snapshot.storage.k8s.io/v1",
       kind: "VolumeSnapshotClass",

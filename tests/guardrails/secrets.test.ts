@@ -9,10 +9,13 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { ESC_PLACEHOLDER, parseConfig, requiredSecretKeys } from "../../config";
-import { fullKey } from "../../lib/config-reader";
-import { main as planMain } from "../../tools/plan";
-import { loadStackConfig, stackNames } from "../../tools/stack-config";
-import { secretsProviderProblems, type StackSecretsSettings } from "../../tools/guardrails/secrets-provider";
+import { fullKey } from "../../config/reader";
+import { main as planMain } from "../../harness/plan";
+import { loadStackConfig, stackNames } from "../../harness/stack-config";
+import {
+  secretsProviderProblems,
+  type StackSecretsSettings,
+} from "../../harness/guardrails/secrets-provider";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ESC_DIR = path.join(ROOT, "deployments/esc");

@@ -1,16 +1,16 @@
 /**
  * Every stack's real plan (each `Pulumi.<stack>.yaml`, planned once) against every guardrail: the policy
  * pack's rules, strict schema validation of every manifest, the secret-leak scan and URN stability against
- * guardrails/urns/<stack>.json. Every stack must plan: one that stops composing fails here.
+ * harness/urns/<stack>.json. Every stack must plan: one that stops composing fails here.
  */
-import { readSnapshot } from "../../tools/guardrails/urn-snapshot";
-import { scanPlan } from "../../tools/guardrails/leaks";
-import { guardedFromPlan } from "../../tools/guardrails/plan-adapter";
-import { SchemaCatalog, validateManifests } from "../../tools/guardrails/schema/catalog";
-import { planStack, stackNames } from "../../tools/guardrails/stacks";
-import { compareUrns, plannedUrns, updateCommand } from "../../tools/guardrails/urns";
-import type { Violation } from "../../tools/guardrails/resource";
-import { manifests, placeholderFor, runPlan, type PlanResult } from "../../tools/planner";
+import { readSnapshot } from "../../harness/guardrails/urn-snapshot";
+import { scanPlan } from "../../harness/guardrails/leaks";
+import { guardedFromPlan } from "../../harness/guardrails/plan-adapter";
+import { SchemaCatalog, validateManifests } from "../../policy/schema/catalog";
+import { planStack, stackNames } from "../../harness/guardrails/stacks";
+import { compareUrns, plannedUrns, updateCommand } from "../../harness/guardrails/urns";
+import type { Violation } from "../../policy/resource";
+import { manifests, placeholderFor, runPlan, type PlanResult } from "../../harness/planner";
 import { runPolicies } from "./fixtures";
 
 /**

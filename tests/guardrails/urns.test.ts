@@ -6,7 +6,7 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { compareUrns, plannedUrns, snapshotOf, type UrnSnapshot } from "../../tools/guardrails/urns";
+import { compareUrns, plannedUrns, snapshotOf, type UrnSnapshot } from "../../harness/guardrails/urns";
 import { underMocks } from "../helpers/pulumi";
 
 interface Version {

@@ -1,6 +1,6 @@
 /** What the docker-compose tests expect of the rendered file. */
-import { CATALOG } from "../../catalog";
-import { djangoServiceNames } from "../../tools/compose/render";
+import { CATALOG } from "../../config/catalog";
+import { djangoServiceNames } from "../../local/generator/render";
 
 /**
  * Every compose service, in the file's order: Traefik, the data services and their one-shots, then per

@@ -1,5 +1,5 @@
 /**
- * Structural checks of a plan's wait graph (tools/wait-graph.ts) for tests: each throws with every
+ * Structural checks of a plan's wait graph (harness/wait-graph.ts) for tests: each throws with every
  * offending resource and the chain of waits that makes it offend, and throws too when a selector matches
  * nothing (a check of nothing would pass whatever the program does).
  *
@@ -7,7 +7,7 @@
  *     expectWaitsFor(plan, ofType(T.ingressRoute, T.middleware), isRelease("traefik"));
  *     expectOnlyWaiters(plan, isRelease("traefik"), ofType(T.ingressRoute, T.middleware));
  */
-import { formatPath, label, WaitGraph, type GraphResource, type WaitStep } from "../../tools/wait-graph";
+import { formatPath, label, WaitGraph, type GraphResource, type WaitStep } from "../../harness/wait-graph";
 
 export type Selector = (r: GraphResource) => boolean;
 

@@ -65,5 +65,5 @@ export function residentMemory(pids: readonly number[]): ResidentMemory {
   };
 }
 
-/** A Kubernetes memory quantity in MiB (lib/dev-budget.ts). */
-export { memoryMiB as quantityMiB } from "../../lib/dev-budget";
+/** A Kubernetes memory quantity in MiB (harness/dev-budget.ts). */
+export { memoryMiB as quantityMiB } from "../../harness/dev-budget";

@@ -36,7 +36,7 @@ require(tsnodeRequire).register({
 });
 
 (async () => {
-  const { runPlan } = require(path.resolve("tools/planner.ts"));
+  const { runPlan } = require(path.resolve("harness/planner.ts"));
   const resources = {};
   for (const stack of process.argv.slice(2)) resources[stack] = (await runPlan(stack)).resources.length;
   console.log(

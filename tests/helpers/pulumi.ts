@@ -3,9 +3,9 @@
  * call, every registration recorded with its inputs and options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockRuntime, PlanResource, runProgram } from "../../tools/mock-runtime";
-import { isSecretEnvelope, redact, secretValues } from "../../tools/envelope";
-import { resolveOutput, runPlan, PlanResult } from "../../tools/planner";
+import { MockRuntime, PlanResource, runProgram } from "../../harness/mock-runtime";
+import { isSecretEnvelope, redact, secretValues } from "../../harness/envelope";
+import { resolveOutput, runPlan, PlanResult } from "../../harness/planner";
 
 /** What a test run registered, with lookups by type and name. */
 export class Registrations {

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { manifests, runPlan } from "../../tools/planner";
+import { manifests, runPlan } from "../../harness/planner";
 import {
   Child,
   containerEnvFrom,

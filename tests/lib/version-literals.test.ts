@@ -15,7 +15,7 @@ const SKIP_DIRS = new Set(["node_modules", ".git", "tests", "plan", "coverage", 
  */
 const ALLOWED: Readonly<Record<string, string>> = {
   "lib/versions.ts": "the table itself",
-  "tools/guardrails/schema/catalog.ts":
+  "policy/schema/catalog.ts":
     "KUBERNETES_SCHEMA_VERSION: the API schemas the installed kubernetes-models package ships, checked by its own test",
   "lib/kubernetes-version.ts":
     "TARGET_KUBERNETES_MINOR: the minor the schemas validate and a k3s namespace's Pod Security version, kept equal to KUBERNETES_SCHEMA_VERSION by tests/components/namespace.test.ts",

@@ -21,7 +21,7 @@ import {
   RETIRED,
   versionTable,
 } from "../../lib/versions";
-import { loadStackConfig } from "../../tools/planner";
+import { loadStackConfig } from "../../harness/planner";
 import { REQUIRED_CONFIG, requiredWith } from "../helpers/config";
 import { underMocks } from "../helpers/pulumi";
 

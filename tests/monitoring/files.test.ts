@@ -1,5 +1,5 @@
 /**
- * monitoring/ holds what the code renders (rules.yaml, the dashboard) so promtool and reviewers read real
+ * components/observability/monitoring/ holds what the code renders (rules.yaml, the dashboard) so promtool and reviewers read real
  * files: they must equal a fresh render, formatted as the repository's Prettier formats them (`npm run lint`
  * checks every file). `UPDATE_MONITORING=1` rewrites them instead of failing.
  */
@@ -18,7 +18,7 @@ function formatted(file: string, text: string): string {
   return r.stdout;
 }
 
-describe("monitoring/ files equal a fresh render", () => {
+describe("components/observability/monitoring/ files equal a fresh render", () => {
   test.each(Object.entries(monitoringFiles()))("%s", (file, rendered) => {
     const target = path.join(ROOT, file);
     const expected = formatted(target, rendered);

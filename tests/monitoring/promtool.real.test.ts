@@ -1,6 +1,6 @@
 /**
  * promtool (Debian's `prometheus` package) checks the committed rules and runs their unit tests
- * (monitoring/rules.test.yaml); it also checks the rules as the component renders them for another namespace.
+ * (components/observability/monitoring/rules.test.yaml); it also checks the rules as the component renders them for another namespace.
  * Never skipped: a missing promtool fails the suite with the command that installs it.
  */
 import { spawnSync } from "node:child_process";
@@ -22,14 +22,14 @@ describe("promtool", () => {
     expect(version.status).toBe(0);
   });
 
-  test("check rules monitoring/rules.yaml", () => {
-    const r = promtool("check", "rules", "monitoring/rules.yaml");
+  test("check rules components/observability/monitoring/rules.yaml", () => {
+    const r = promtool("check", "rules", "components/observability/monitoring/rules.yaml");
     expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS: 11 rules found");
     expect(r.status).toBe(0);
   });
 
-  test("test rules monitoring/rules.test.yaml: every alert fires on its series and stays quiet on the others", () => {
-    const r = promtool("test", "rules", "monitoring/rules.test.yaml");
+  test("test rules components/observability/monitoring/rules.test.yaml: every alert fires on its series and stays quiet on the others", () => {
+    const r = promtool("test", "rules", "components/observability/monitoring/rules.test.yaml");
     expect(`${r.stdout}${r.stderr}`).toContain("SUCCESS");
     expect(r.status).toBe(0);
   });

@@ -1,6 +1,6 @@
 /**
  * The rules' shape and the promtool tests' coverage, without promtool: every alert of renderRules has a test
- * in monitoring/rules.test.yaml whose series fire it and one whose series leave it quiet after its `for`.
+ * in components/observability/monitoring/rules.test.yaml whose series fire it and one whose series leave it quiet after its `for`.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -19,7 +19,9 @@ interface PromtoolFile {
   tests: { name: string; alert_rule_test?: AlertRuleTest[] }[];
 }
 
-const testFile = parse(readFileSync(path.join(ROOT, "monitoring/rules.test.yaml"), "utf8")) as PromtoolFile;
+const testFile = parse(
+  readFileSync(path.join(ROOT, "components/observability/monitoring/rules.test.yaml"), "utf8"),
+) as PromtoolFile;
 const doc = renderRules();
 const rules = doc.groups.flatMap((g) => g.rules);
 const minutes = (d: string) => Number(d.replace(/m$/, ""));
@@ -74,7 +76,7 @@ describe("alert rules", () => {
   });
 });
 
-describe("monitoring/rules.test.yaml", () => {
+describe("components/observability/monitoring/rules.test.yaml", () => {
   test("tests the committed rules file", () => {
     expect(testFile.rule_files).toEqual(["rules.yaml"]);
   });

@@ -23,7 +23,7 @@ import { Client } from "pg";
 import { MIGRATE_COMMAND, migrateCommand } from "../../components/django-service/migrate";
 import { DEFAULT_DATABASE_SLOTS, serviceDatabases } from "../../components/redis-ha/databases";
 import { cacheValues } from "../../components/redis-ha/urls";
-import { manifests, runPlan } from "../../tools/planner";
+import { manifests, runPlan } from "../../harness/planner";
 import {
   changedLines,
   Child,

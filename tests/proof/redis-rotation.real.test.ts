@@ -12,7 +12,7 @@
  * opens new connections for every operation (asks a Sentinel for each master, logs in to it, writes and reads
  * in the service's DBs) with whichever password its pod has. Not one operation fails.
  */
-import { manifests, runPlan } from "../../tools/planner";
+import { manifests, runPlan } from "../../harness/planner";
 import { objectData, planObject, type Child, type DjangoProcess, type K8sObject } from "../helpers/django";
 import {
   commandAs,

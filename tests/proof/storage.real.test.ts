@@ -19,7 +19,7 @@ import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { manifests, runPlan } from "../../tools/planner";
+import { manifests, runPlan } from "../../harness/planner";
 import {
   containerEnvFrom,
   manage,

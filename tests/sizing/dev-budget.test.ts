@@ -1,7 +1,7 @@
 /**
  * The default dev stack fits the smallest node it supports (2 vCPUs, 4 GiB) beside k3s's own pods and
  * server and one rollout surge pod; every memory request of its servers stays at least the resident memory
- * a real one was measured holding (sizing/resident-memory.json, from tests/sizing/resident-memory.real.test.ts);
+ * a real one was measured holding (harness/sizing/resident-memory.json, from tests/sizing/resident-memory.real.test.ts);
  * and README states the smallest node for each opt-in, as the plans with that opt-in add up.
  */
 import { readFileSync } from "node:fs";
@@ -18,8 +18,8 @@ import {
   SIZED_SERVERS,
   type PlannedPods,
   type ResidentRecord,
-} from "../../lib/dev-budget";
-import { manifests, resourceEntries, runPlan } from "../../tools/planner";
+} from "../../harness/dev-budget";
+import { manifests, resourceEntries, runPlan } from "../../harness/planner";
 
 const README = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
 /** README's "Sizing the dev node" section: every table row, as its trimmed cells. */
@@ -184,7 +184,7 @@ describe("how pods add up", () => {
 
   test("a Helm chart without a pod model is refused, saying where to add one", () => {
     expect(() => helmPods("keda", {})).toThrow(
-      "no pod model for chart keda: add its pods to helmPods() in lib/dev-budget.ts",
+      "no pod model for chart keda: add its pods to helmPods() in harness/dev-budget.ts",
     );
     expect(() => helmPods("tempo", { tempo: {} })).toThrow(
       "tempo: the values set no requests at tempo.resources",

@@ -6,7 +6,7 @@
  * own Redis user), each after a representative workload, read from /proc (tests/helpers/memory.ts).
  *
  * Each measurement must stay below the memory request the dev plan gives that container, and below what
- * sizing/resident-memory.json records (the unit test tests/sizing/dev-budget.test.ts checks the requests
+ * harness/sizing/resident-memory.json records (the unit test tests/sizing/dev-budget.test.ts checks the requests
  * against those records and the node budget). After a deliberate change, re-record with
  * `UPDATE_SIZING=1 CI=true npx jest tests/sizing/resident-memory.real.test.ts`.
  */
@@ -30,7 +30,7 @@ import { dbOf, infoAs, onDbAs, urlLogin, type RedisLogin } from "../helpers/redi
 import { RespError, waitFor } from "../helpers/redis-servers";
 import { requireTools, TOOLS } from "../helpers/requirements";
 import { eventStream } from "../../components/redis-ha/acl";
-import { RECORD_FILE, SIZED_SERVERS, type ResidentRecord, type SizedServer } from "../../lib/dev-budget";
+import { RECORD_FILE, SIZED_SERVERS, type ResidentRecord, type SizedServer } from "../../harness/dev-budget";
 
 requireTools("tests/sizing/resident-memory.real.test.ts", [
   TOOLS.postgresUser,

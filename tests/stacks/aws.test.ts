@@ -8,12 +8,12 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { eksApiAccess } from "../../components/aws/api-access";
 import { EksCluster, principalKey } from "../../components/aws/cluster";
-import type { DeployerSettings } from "../../lib/config-deployer";
+import type { DeployerSettings } from "../../config/deployer";
 import { AwsNetwork } from "../../components/aws/network";
 import { parseConfig } from "../../config";
 import { requiredWith } from "../helpers/config";
-import type { AwsSettings } from "../../lib/config-aws";
-import { loadStackConfig, manifests, resourceEntries } from "../../tools/planner";
+import type { AwsSettings } from "../../config/aws";
+import { loadStackConfig, manifests, resourceEntries } from "../../harness/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
 import { isSecretEnvelope, runPlan, refusal, underMocks, PlanResult } from "../helpers/pulumi";
 

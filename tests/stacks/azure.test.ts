@@ -3,9 +3,9 @@
  * Kubernetes workloads keep the dev stack's contract.
  */
 import { parse } from "yaml";
-import { manifests, PlanConfigError, resourceEntries } from "../../tools/planner";
+import { manifests, PlanConfigError, resourceEntries } from "../../harness/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
-import { AZURE_SUBSCRIPTION, AZURE_TENANT } from "../../tools/cloud-fixtures";
+import { AZURE_SUBSCRIPTION, AZURE_TENANT } from "../../harness/cloud-fixtures";
 import { isSecretEnvelope, PlanResult, runPlan } from "../helpers/pulumi";
 import { aksAuthorizedRanges, privateZoneOf } from "../../components/azure/api-access";
 

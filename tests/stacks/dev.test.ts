@@ -1,7 +1,7 @@
 /**
  * The dev stack's offline plan, through the same code path as `npm run plan -- dev`.
  */
-import { manifests, outputEntries, resourceEntries } from "../../tools/planner";
+import { manifests, outputEntries, resourceEntries } from "../../harness/planner";
 import {
   isSecretEnvelope,
   redact,
@@ -12,7 +12,7 @@ import {
   PlanResult,
 } from "../helpers/pulumi";
 import { REQUIRED_CONFIG } from "../helpers/config";
-import { scanPlan } from "../../tools/guardrails/leaks";
+import { scanPlan } from "../../harness/guardrails/leaks";
 
 let plan: PlanResult;
 let objects: any[];

@@ -1,11 +1,11 @@
 /**
  * The first `pulumi up` as short as its longest unavoidable chain: the wait graph of each cloud stack's
- * plan (every dependency, provider and parent the engine waits on, tools/wait-graph.ts) has none of the
+ * plan (every dependency, provider and parent the engine waits on, harness/wait-graph.ts) has none of the
  * false waits that made prod take about 47 minutes and prod-azure about 36, and its estimated duration
- * (tools/timeline.ts, from the create-time table of tools/create-times.ts) stays within the targets.
+ * (harness/timeline.ts, from the create-time table of harness/create-times.ts) stays within the targets.
  */
-import { timeline } from "../../tools/timeline";
-import { runPlan, type PlanResult } from "../../tools/planner";
+import { timeline } from "../../harness/timeline";
+import { runPlan, type PlanResult } from "../../harness/planner";
 import {
   expectNoWait,
   expectOnlyWaiters,

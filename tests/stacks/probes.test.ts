@@ -3,7 +3,7 @@
  * and counts that as a failure. On a busy node a healthy server's probe command takes longer than that, so
  * every exec probe of every stack sets its own timeout, longer than any timeout its command has of its own.
  */
-import { manifests, runPlan } from "../../tools/planner";
+import { manifests, runPlan } from "../../harness/planner";
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 

@@ -208,7 +208,7 @@ describe("the command line", () => {
       commit: sha,
       chartPath: "charts/c",
       tag: undefined,
-      out: expect.stringMatching(/chart-values$/),
+      out: expect.stringMatching(/tools\/chart-values\/lists$/),
     });
     expect(parseArgs(["/c", "--source", "s", "--path", "p"])).toMatch(/^missing --commit\nusage: /);
     expect(parseArgs(["/c", "--source", "s", "--commit", "abc", "--path", "p"])).toBe(

@@ -12,18 +12,20 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { expectedComposeServices } from "../helpers/compose";
-import { interpolate } from "../../tools/compose/interpolate";
-import { COMPOSE_FILE } from "../../tools/compose/render";
-import { loadComposeConfig } from "../../tools/compose/source";
-import { composeVariables, MISSING_MESSAGE } from "../../tools/compose/variables";
-import { renderEnvFile } from "../../tools/make-env";
+import { interpolate } from "../../local/generator/interpolate";
+import { COMPOSE_FILE } from "../../local/generator/render";
+import { loadComposeConfig } from "../../local/generator/source";
+import { composeVariables, MISSING_MESSAGE } from "../../local/generator/variables";
+import { renderEnvFile } from "../../local/make-env";
 import { brokenCopy as copyWith, checkDockerCompose, dockerComposeIn } from "../helpers/docker-compose";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/tools/compose.real.test.ts", [TOOLS.dockerCompose]);
 
 const ROOT = path.resolve(__dirname, "../..");
-const COMMITTED = path.join(ROOT, COMPOSE_FILE);
+/** Where `npm run compose` writes (local/). */
+const LOCAL = path.join(ROOT, "local");
+const COMMITTED = path.join(LOCAL, COMPOSE_FILE);
 
 let dir: string;
 /** The committed file, copied into `dir`. */

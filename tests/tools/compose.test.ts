@@ -18,7 +18,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { expectedComposeServices } from "../helpers/compose";
-import { CATALOG, WEB_PORT } from "../../catalog";
+import { CATALOG, WEB_PORT } from "../../config/catalog";
 import { DEFAULT_POSTGRES_IMAGE, FerrumConfig } from "../../config";
 import { migrateCommand } from "../../components/django-service/migrate";
 import { routeRule } from "../../components/django-service/routing";
@@ -29,9 +29,9 @@ import { renderBootstrapScript } from "../../components/object-store/bootstrap-s
 import { bucketPrefix, serviceBuckets } from "../../components/object-store/naming";
 import { renderPolicy } from "../../components/object-store/policy";
 import { renderPublicReadPolicy } from "../../components/object-store/public-access";
-import { credentialProblems } from "../../tools/compose/audit";
-import { staleFiles, staleMessage, writeGenerated } from "../../tools/compose/files";
-import { interpolate, MissingVariablesError, referencedNames } from "../../tools/compose/interpolate";
+import { credentialProblems } from "../../local/generator/audit";
+import { staleFiles, staleMessage, writeGenerated } from "../../local/generator/files";
+import { interpolate, MissingVariablesError, referencedNames } from "../../local/generator/interpolate";
 import {
   COMPOSE_FILE,
   djangoServiceNames,
@@ -41,9 +41,9 @@ import {
   renderCompose,
   RenderedCompose,
   STACK_FILE,
-} from "../../tools/compose/render";
-import { loadComposeConfig } from "../../tools/compose/source";
-import { ALPHABETS, MISSING_MESSAGE } from "../../tools/compose/variables";
+} from "../../local/generator/render";
+import { loadComposeConfig } from "../../local/generator/source";
+import { ALPHABETS, MISSING_MESSAGE } from "../../local/generator/variables";
 import {
   appendix,
   assignedNames,
@@ -51,12 +51,14 @@ import {
   ensureEnvFile,
   renderEnvFile,
   valueWarnings,
-} from "../../tools/make-env";
-import { manifests, runPlan } from "../../tools/planner";
-import { renderGenerated } from "../../tools/compose";
+} from "../../local/make-env";
+import { manifests, runPlan } from "../../harness/planner";
+import { renderGenerated } from "../../local/generate";
 
 const ROOT = path.resolve(__dirname, "../..");
-const RUN = path.join(ROOT, "tools/run.js");
+/** Where `npm run compose` writes (local/). */
+const LOCAL = path.join(ROOT, "local");
+const RUN = path.join(ROOT, "build/run.js");
 
 let config: FerrumConfig;
 let rendered: RenderedCompose;
@@ -110,8 +112,8 @@ function tempDir(): string {
 function committedCopy(): string {
   const root = tempDir();
   for (const file of [COMPOSE_FILE, STACK_FILE])
-    cpSync(path.join(ROOT, file), path.join(root, file), { preserveTimestamps: true });
-  cpSync(path.join(ROOT, GENERATED_DIR), path.join(root, GENERATED_DIR), { recursive: true });
+    cpSync(path.join(LOCAL, file), path.join(root, file), { preserveTimestamps: true });
+  cpSync(path.join(LOCAL, GENERATED_DIR), path.join(root, GENERATED_DIR), { recursive: true });
   return root;
 }
 
@@ -131,7 +133,7 @@ const celeryServices = CATALOG.filter((s) => s.celery).map((s) => s.name);
 
 describe("docker-compose.yml is generated, never edited", () => {
   test("the committed docker-compose.yml, docker-stack.yml and compose/ equal a fresh render", () => {
-    const problems = staleFiles(ROOT, generated);
+    const problems = staleFiles(LOCAL, generated);
     if (problems.length) throw new Error(staleMessage(problems));
   });
 
@@ -174,7 +176,7 @@ describe("docker-compose.yml is generated, never edited", () => {
     const file = path.join(root, GENERATED_DIR, "postgres/bootstrap/bootstrap.sql");
     const edited = `${readFileSync(file, "utf8")}-- a hand edit\n`;
     writeFileSync(file, edited);
-    const r = spawnSync(process.execPath, [RUN, "tools/compose.ts", "--check", "--root", root], {
+    const r = spawnSync(process.execPath, [RUN, "local/generate.ts", "--check", "--root", root], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,
@@ -500,7 +502,9 @@ describe("the components' renderers and the k3s pod specs, reused", () => {
     expect(rendered.files.filter((f) => f.executable).map((f) => f.path)).toEqual([
       "compose/postgres/initdb/10-ferrum-admin.sh",
     ]);
-    expect(statSync(path.join(ROOT, "compose/postgres/initdb/10-ferrum-admin.sh")).mode & 0o100).toBeTruthy();
+    expect(
+      statSync(path.join(LOCAL, "compose/postgres/initdb/10-ferrum-admin.sh")).mode & 0o100,
+    ).toBeTruthy();
     expect(compose.services.postgres.volumes).toContain(
       "./compose/postgres/initdb:/docker-entrypoint-initdb.d:ro",
     );

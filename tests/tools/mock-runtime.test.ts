@@ -4,7 +4,7 @@
  * resource's provider and a component's providers; and the wait graph read back from those records.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { WaitGraph } from "../../tools/wait-graph";
+import { WaitGraph } from "../../harness/wait-graph";
 import { underMocks, type Registrations } from "../helpers/pulumi";
 
 class Comp extends pulumi.ComponentResource {

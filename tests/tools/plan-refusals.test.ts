@@ -9,8 +9,8 @@ import { createHash } from "crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { main } from "../../tools/plan";
-import { main as urnsMain } from "../../tools/guardrails/urn-snapshot";
+import { main } from "../../harness/plan";
+import { main as urnsMain } from "../../harness/guardrails/urn-snapshot";
 
 const ROOT = path.resolve(__dirname, "../..");
 let project: string;

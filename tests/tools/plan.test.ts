@@ -7,16 +7,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { main } from "../../tools/plan";
-import { loadStackConfig, placeholderFor } from "../../tools/planner";
+import { main } from "../../harness/plan";
+import { loadStackConfig, placeholderFor } from "../../harness/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
-const RUN = path.join(ROOT, "tools/run.js");
+const RUN = path.join(ROOT, "build/run.js");
 
 function plan(...args: string[]) {
   const out = mkdtempSync(path.join(tmpdir(), "ferrum-plan-"));
   const dir = path.join(out, "plan");
-  const r = spawnSync(process.execPath, [RUN, "tools/plan.ts", ...args, "--out", dir], {
+  const r = spawnSync(process.execPath, [RUN, "harness/plan.ts", ...args, "--out", dir], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 60_000,
@@ -150,7 +150,7 @@ describe("npm run plan -- <stack> --timeline", () => {
       expect([plain.status, timed.status]).toEqual([0, 0]);
       expect(plain.stdout).not.toContain("Estimated first");
       const block =
-        /\nEstimated first `pulumi up` of dev: (\d+\.\d\d) minutes\n[^]*?tools\/create-times\.ts lists[^\n]*\n/.exec(
+        /\nEstimated first `pulumi up` of dev: (\d+\.\d\d) minutes\n[^]*?harness\/create-times\.ts lists[^\n]*\n/.exec(
           timed.stdout,
         );
       expect(block).not.toBeNull();

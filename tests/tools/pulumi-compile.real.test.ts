@@ -9,7 +9,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { parse } from "yaml";
-import { runPlan } from "../../tools/planner";
+import { runPlan } from "../../harness/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
 const tsconfig = (file: string) => {

@@ -1,5 +1,5 @@
 /**
- * tools/run.js (how `npm run plan` and the other tools start) and tools/lazy-modules.js (what it and jest
+ * build/run.js (how `npm run plan` and the other tools start) and build/lazy-modules.js (what it and jest
  * defer): TypeScript entry points run as `node FILE` would run them, compiled output is reused only while
  * the source is unchanged, and the modules Pulumi loads for closure serialization load on first use and
  * still work when used.
@@ -10,10 +10,10 @@ import { tmpdir } from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "../..");
-const RUN = path.join(ROOT, "tools/run.js");
+const RUN = path.join(ROOT, "build/run.js");
 const CACHE = path.join(ROOT, "node_modules/.cache/ferrum-ts");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { lazyModule } = require("../../tools/lazy-modules") as {
+const { lazyModule } = require("../../build/lazy-modules") as {
   lazyModule<T extends object>(load: () => T, options?: { esModule?: boolean }): T;
 };
 
@@ -26,7 +26,7 @@ function node(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-describe("node tools/run.js FILE.ts", () => {
+describe("node build/run.js FILE.ts", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "ferrum-run-"));
@@ -75,7 +75,7 @@ describe("node tools/run.js FILE.ts", () => {
   test("without a file: usage and exit 2", () => {
     const r = node([RUN]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("usage: node tools/run.js FILE.ts [ARGS...]");
+    expect(r.stderr).toContain("usage: node build/run.js FILE.ts [ARGS...]");
   });
 });
 
@@ -86,8 +86,8 @@ describe("the modules @pulumi/pulumi loads for closure serialization", () => {
     const r = node([
       "-e",
       [
-        'require("./tools/run.js").register();',
-        'const { stillDeferred } = require("./tools/lazy-modules.js");',
+        'require("./build/run.js").register();',
+        'const { stillDeferred } = require("./build/lazy-modules.js");',
         'const pulumi = require("@pulumi/pulumi");',
         'const pacote = () => Object.keys(require.cache).some((k) => k.includes("/pacote/"));',
         "const afterLoad = { deferred: stillDeferred(), pacote: pacote() };",

@@ -10,18 +10,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { ENTRYPOINT_FILE, ENTRYPOINT_PATH, SECRETS_DIR_ENV } from "../../tools/compose/entrypoint";
-import { interpolate } from "../../tools/compose/interpolate";
-import { COMPOSE_FILE, STACK_FILE } from "../../tools/compose/model";
-import { loadComposeConfig } from "../../tools/compose/source";
-import { composeVariables } from "../../tools/compose/variables";
-import { assignedValues, renderEnvFile } from "../../tools/make-env";
+import { ENTRYPOINT_FILE, ENTRYPOINT_PATH, SECRETS_DIR_ENV } from "../../local/generator/entrypoint";
+import { interpolate } from "../../local/generator/interpolate";
+import { COMPOSE_FILE, STACK_FILE } from "../../local/generator/model";
+import { loadComposeConfig } from "../../local/generator/source";
+import { composeVariables } from "../../local/generator/variables";
+import { assignedValues, renderEnvFile } from "../../local/make-env";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/tools/swarm-entrypoint.real.test.ts", [TOOLS.dash, TOOLS.bash]);
 
 const ROOT = path.resolve(__dirname, "../..");
-const WRAPPER = path.join(ROOT, ENTRYPOINT_FILE);
+/** Where `npm run compose` writes (local/). */
+const LOCAL = path.join(ROOT, "local");
+const WRAPPER = path.join(LOCAL, ENTRYPOINT_FILE);
 /** The shells, with what each adds to the environment it execs with (its working directory, bash's level). */
 const SHELLS = {
   dash: { argv: ["dash"], adds: (cwd: string) => ({ PWD: cwd }) },
@@ -42,12 +44,12 @@ beforeAll(() => {
   secretsDir = path.join(dir, "secrets");
   spawnSync("mkdir", [secretsDir]);
   dotenv = assignedValues(renderEnvFile(composeVariables(loadComposeConfig())));
-  // As `docker secret create NAME -` gets them from tools/swarm-secrets.ts: the value, no newline.
+  // As `docker secret create NAME -` gets them from local/swarm-secrets.ts: the value, no newline.
   for (const [name, value] of dotenv)
     if (name.startsWith("FERRUM_")) writeFileSync(path.join(secretsDir, name), value);
-  stack = interpolate(parse(readFileSync(path.join(ROOT, STACK_FILE), "utf8"), { version: "1.1" }), {});
+  stack = interpolate(parse(readFileSync(path.join(LOCAL, STACK_FILE), "utf8"), { version: "1.1" }), {});
   compose = interpolate(
-    parse(readFileSync(path.join(ROOT, COMPOSE_FILE), "utf8")),
+    parse(readFileSync(path.join(LOCAL, COMPOSE_FILE), "utf8")),
     Object.fromEntries(dotenv),
   );
 });

@@ -1,16 +1,16 @@
 /**
- * tools/swarm-secrets.ts, what `make swarm-deploy` runs before `docker stack deploy`: the Swarm secrets of
+ * local/swarm-secrets.ts, what `make swarm-deploy` runs before `docker stack deploy`: the Swarm secrets of
  * docker-stack.yml created from `.env` through stdin, existing ones kept, and a Swarm that cannot run the stack
  * (not a manager, no node for the data) refused with the fix. Docker is a recording fake here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { loadComposeConfig } from "../../tools/compose/source";
-import { DATA_NODE_LABEL, renderSwarm } from "../../tools/compose/swarm";
-import { composeVariables, EnvVariable } from "../../tools/compose/variables";
-import { assignedValues, renderEnvFile } from "../../tools/make-env";
-import { Docker, main, planSecrets } from "../../tools/swarm-secrets";
+import { loadComposeConfig } from "../../local/generator/source";
+import { DATA_NODE_LABEL, renderSwarm } from "../../local/generator/swarm";
+import { composeVariables, EnvVariable } from "../../local/generator/variables";
+import { assignedValues, renderEnvFile } from "../../local/make-env";
+import { Docker, main, planSecrets } from "../../local/swarm-secrets";
 
 let dir: string;
 let variables: EnvVariable[];

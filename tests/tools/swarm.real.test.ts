@@ -9,14 +9,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { interpolate } from "../../tools/compose/interpolate";
-import { GENERATED_DIR, STACK_FILE } from "../../tools/compose/model";
+import { interpolate } from "../../local/generator/interpolate";
+import { GENERATED_DIR, STACK_FILE } from "../../local/generator/model";
 import { brokenCopy as copyWith, checkDockerCompose, dockerComposeIn } from "../helpers/docker-compose";
 import { requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/tools/swarm.real.test.ts", [TOOLS.dockerCompose]);
 
 const ROOT = path.resolve(__dirname, "../..");
+/** Where `npm run compose` writes (local/). */
+const LOCAL = path.join(ROOT, "local");
 /** What docker-compose says of a Swarm-only key (it ignores configs); nothing else may be on stderr. */
 const CONFIGS_NOTE =
   /^Some services \([a-z0-9, -]+\) use the 'configs' key, which will be ignored\. Compose does not support 'configs' configuration - use `docker stack deploy` to deploy to a swarm\.\n$/;
@@ -31,8 +33,8 @@ beforeAll(() => {
   checkDockerCompose();
   dir = mkdtempSync(path.join(tmpdir(), "ferrum-swarm-real-"));
   committed = path.join(dir, STACK_FILE);
-  cpSync(path.join(ROOT, STACK_FILE), committed);
-  cpSync(path.join(ROOT, GENERATED_DIR), path.join(dir, GENERATED_DIR), { recursive: true });
+  cpSync(path.join(LOCAL, STACK_FILE), committed);
+  cpSync(path.join(LOCAL, GENERATED_DIR), path.join(dir, GENERATED_DIR), { recursive: true });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

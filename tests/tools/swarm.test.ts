@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { expectedComposeServices } from "../helpers/compose";
-import { CATALOG, WEB_PORT } from "../../catalog";
+import { CATALOG, WEB_PORT } from "../../config/catalog";
 import type { FerrumConfig } from "../../config";
 import { migrateCommand } from "../../components/django-service/migrate";
 import { WEB_MIN_READY_SECONDS } from "../../components/django-service/pods";
@@ -17,12 +17,12 @@ import { routeRule } from "../../components/django-service/routing";
 import { INTERNAL_USERS, serviceUser } from "../../components/redis-ha/acl";
 import { TEMPLATE_DIR, USERS_DIR } from "../../components/redis-ha/pod-specs";
 import { USERS_DIR_ENV } from "../../components/redis-ha/scripts";
-import { credentialProblems, REFERENCES } from "../../tools/compose/audit";
-import { ENTRYPOINT_FILE, ENTRYPOINT_PATH, TEMPLATED_ENV } from "../../tools/compose/entrypoint";
-import { interpolate, referencedNames, references } from "../../tools/compose/interpolate";
-import { djangoServiceNames, STACK_FILE } from "../../tools/compose/model";
-import { renderCompose } from "../../tools/compose/render";
-import { loadComposeConfig } from "../../tools/compose/source";
+import { credentialProblems, REFERENCES } from "../../local/generator/audit";
+import { ENTRYPOINT_FILE, ENTRYPOINT_PATH, TEMPLATED_ENV } from "../../local/generator/entrypoint";
+import { interpolate, referencedNames, references } from "../../local/generator/interpolate";
+import { djangoServiceNames, STACK_FILE } from "../../local/generator/model";
+import { renderCompose } from "../../local/generator/render";
+import { loadComposeConfig } from "../../local/generator/source";
 import {
   configName,
   DATA_NODE_LABEL,
@@ -30,13 +30,19 @@ import {
   RenderedSwarm,
   STACK_NAME,
   STACK_VERSION,
-} from "../../tools/compose/swarm";
-import { CONVERTED_DESPITE_DOCS, SWARM_IGNORED_KEYS, swarmKeyProblems } from "../../tools/compose/swarm-keys";
-import { composeVariables, redisUserVar } from "../../tools/compose/variables";
-import { cryptoRandom, renderEnvFile } from "../../tools/make-env";
-import { manifests, runPlan } from "../../tools/planner";
+} from "../../local/generator/swarm";
+import {
+  CONVERTED_DESPITE_DOCS,
+  SWARM_IGNORED_KEYS,
+  swarmKeyProblems,
+} from "../../local/generator/swarm-keys";
+import { composeVariables, redisUserVar } from "../../local/generator/variables";
+import { cryptoRandom, renderEnvFile } from "../../local/make-env";
+import { manifests, runPlan } from "../../harness/planner";
 
 const ROOT = path.resolve(__dirname, "../..");
+/** Where `npm run compose` writes (local/). */
+const LOCAL = path.join(ROOT, "local");
 
 let config: FerrumConfig;
 let swarm: RenderedSwarm;
@@ -80,10 +86,10 @@ const traefikOf = (labels: Record<string, string> = {}) =>
 describe("docker-stack.yml is generated beside docker-compose.yml", () => {
   test("the committed file and the wrapper equal a fresh render; the header names the regenerate command", () => {
     for (const f of swarm.files)
-      expect([f.path, readFileSync(path.join(ROOT, f.path), "utf8")]).toEqual([f.path, f.content]);
+      expect([f.path, readFileSync(path.join(LOCAL, f.path), "utf8")]).toEqual([f.path, f.content]);
     expect(swarm.files.map((f) => f.path)).toEqual([STACK_FILE, ENTRYPOINT_FILE]);
     expect(swarm.files[0]!.content.split("\n")[0]).toBe(
-      "# GENERATED FILE: do not edit. Regenerate with: npm run compose (tools/compose/swarm.ts)",
+      "# GENERATED FILE: do not edit. Regenerate with: npm run compose (local/generator/swarm.ts)",
     );
     expect(stack.version).toBe(STACK_VERSION);
   });
@@ -170,7 +176,7 @@ describe("parity: the k3s plan, docker-compose.yml and docker-stack.yml", () => 
       // The rules the stack ships are the k3s pod's, byte for byte.
       const shipped = svc.configs.find((c: any) => c.target === `/opt/ferrum/${acl}`);
       const file = stack.configs[shipped.source].file;
-      expect([name, readFileSync(path.join(ROOT, file), "utf8")]).toEqual([
+      expect([name, readFileSync(path.join(LOCAL, file), "utf8")]).toEqual([
         name,
         k3sNamed("ConfigMap", template).data["users.acl"],
       ]);
@@ -589,13 +595,13 @@ describe("configs: the files of compose/, shipped by Swarm", () => {
       const targets = (svc.configs ?? []).map((c: any) => c.target);
       for (const b of binds) {
         const [dir, target] = b.slice(2).split(":");
-        for (const f of readdirSync(path.join(ROOT, dir!)))
+        for (const f of readdirSync(path.join(LOCAL, dir!)))
           expect([name, targets]).toEqual([name, expect.arrayContaining([`${target}/${f}`])]);
       }
       for (const c of svc.configs ?? []) {
         const def = stack.configs[c.source];
         expect(def.file.startsWith("./compose/")).toBe(true);
-        const content = readFileSync(path.join(ROOT, def.file), "utf8");
+        const content = readFileSync(path.join(LOCAL, def.file), "utf8");
         expect(def.name).toBe(configName({ path: def.file.slice(2), content, executable: false }));
       }
     }
@@ -607,8 +613,16 @@ describe("configs: the files of compose/, shipped by Swarm", () => {
   });
 
   test("a config's name changes with its content (Swarm cannot update one in place) and stays within 64 characters", () => {
-    const a = configName({ path: "compose/redis/redis.conf", content: "port 6379\n", executable: false });
-    const b = configName({ path: "compose/redis/redis.conf", content: "port 6380\n", executable: false });
+    const a = configName({
+      path: "compose/redis/redis.conf",
+      content: "port 6379\n",
+      executable: false,
+    });
+    const b = configName({
+      path: "compose/redis/redis.conf",
+      content: "port 6380\n",
+      executable: false,
+    });
     expect(a).toMatch(new RegExp(`^${STACK_NAME}-redis-redis\\.conf-[0-9a-f]{10}$`));
     expect(a).not.toBe(b);
     for (const def of Object.values<any>(stack.configs)) expect(def.name.length).toBeLessThanOrEqual(64);
@@ -634,11 +648,13 @@ describe("make targets", () => {
     expect(makefile).toContain(`SWARM_STACK := ${STACK_NAME}\n`);
     expect(recipe("swarm-secrets")).toEqual({
       deps: "env",
-      lines: ["node tools/run.js tools/swarm-secrets.ts"],
+      lines: ["node build/run.js local/swarm-secrets.ts"],
     });
     expect(recipe("swarm-deploy")).toEqual({
       deps: "swarm-secrets",
-      lines: [`docker stack deploy --compose-file ${STACK_FILE} --prune --with-registry-auth $(SWARM_STACK)`],
+      lines: [
+        `docker stack deploy --compose-file local/${STACK_FILE} --prune --with-registry-auth $(SWARM_STACK)`,
+      ],
     });
     expect(recipe("swarm-rm")).toEqual({ deps: "", lines: ["docker stack rm $(SWARM_STACK)"] });
   });

@@ -3,9 +3,9 @@
  * (a critical chain of real waits from minute 0 to the estimate), and the same when read back from
  * resources.json, which holds the whole wait graph.
  */
-import { renderTimeline, timeline, type Timeline } from "../../tools/timeline";
-import { isComponent, WaitGraph, type GraphResource } from "../../tools/wait-graph";
-import { resourceEntries, runPlan, type PlanResult } from "../../tools/planner";
+import { renderTimeline, timeline, type Timeline } from "../../harness/timeline";
+import { isComponent, WaitGraph, type GraphResource } from "../../harness/wait-graph";
+import { resourceEntries, runPlan, type PlanResult } from "../../harness/planner";
 
 const STACKS = ["prod", "prod-azure"] as const;
 const plans = new Map<string, PlanResult>();

@@ -2,9 +2,9 @@
  * The first-`up` timeline on small hand-built plans (earliest starts, the parent gate, a dependency on a
  * component, the critical chain, the sum, cycles) and the create-time table's rules.
  */
-import { createTime, OTHER_RESOURCE_MINUTES } from "../../tools/create-times";
-import { renderTimeline, timeline } from "../../tools/timeline";
-import type { GraphResource } from "../../tools/wait-graph";
+import { createTime, OTHER_RESOURCE_MINUTES } from "../../harness/create-times";
+import { renderTimeline, timeline } from "../../harness/timeline";
+import type { GraphResource } from "../../harness/wait-graph";
 
 const urn = (name: string) => `urn:pulumi:s::p::${name}`;
 

@@ -2,7 +2,7 @@
  * The wait graph on small hand-built plans: which edges a resource waits on (dependencies, provider,
  * parent gate, a dependency on a component), the queries, and the structural-check helpers built on them.
  */
-import { formatPath, WaitGraph, type GraphResource } from "../../tools/wait-graph";
+import { formatPath, WaitGraph, type GraphResource } from "../../harness/wait-graph";
 import { expectNoWait, expectOnlyWaiters, expectWaitsFor, isRelease, named, ofType } from "../helpers/graph";
 
 const COMPONENT = "test:index:Component";

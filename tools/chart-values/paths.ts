@@ -1,5 +1,5 @@
 /**
- * Value paths of a Helm chart, as the lists in chart-values/ keep them, and the check of a release's values
+ * Value paths of a Helm chart, as the lists in tools/chart-values/lists/ keep them, and the check of a release's values
  * against them. Pure.
  *
  * A path is a list of keys, written dotted: `loki.storage.bucketNames.chunks`. A key that holds anything but
@@ -122,7 +122,7 @@ function listFor(index: ListIndex, chart: string, via: string): ChartValueList {
   const list = index.get(chart);
   if (!list) {
     throw new MissingListError(
-      `no value list for chart ${chart}${via}: add chart-values/${chart}.txt with ` +
+      `no value list for chart ${chart}${via}: add tools/chart-values/lists/${chart}.txt with ` +
         "`npm run chart-values -- <chart directory> --source <repository url> --commit <sha> --path <chart path>`",
     );
   }

@@ -1,3 +1,0 @@
-"use strict";
-// jest.config.js maps `@npmcli/arborist` here: loaded on first use (see tools/lazy-modules.js).
-module.exports = require("../lazy-modules").jestStandIn("@npmcli/arborist", require);
