@@ -41,7 +41,9 @@ function withoutParents(value: unknown): unknown {
 
 /** The parts of a resource a restructure must keep, parents taken out. */
 function comparable(r: PlannedResource): string {
-  const { aliases: _aliases, parent: _parent, ...options } = r.options;
+  const options = Object.fromEntries(
+    Object.entries(r.options).filter(([key]) => key !== "aliases" && key !== "parent"),
+  );
   return JSON.stringify(
     withoutParents({
       custom: r.custom,
