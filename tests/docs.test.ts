@@ -4,7 +4,7 @@
  * run on a deliberately broken input, so none of them can pass by finding nothing.
  */
 import { execFileSync } from "child_process";
-import { existsSync, readFileSync, statSync } from "fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
 import {
   anchors,
@@ -25,15 +25,19 @@ const readPage = (rel: string) => (rel.endsWith(".md") && exists(rel) ? read(rel
 /** Every file git tracks, outside node_modules. */
 const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" })
   .split("\0")
-  .filter((f) => f !== "" && !f.split("/").includes("node_modules") && exists(f) && statSync(path.join(ROOT, f)).isFile());
+  .filter(
+    (f) =>
+      f !== "" &&
+      !f.split("/").includes("node_modules") &&
+      exists(f) &&
+      statSync(path.join(ROOT, f)).isFile(),
+  );
 /** README.md and every page under docs/ (tracked or not yet: a new page is checked before it is committed). */
 const pages = (): Record<string, string> => {
   const walk = (dir: string): string[] =>
-    require("fs")
-      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
-      .flatMap((d: { name: string; isDirectory(): boolean }) =>
-        d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith(".md") ? [`${dir}/${d.name}`] : [],
-      );
+    readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith(".md") ? [`${dir}/${d.name}`] : [],
+    );
   return Object.fromEntries(["README.md", ...walk("docs")].map((f) => [f, read(f)]));
 };
 const MAX_README_LINES = 400;
@@ -60,7 +64,8 @@ describe("links", () => {
 
   test("a link to a missing file, to a missing heading or out of the repository is reported", () => {
     const files = {
-      "docs/a.md": "# A\n\n## Two words: `code`\n\nSee [b](b.md), [self](#two-words-code), [c](c.md#nowhere).\n",
+      "docs/a.md":
+        "# A\n\n## Two words: `code`\n\nSee [b](b.md), [self](#two-words-code), [c](c.md#nowhere).\n",
       "docs/b.md": "# B\n",
       "docs/c.md": "# C\n\n```sh\n# nowhere\n```\n",
       "README.md": "[gone](docs/gone.md) [up](../shared/x.md) `[not](a-link.md)` [web](https://x.org/y.md)",
@@ -75,7 +80,9 @@ describe("links", () => {
   });
 
   test("anchors are GitHub's: punctuation dropped, backticks gone, repeats numbered", () => {
-    expect(slug("How long a first pulumi up takes: --timeline")).toBe("how-long-a-first-pulumi-up-takes---timeline");
+    expect(slug("How long a first pulumi up takes: --timeline")).toBe(
+      "how-long-a-first-pulumi-up-takes---timeline",
+    );
     expect(slug("A service's settings")).toBe("a-services-settings");
     expect([...anchors("# X\n## Y\n## Y\n")]).toEqual(["x", "y", "y-1"]);
   });
@@ -130,18 +137,20 @@ describe("README sections the code cites", () => {
   );
   const cited = readmeCitations(Object.fromEntries(sources.map((f) => [f, read(f)])));
 
-  test("every title cited as README, \"X\" is a heading of README or the text of one of its links", () => {
+  test('every title cited as README, "X" is a heading of README or the text of one of its links', () => {
     expect(cited.size).toBeGreaterThan(15);
     expect(unresolvedCitations(read("README.md"), cited)).toEqual([]);
   });
 
   test("a title README neither heads nor links is reported, with the file citing it", () => {
     const c = readmeCitations({
-      "x.ts": '// README, "Rotating the\n// Redis passwords"\nthrow new Error(`(README: \\"Where pulumi up runs\\")`);',
+      "x.ts":
+        '// README, "Rotating the\n// Redis passwords"\nthrow new Error(`(README: \\"Where pulumi up runs\\")`);',
       "y.yaml": '# README: "Nowhere at all"',
     });
     expect([...c.keys()]).toEqual(["Rotating the Redis passwords", "Where pulumi up runs", "Nowhere at all"]);
-    const readme = "# T\n## Where pulumi up runs\n[Rotating the Redis passwords](docs/r.md)\n`[Nowhere at all](x.md)`";
+    const readme =
+      "# T\n## Where pulumi up runs\n[Rotating the Redis passwords](docs/r.md)\n`[Nowhere at all](x.md)`";
     expect(unresolvedCitations(readme, c)).toEqual(['y.yaml: README, "Nowhere at all"']);
   });
 });

@@ -59,7 +59,10 @@ export function links(markdown: string): Link[] {
   const prose = proseLines(markdown)
     .join("\n")
     .replace(/`([^`\n]*)`/g, (_, code: string) => code.replace(/[[\]()]/g, " "));
-  return [...prose.matchAll(/\[([^\]]+)\]\(([^)\s]+)\)/g)].map((m) => ({ text: m[1]!.trim(), target: m[2]! }));
+  return [...prose.matchAll(/\[([^\]]+)\]\(([^)\s]+)\)/g)].map((m) => ({
+    text: m[1]!.trim(),
+    target: m[2]!,
+  }));
 }
 
 /** Whether a link leaves the repository (a URL or a mail address). */
@@ -79,13 +82,15 @@ export function brokenLinks(
       .filter((l) => !isExternal(l.target))
       .flatMap((l) => {
         const [target, anchor] = l.target.split("#", 2) as [string, string | undefined];
-        const repoPath = target === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), target));
+        const repoPath =
+          target === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), target));
         const where = `${file}: [${l.text}](${l.target})`;
         if (repoPath.startsWith("..")) return [`${where}: leaves the repository`];
         if (!exists(repoPath)) return [`${where}: no file ${repoPath}`];
         if (anchor === undefined) return [];
         const page = readPage(repoPath);
-        if (page === undefined) return [`${where}: ${repoPath} is not a Markdown page, so it has no #${anchor}`];
+        if (page === undefined)
+          return [`${where}: ${repoPath} is not a Markdown page, so it has no #${anchor}`];
         return anchors(page).has(anchor) ? [] : [`${where}: ${repoPath} has no heading for #${anchor}`];
       }),
   );
@@ -101,7 +106,9 @@ export function orphanPages(files: Readonly<Record<string, string>>): string[] {
       if (target !== "") linked.add(path.posix.normalize(path.posix.join(path.posix.dirname(from), target)));
     }
   }
-  return Object.keys(files).filter((f) => f.startsWith("docs/") && f !== "docs/folder-map.md" && !linked.has(f));
+  return Object.keys(files).filter(
+    (f) => f.startsWith("docs/") && f !== "docs/folder-map.md" && !linked.has(f),
+  );
 }
 
 /** What no file of the repository may contain: the design notes and the folder users do not have. */

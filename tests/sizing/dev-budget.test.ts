@@ -213,16 +213,19 @@ describe("docs (Sizing the dev node): the node sizes", () => {
     ],
   ];
 
-  test.each(OPT_INS)("the minimum node with %s is the one the sizing page states", async (optIn, overrides) => {
-    const pods = await podsOf("dev", overrides);
-    const node = minimumNode(pods);
-    expect(node).toBeDefined();
-    const b = budget(pods);
-    expect(rows.find((r) => r[0] === optIn)).toEqual([
-      optIn,
-      `${b.pods.cpuMillicores + b.surge.cpuMillicores}m`,
-      `${Math.ceil(b.pods.memoryMiB + b.surge.memoryMiB)} MiB`,
-      `${node!.vcpus} vCPUs, ${node!.memoryGiB} GiB`,
-    ]);
-  });
+  test.each(OPT_INS)(
+    "the minimum node with %s is the one the sizing page states",
+    async (optIn, overrides) => {
+      const pods = await podsOf("dev", overrides);
+      const node = minimumNode(pods);
+      expect(node).toBeDefined();
+      const b = budget(pods);
+      expect(rows.find((r) => r[0] === optIn)).toEqual([
+        optIn,
+        `${b.pods.cpuMillicores + b.surge.cpuMillicores}m`,
+        `${Math.ceil(b.pods.memoryMiB + b.surge.memoryMiB)} MiB`,
+        `${node!.vcpus} vCPUs, ${node!.memoryGiB} GiB`,
+      ]);
+    },
+  );
 });
