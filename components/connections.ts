@@ -1,7 +1,7 @@
 /**
  * The typed seam between backing components and DjangoService. A backing component (ManagedPostgres,
  * RedisHA, ObjectStore) hands each service one of these per service; DjangoService renders them into the env
- * contract of DESIGN.md (components/django-service/env.ts), so neither side knows the other.
+ * contract of docs/design.md (components/django-service/env.ts), so neither side knows the other.
  *
  * Every field that carries a credential is an `Output` marked secret.
  */

@@ -1,5 +1,5 @@
 /**
- * The labels every Kubernetes object carries (DESIGN.md "Labels") and the selector subset of them.
+ * The labels every Kubernetes object carries (docs/design.md, "Labels") and the selector subset of them.
  * Selectors use only name, instance and component: they are immutable on Deployments and StatefulSets, so
  * they must never include a value that changes (a version, a chart revision).
  */

@@ -1,5 +1,5 @@
 /**
- * The platform's namespace and its NetworkPolicies (DESIGN.md): nothing reaches a pod unless admitted; pods of
+ * The platform's namespace and its NetworkPolicies (docs/design.md): nothing reaches a pod unless admitted; pods of
  * the namespace reach each other (so Postgres, Redis and object storage are reachable from this namespace
  * only); the web pods are reachable from the ingress controller's and the monitoring namespaces too.
  * The namespace enforces the "restricted" Pod Security Standard, as the Kubernetes minor the stack targets

@@ -1,5 +1,5 @@
 /**
- * DjangoService: one Django microservice on Kubernetes, with everything DESIGN.md lists for it. It takes its
+ * DjangoService: one Django microservice on Kubernetes, with everything docs/design.md lists for it. It takes its
  * connections as typed inputs (components/connections.ts), so it is tested without the components that make
  * them.
  */

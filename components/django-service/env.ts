@@ -1,7 +1,7 @@
 /**
- * The env contract of DESIGN.md, rendered: which variable goes where (ConfigMap or Secret) and what it holds.
+ * The env contract of docs/design.md, rendered: which variable goes where (ConfigMap or Secret) and what it holds.
  * Pure apart from building Outputs; the one place that names the variables, so a rename is a visible change
- * here and in DESIGN.md's table together.
+ * here and in docs/reference/env-contract.md's table together.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type {

@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * One service's view of the event bus (DESIGN.md's env contract): `NATS_URL` in the ConfigMap, `NATS_USER`
+ * One service's view of the event bus (docs/design.md, the env contract): `NATS_URL` in the ConfigMap, `NATS_USER`
  * and `NATS_PASSWORD` in the Secret. components/connections.ts re-exports it beside the other connections.
  */
 export interface EventBusConnection {

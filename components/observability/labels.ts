@@ -2,7 +2,7 @@
  * lib/labels.ts's labels for the monitoring and event-bus objects. lib/labels.ts's `Component` union does not
  * list "metrics", "monitoring" or "event-bus" yet; the one-line patch that adds them is in the closing note of
  * issue 10. Until it lands, the widening below is the only cast: every label key and value still comes from
- * lib/labels.ts, so the objects carry exactly the labels DESIGN.md lists.
+ * lib/labels.ts, so the objects carry exactly the labels docs/design.md lists.
  */
 import { labels, selectorLabels, type Component, type LabelArgs } from "../../lib/labels";
 

@@ -2,7 +2,8 @@
  * The default dev stack fits the smallest node it supports (2 vCPUs, 4 GiB) beside k3s's own pods and
  * server and one rollout surge pod; every memory request of its servers stays at least the resident memory
  * a real one was measured holding (harness/sizing/resident-memory.json, from tests/sizing/resident-memory.real.test.ts);
- * and README states the smallest node for each opt-in, as the plans with that opt-in add up.
+ * and docs/runbooks/sizing-the-dev-node.md states the smallest node for each opt-in, as the plans with that
+ * opt-in add up.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -21,12 +22,8 @@ import {
 } from "../../harness/dev-budget";
 import { manifests, resourceEntries, runPlan } from "../../harness/planner";
 
-const README = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-/** README's "Sizing the dev node" section: every table row, as its trimmed cells. */
-const SECTION = README.slice(
-  README.indexOf("### Sizing the dev node"),
-  README.indexOf("### How Django sees the path"),
-);
+/** The "Sizing the dev node" page: every table row, as its trimmed cells. */
+const SECTION = readFileSync(path.join(__dirname, "../../docs/runbooks/sizing-the-dev-node.md"), "utf8");
 const rows = SECTION.split("\n")
   .filter((l) => l.startsWith("|") && !/^\|\s*-/.test(l))
   .map((l) =>
@@ -93,7 +90,7 @@ beforeAll(async () => {
   manifestsOfDev = manifests(await runPlan("dev")) as any[];
 });
 
-describe("README: what each server requests and was measured holding", () => {
+describe("docs (Sizing the dev node): what each server requests and was measured holding", () => {
   const ROWS: [string, keyof ResidentRecord["servers"]][] = [
     ["PostgreSQL", "postgres"],
     ["Redis data (each of 3)", "redis"],
@@ -103,7 +100,7 @@ describe("README: what each server requests and was measured holding", () => {
     ["Celery worker (×2)", "worker"],
     ["Celery beat (×2)", "beat"],
   ];
-  test("README's server table has one row per sized server, and the record holds every sized server", () => {
+  test("the sizing page's server table has one row per sized server, and the record holds every sized server", () => {
     const record = JSON.parse(readFileSync(RECORD_FILE, "utf8")) as ResidentRecord;
     expect(ROWS.map(([, server]) => server).sort()).toEqual(Object.keys(SIZED_SERVERS).sort());
     expect(Object.keys(record.servers).sort()).toEqual(Object.keys(SIZED_SERVERS).sort());
@@ -192,7 +189,7 @@ describe("how pods add up", () => {
   });
 });
 
-describe("README: the node sizes", () => {
+describe("docs (Sizing the dev node): the node sizes", () => {
   test("k3s's share is stated as the budget counts it", () => {
     const stated = rows.filter((r) => K3S_SHARE.some((s) => s.name === r[0])).map((r) => r.slice(0, 3));
     expect(stated).toEqual(K3S_SHARE.map((s) => [s.name, `${s.cpuMillicores}m`, `${s.memoryMiB} MiB`]));
@@ -216,16 +213,19 @@ describe("README: the node sizes", () => {
     ],
   ];
 
-  test.each(OPT_INS)("the minimum node with %s is the one README states", async (optIn, overrides) => {
-    const pods = await podsOf("dev", overrides);
-    const node = minimumNode(pods);
-    expect(node).toBeDefined();
-    const b = budget(pods);
-    expect(rows.find((r) => r[0] === optIn)).toEqual([
-      optIn,
-      `${b.pods.cpuMillicores + b.surge.cpuMillicores}m`,
-      `${Math.ceil(b.pods.memoryMiB + b.surge.memoryMiB)} MiB`,
-      `${node!.vcpus} vCPUs, ${node!.memoryGiB} GiB`,
-    ]);
-  });
+  test.each(OPT_INS)(
+    "the minimum node with %s is the one the sizing page states",
+    async (optIn, overrides) => {
+      const pods = await podsOf("dev", overrides);
+      const node = minimumNode(pods);
+      expect(node).toBeDefined();
+      const b = budget(pods);
+      expect(rows.find((r) => r[0] === optIn)).toEqual([
+        optIn,
+        `${b.pods.cpuMillicores + b.surge.cpuMillicores}m`,
+        `${Math.ceil(b.pods.memoryMiB + b.surge.memoryMiB)} MiB`,
+        `${node!.vcpus} vCPUs, ${node!.memoryGiB} GiB`,
+      ]);
+    },
+  );
 });
