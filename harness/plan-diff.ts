@@ -5,8 +5,9 @@
  * A restructure may give resources new parent components (and aliases to their old URNs), which changes their
  * URNs and every URN that waits for them; it must change nothing a cloud sees. So this compares:
  * - manifests.yaml and outputs.json byte for byte;
- * - each resource by type and name: `custom`, `inputs`, and `options` without `aliases` and `parent`;
- * - what each resource waits for, with every URN reduced to its type and name;
+ * - each resource by type and name: `custom`, `inputs`, and `options` without `aliases` and `parent`; a
+ *   resource renamed with an alias to its old name (`aliases: [{ name: "<old>" }]`) is compared with the old one;
+ * - what each resource waits for, with every URN reduced to its type and name (a renamed one's to its old name);
  * and reports resources only one side has. Exit 0 when the plans agree, 1 with every difference listed.
  */
 import { readFileSync } from "fs";
@@ -30,28 +31,46 @@ export const urnKey = (urn: string): string => {
   return `${type}::${name}`;
 };
 
+/** Renamed resources: their key now -> their key before. */
+type Renames = ReadonlyMap<string, string>;
+
+/** The key of a URN, under the name it had before a rename. */
+const keyBefore = (urn: string, renames: Renames): string => {
+  const key = urnKey(urn);
+  return renames.get(key) ?? key;
+};
+
 /** Replaces every URN inside `value` (strings anywhere in it) by its urnKey. */
-function withoutParents(value: unknown): unknown {
-  if (typeof value === "string") return value.startsWith("urn:pulumi:") ? urnKey(value) : value;
-  if (Array.isArray(value)) return value.map(withoutParents);
+function withoutParents(value: unknown, renames: Renames): unknown {
+  if (typeof value === "string") return value.startsWith("urn:pulumi:") ? keyBefore(value, renames) : value;
+  if (Array.isArray(value)) return value.map((v) => withoutParents(v, renames));
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutParents(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutParents(v, renames)]));
   return value;
 }
 
 /** The parts of a resource a restructure must keep, parents taken out. */
-function comparable(r: PlannedResource): string {
+function comparable(r: PlannedResource, renames: Renames = new Map()): string {
   const options = Object.fromEntries(
     Object.entries(r.options).filter(([key]) => key !== "aliases" && key !== "parent"),
   );
   return JSON.stringify(
-    withoutParents({
-      custom: r.custom,
-      inputs: r.inputs,
-      options,
-      waitsFor: [...(r.waitsFor ?? [])].map(urnKey).sort(),
-    }),
+    withoutParents(
+      {
+        custom: r.custom,
+        inputs: r.inputs,
+        options,
+        waitsFor: [...(r.waitsFor ?? [])].map((u) => keyBefore(u, renames)).sort(),
+      },
+      renames,
+    ),
   );
+}
+
+/** The `type::name` keys a resource's aliases name (those that rename it), as the mock runtime records them. */
+function aliasKeys(r: PlannedResource): string[] {
+  const aliases = (r.options.aliases ?? []) as { spec?: { name?: string; type?: string } }[];
+  return aliases.flatMap((a) => (a.spec?.name ? [`${a.spec.type || r.type}::${a.spec.name}`] : []));
 }
 
 /** Every difference between the plans in `before` and `after`, as lines; none when they agree. */
@@ -72,13 +91,32 @@ export function planDifferences(before: string, after: string): string[] {
     return byKey;
   };
   const [a, b] = [load(before), load(after)];
-  for (const key of a.keys()) if (!b.has(key)) problems.push(`only before: ${key}`);
-  for (const key of b.keys()) if (!a.has(key)) problems.push(`only after: ${key}`);
-  for (const [key, r] of a) {
-    const other = b.get(key);
-    if (other && comparable(r) !== comparable(other)) problems.push(`changed: ${key}`);
+  // A resource only `after` has, whose alias names one only `before` has, is that one renamed.
+  const renames = new Map<string, string>();
+  for (const [key, r] of b) {
+    if (a.has(key)) continue;
+    const old = aliasKeys(r).find((k) => a.has(k) && !b.has(k));
+    if (old) renames.set(key, old);
+  }
+  const renamedFrom = new Set(renames.values());
+  for (const key of a.keys()) if (!b.has(key) && !renamedFrom.has(key)) problems.push(`only before: ${key}`);
+  for (const key of b.keys()) if (!a.has(key) && !renames.has(key)) problems.push(`only after: ${key}`);
+  for (const [key, r] of b) {
+    const old = a.get(renames.get(key) ?? key);
+    if (old && comparable(old) !== comparable(r, renames)) problems.push(`changed: ${key}`);
   }
   return problems;
+}
+
+/** How many resources of `after` are renamed ones of `before` (aliased to their old names). */
+export function renamedCount(before: string, after: string): number {
+  const resources = (dir: string) =>
+    JSON.parse(readFileSync(path.join(dir, "resources.json"), "utf8")) as PlannedResource[];
+  const old = new Set(resources(before).map((r) => `${r.type}::${r.name}`));
+  const renamed = resources(after).filter(
+    (r) => !old.has(`${r.type}::${r.name}`) && aliasKeys(r).some((k) => old.has(k)),
+  );
+  return renamed.length;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -88,8 +126,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const problems = planDifferences(argv[0]!, argv[1]!);
   if (problems.length === 0) {
+    const renamed = renamedCount(argv[0]!, argv[1]!);
     process.stdout.write(
-      "the plans agree: manifests and outputs identical, resources equal but for parents\n",
+      `the plans agree: manifests and outputs identical, resources equal but for parents${renamed ? ` (${renamed} renamed, each aliased to its old name)` : ""}\n`,
     );
     return 0;
   }

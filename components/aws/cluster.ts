@@ -34,6 +34,7 @@ import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
 import { eksAddonVersion } from "./addons";
 import { runnerPath, type EksApiAccess } from "./api-access";
 import { attachPolicies } from "./irsa";
+import { ZONE_KEYS } from "./subnets";
 import type { Network } from "./network";
 
 export interface EksClusterArgs {
@@ -335,9 +336,9 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     // Totals split over the zones, rounded up so no zone is left at zero.
-    const perZone = (n: number) => Math.ceil(n / args.network.privateSubnets.length);
-    const nodes = args.network.privateSubnets.map(
-      (subnetId, zone) =>
+    const perZone = (n: number) => Math.ceil(n / ZONE_KEYS.length);
+    const nodes = ZONE_KEYS.map(
+      (zone, position) =>
         new eks.NodeGroup(
           `${name}-nodes-${zone}`,
           {
@@ -346,7 +347,7 @@ export class EksCluster extends pulumi.ComponentResource {
             version: s.kubernetesVersion,
             amiType: EKS_NODE_AMI_TYPE,
             nodeRoleArn: nodeRole.role.arn,
-            subnetIds: [subnetId],
+            subnetIds: [args.network.privateSubnets[zone]],
             instanceTypes: [...s.nodeInstanceTypes],
             capacityType: "ON_DEMAND",
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
@@ -359,13 +360,17 @@ export class EksCluster extends pulumi.ComponentResource {
             labels: { "ferrum.io/pool": "general" },
             tags,
           },
-          // The Cluster Autoscaler owns the size once the group exists. The first zone's group is the one
-          // group of earlier versions (`<name>-nodes`), now limited to its zone's subnet.
+          // The Cluster Autoscaler owns the size once the group exists. Groups were named by the zone's
+          // position (`<name>-nodes-0`) before zones had keys; zone a's group is also the one group of earlier
+          // versions (`<name>-nodes`), now limited to its zone's subnet.
           {
             parent: this,
             dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
             ignoreChanges: ["scalingConfig.desiredSize"],
-            ...(zone === 0 ? { aliases: [{ name: `${name}-nodes` }] } : {}),
+            aliases: [
+              { name: `${name}-nodes-${position}` },
+              ...(position === 0 ? [{ name: `${name}-nodes` }] : []),
+            ],
           },
         ),
     );

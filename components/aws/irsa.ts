@@ -50,20 +50,53 @@ export interface IrsaRoleArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Managed policies attached to a role, as `<name>-policy-<i>` children of it. */
+/**
+ * The key of a managed policy in its attachment's name: the policy's name, the ARN's last segment
+ * (`arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` -> `AmazonEBSCSIDriverPolicy`). Pure.
+ */
+export function policyKey(policyArn: string): string {
+  return policyArn.slice(policyArn.lastIndexOf("/") + 1);
+}
+
+/** The keys of a role's policies, in order; throws naming both ARNs when two policies share a name. Pure. */
+export function policyKeys(policyArns: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const arn of policyArns) {
+    const key = policyKey(arn);
+    const other = seen.get(key);
+    if (other !== undefined)
+      throw new Error(
+        `policies ${other} and ${arn} share the name ${JSON.stringify(key)}; attach policies of distinct names`,
+      );
+    seen.set(key, arn);
+  }
+  return [...seen.keys()];
+}
+
+/**
+ * Managed policies attached to a role, as `<name>-policy-<policy name>` children of it. Earlier versions
+ * named them by position (`<name>-policy-<i>`): the alias keeps each attachment's URN.
+ */
 export function attachPolicies(
   name: string,
   role: iam.Role,
   policyArns: readonly string[],
 ): iam.RolePolicyAttachment[] {
+  const keys = policyKeys(policyArns);
   return policyArns.map(
     (policyArn, i) =>
-      new iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent: role }),
+      new iam.RolePolicyAttachment(
+        `${name}-policy-${keys[i]}`,
+        { role: role.name, policyArn },
+        { parent: role, aliases: [{ name: `${name}-policy-${i}` }] },
+      ),
   );
 }
 
 /** A role for one ServiceAccount with the given permissions. */
 export function irsaRole(name: string, args: IrsaRoleArgs, opts: pulumi.CustomResourceOptions): iam.Role {
+  // Before anything is created: two policies of one name cannot both be attached under stable names.
+  policyKeys(args.policyArns ?? []);
   const role = new iam.Role(
     name,
     {
