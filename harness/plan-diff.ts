@@ -8,7 +8,8 @@
  * - each resource by type and name: `custom`, `inputs`, and `options` without `aliases` and `parent`; a
  *   resource renamed with an alias to its old name (`aliases: [{ name: "<old>" }]`) is compared with the old one;
  * - what each resource waits for, with every URN reduced to its type and name (a renamed one's to its old name);
- * and reports resources only one side has. Exit 0 when the plans agree, 1 with every difference listed.
+ * and reports resources only one side has, except a new component that is the parent of resources both plans
+ * have: a new parent, which a cloud never sees. Exit 0 when the plans agree, 1 with every difference listed.
  */
 import { readFileSync } from "fs";
 import * as path from "path";
@@ -22,6 +23,7 @@ interface PlannedResource {
   readonly inputs: unknown;
   readonly options: Record<string, unknown>;
   readonly waitsFor?: readonly string[];
+  readonly parent?: string;
 }
 
 /** `urn:pulumi:s::p::a$b$type::name` -> `type::name`: a URN without its stack, project and parent chain. */
@@ -73,8 +75,32 @@ function aliasKeys(r: PlannedResource): string[] {
   return aliases.flatMap((a) => (a.spec?.name ? [`${a.spec.type || r.type}::${a.spec.name}`] : []));
 }
 
+/**
+ * Components only `after` has that parent resources `before` has too (by type and name, or through a rename):
+ * new parents, which a restructure adds and a cloud never sees.
+ */
+function newParents(
+  a: ReadonlyMap<string, PlannedResource>,
+  b: ReadonlyMap<string, PlannedResource>,
+  renames: Renames,
+): Set<string> {
+  const parents = new Set<string>();
+  for (const [key, r] of b) {
+    if (r.parent && a.has(renames.get(key) ?? key)) parents.add(r.parent);
+  }
+  const found = new Set<string>();
+  for (const [key, r] of b) {
+    if (!a.has(key) && !r.custom && parents.has(r.urn)) found.add(key);
+  }
+  return found;
+}
+
 /** Every difference between the plans in `before` and `after`, as lines; none when they agree. */
 export function planDifferences(before: string, after: string): string[] {
+  return compare(before, after).problems;
+}
+
+function compare(before: string, after: string): { problems: string[]; renamed: number; parents: number } {
   const problems: string[] = [];
   for (const file of ["manifests.yaml", "outputs.json"]) {
     const [a, b] = [before, after].map((d) => readFileSync(path.join(d, file), "utf8"));
@@ -99,24 +125,15 @@ export function planDifferences(before: string, after: string): string[] {
     if (old) renames.set(key, old);
   }
   const renamedFrom = new Set(renames.values());
+  const parents = newParents(a, b, renames);
   for (const key of a.keys()) if (!b.has(key) && !renamedFrom.has(key)) problems.push(`only before: ${key}`);
-  for (const key of b.keys()) if (!a.has(key) && !renames.has(key)) problems.push(`only after: ${key}`);
+  for (const key of b.keys())
+    if (!a.has(key) && !renames.has(key) && !parents.has(key)) problems.push(`only after: ${key}`);
   for (const [key, r] of b) {
     const old = a.get(renames.get(key) ?? key);
     if (old && comparable(old) !== comparable(r, renames)) problems.push(`changed: ${key}`);
   }
-  return problems;
-}
-
-/** How many resources of `after` are renamed ones of `before` (aliased to their old names). */
-export function renamedCount(before: string, after: string): number {
-  const resources = (dir: string) =>
-    JSON.parse(readFileSync(path.join(dir, "resources.json"), "utf8")) as PlannedResource[];
-  const old = new Set(resources(before).map((r) => `${r.type}::${r.name}`));
-  const renamed = resources(after).filter(
-    (r) => !old.has(`${r.type}::${r.name}`) && aliasKeys(r).some((k) => old.has(k)),
-  );
-  return renamed.length;
+  return { problems, renamed: renames.size, parents: parents.size };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -124,11 +141,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write("usage: npm run plan:diff -- <before plan dir> <after plan dir>\n");
     return 1;
   }
-  const problems = planDifferences(argv[0]!, argv[1]!);
+  const { problems, renamed, parents } = compare(argv[0]!, argv[1]!);
   if (problems.length === 0) {
-    const renamed = renamedCount(argv[0]!, argv[1]!);
+    const notes = [
+      ...(parents ? [`${parents} new parent component${parents === 1 ? "" : "s"}`] : []),
+      ...(renamed ? [`${renamed} renamed, each aliased to its old name`] : []),
+    ];
     process.stdout.write(
-      `the plans agree: manifests and outputs identical, resources equal but for parents${renamed ? ` (${renamed} renamed, each aliased to its old name)` : ""}\n`,
+      `the plans agree: manifests and outputs identical, resources equal but for parents${notes.length ? ` (${notes.join("; ")})` : ""}\n`,
     );
     return 0;
   }

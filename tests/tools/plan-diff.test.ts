@@ -124,3 +124,34 @@ describe("a resource renamed", () => {
     expect(problems.filter((p) => p.startsWith("changed: ")).length).toBeGreaterThan(0);
   });
 });
+
+describe("a new component", () => {
+  const NEW = "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack$ferrum:index:Grouping::grouping";
+  const component = (urn: string, name: string) => ({
+    urn,
+    type: "ferrum:index:Grouping",
+    name,
+    parent: "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack::ferrum-dev",
+    custom: false,
+    waitsFor: [],
+    inputs: {},
+    options: {},
+  });
+
+  test("that parents resources both plans have is a new parent: the plans agree", () => {
+    const grouped = edited((rs) => {
+      const ns = rs.find((r) => r.type === "kubernetes:core/v1:Namespace");
+      ns.parent = NEW;
+      ns.options.aliases = [
+        { spec: { parenturn: "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack::ferrum-dev" } },
+      ];
+      rs.push(component(NEW, "grouping"));
+    });
+    expect(planDifferences(base, grouped)).toEqual([]);
+  });
+
+  test("that parents nothing is a new resource", () => {
+    const extra = edited((rs) => rs.push(component(NEW, "grouping")));
+    expect(planDifferences(base, extra)).toEqual(["only after: ferrum:index:Grouping::grouping"]);
+  });
+});
