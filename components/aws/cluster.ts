@@ -38,6 +38,7 @@ import { ZONE_KEYS } from "./subnets";
 import type { Network } from "./network";
 
 export interface EksClusterArgs {
+  /** `ferrum:aws`: version, node sizes and instance types, the deployer's role and the admins. */
   readonly settings: Pick<
     AwsSettings,
     | "kubernetesVersion"
@@ -48,10 +49,13 @@ export interface EksClusterArgs {
     | "nodeMaxSize"
     | "nodeDesiredSize"
   >;
+  /** The VPC: the control plane and the nodes go into its private subnets, one node group per zone. */
   readonly network: Network;
   /** Who reaches the API: from ferrum:deployer and ferrum:aws.publicAccessCidrs (api-access.ts). */
   readonly access: EksApiAccess;
+  /** The stack's AWS region: the kubeconfig's `aws eks get-token` names it. */
   readonly region: string;
+  /** Tags of every AWS resource. */
   readonly tags: Record<string, string>;
   /**
    * Repository prefix of the stack's ECR pull-through cache (registry.ts): the nodes make its first pulls.

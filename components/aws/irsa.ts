@@ -39,14 +39,22 @@ export function irsaTrustPolicy(
 }
 
 export interface IrsaRoleArgs {
+  /** The cluster's OIDC provider, which the role trusts. */
   readonly identity: IrsaIdentity;
+  /** The namespace of the one ServiceAccount that may assume the role. */
   readonly namespace: string;
+  /** The name of the one ServiceAccount that may assume the role. */
   readonly serviceAccount: string;
+  /** What the role is for, for people reading the console. */
   readonly description: string;
-  /** AWS-managed or customer policies to attach. */
+  /** AWS-managed or customer policies to attach, each under its policy's name. @default none - no managed policy */
   readonly policyArns?: readonly string[];
-  /** An inline policy document. */
+  /** An inline policy document. @default none - no inline policy */
   readonly policy?: pulumi.Input<string>;
+  /**
+   * Tags of the role.
+   * @default none - the role is untagged
+   */
   readonly tags?: Record<string, string>;
 }
 

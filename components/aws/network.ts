@@ -28,9 +28,11 @@ export interface Network {
 }
 
 export interface NetworkArgs {
+  /** `ferrum:aws.vpcCidr` and `ferrum:aws.natGateways`: the VPC's block and one NAT gateway per zone or one for all. */
   readonly settings: Pick<AwsSettings, "vpcCidr" | "natGateways">;
   /** The EKS cluster's name: subnets are tagged for its load balancer controller. */
   readonly clusterName: string;
+  /** Tags of every resource (each also gets its own `Name`). */
   readonly tags: Record<string, string>;
 }
 

@@ -38,15 +38,22 @@ export const ACR_PRIVATE_DNS_ZONE = "privatelink.azurecr.io";
 export const UNTAGGED_RETENTION_DAYS = 14;
 
 export interface AcrRegistryArgs {
+  /** `ferrum:azure`: the registry's name, SKU and network access, the Key Vault's name and the deployer. */
   readonly settings: AzureSettings;
+  /** The resource group, VNet and private endpoints' subnet. */
   readonly network: AzureNetwork;
+  /** The subscription the role assignments are scoped in. */
   readonly subscriptionId: pulumi.Input<string>;
   /** Object id of the cluster's kubelet identity. */
   readonly kubeletObjectId: pulumi.Input<string>;
+  /** The services: the image each runs, built and pushed here when it has a build context. */
   readonly services: readonly ServiceSettings[];
   /** How the upstream of `ferrum:imageRegistry` is cached. @default - nothing is cached */
   readonly cache?: ImageCache;
-  /** `ferrum:imageRegistryUsername` and its password: the cache's login, when it authenticates. */
+  /**
+   * `ferrum:imageRegistryUsername` and its password: the cache's login, when it authenticates.
+   * @default none - the cache rule pulls anonymously (refused when the cache authenticates)
+   */
   readonly login?: { readonly username: string; readonly password: pulumi.Input<string> };
   /** The tenant of the Key Vault holding the login. */
   readonly tenantId: pulumi.Input<string>;
