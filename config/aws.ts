@@ -2,14 +2,14 @@
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
 import type { RdsRestoreSource } from "../components/managed-postgres/types";
-import { subnetLayout } from "../lib/cidr";
-import { ObjectReader, show } from "./reader";
+import { subnetLayout } from "../components/aws/subnets";
+import { type Problems, ObjectReader, setCommand, show } from "./reader";
 import { tableVersion } from "./versions";
 import { EKS_NODE_AMI_TYPE } from "../lib/versions";
 
 /** `ferrum:aws.rds.restore`: restore mode (README, "Restoring production"). */
 export interface RdsRestoreSettings {
-  /** Identifier of the restored instance; empty: `<original>-restored`. */
+  /** Identifier of the restored instance: `<original>-restored` unless set. */
   readonly identifier: string;
   readonly source: RdsRestoreSource;
   /** Stop declaring the original instance (once a person has unprotected it). */
@@ -20,6 +20,30 @@ export interface RdsRestoreSettings {
 export const UTC_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 const RDS_IDENTIFIER = /^(?=.{1,63}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SNAPSHOT = /^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9:-]{0,254}$/;
+
+/** The RDS instance's identifier on a stack: `ferrum-<stack>`. */
+export const rdsIdentifier = (stack: string): string => `ferrum-${stack}`;
+
+/**
+ * `ferrum:aws.rds.restore` resolved against the original instance's identifier: the restored one defaults to
+ * `<original>-restored` and may never be the original's (that would replace, not restore).
+ */
+export function resolveRdsRestore(
+  restore: RdsRestoreSettings | undefined,
+  original: string,
+  problems: Problems,
+): RdsRestoreSettings | undefined {
+  if (!restore) return undefined;
+  const fallback = `${original.slice(0, 63 - "-restored".length)}-restored`;
+  const identifier = restore.identifier || fallback;
+  if (identifier === original) {
+    problems.add(
+      "aws.rds.restore.identifier",
+      `must differ from the original instance's identifier (got ${JSON.stringify(identifier)}): the restore is a new instance; set it with: ${setCommand({ stack: problems.fix.stack }, "aws.rds.restore.identifier", `${original}-restored`)}`,
+    );
+  }
+  return { ...restore, identifier };
+}
 
 /** Restore mode's settings, or undefined when `restore` is absent. */
 function readRdsRestore(r: ObjectReader): RdsRestoreSettings | undefined {
@@ -139,7 +163,7 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
     maxAllocatedStorageGiB: rds.integer("maxAllocatedStorageGiB", 500, 20, 65536),
     backupRetentionDays: rds.integer("backupRetentionDays", 14, 7, 35),
   };
-  const restore = readRdsRestore(rds.object("restore"));
+  const restore = resolveRdsRestore(readRdsRestore(rds.object("restore")), rdsIdentifier(p.fix.stack), p);
   rds.rejectUnknown();
   if (rdsSettings.maxAllocatedStorageGiB < rdsSettings.allocatedStorageGiB) {
     p.add(

@@ -96,6 +96,7 @@ function patchMonitor(): void {
   MockMonitor.prototype.registerResource = function (req: RegisterRequest, callback: Callback) {
     const runtime = active;
     const slot = runtime?.reserve();
+    runtime?.noteRename(req);
     return original.call(this, req, (err: unknown, response: { getUrn(): string } | undefined) => {
       if (runtime && slot !== undefined && !err && response) runtime.complete(slot, req, response.getUrn());
       callback(err, response);
@@ -193,8 +194,25 @@ export class MockRuntime implements pulumi.runtime.Mocks {
     { inputs: Record<string, unknown>; state: Record<string, unknown> }
   >();
   readonly calls: { token: string; inputs: unknown }[] = [];
+  /** Renamed resources (`type::name`): the name their first alias gives, the one they had before. */
+  private readonly formerNames = new Map<string, string>();
 
   constructor(readonly stack: string) {}
+
+  /**
+   * A resource renamed with an alias keeps its state in the engine: its id and every computed output stay
+   * the old name's. The fixtures derive outputs from the name, so a renamed resource is answered as its
+   * previous name (its first alias's), or every id downstream of a rename would differ in the plan.
+   */
+  noteRename(req: RegisterRequest): void {
+    for (const alias of req.getAliasesList()) {
+      const spec = (alias.toObject() as { spec?: { name?: string } }).spec;
+      if (spec?.name && spec.name !== req.getName()) {
+        this.formerNames.set(`${req.getType()}::${req.getName()}`, spec.name);
+        return;
+      }
+    }
+  }
 
   async install(project = "ferrum"): Promise<void> {
     patchMonitor();
@@ -235,10 +253,12 @@ export class MockRuntime implements pulumi.runtime.Mocks {
     state: Record<string, unknown>;
   } {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-    const state = providerOutputs(args.type, args.name, inputs, this.stack);
-    this.states.set(`${args.type}::${args.name}`, { inputs, state });
+    const key = `${args.type}::${args.name}`;
+    const identity = this.formerNames.get(key) ?? args.name;
+    const state = providerOutputs(args.type, identity, inputs, this.stack);
+    this.states.set(key, { inputs, state });
     // A fixture may give the provider's id (an ARM id, sg-...); otherwise a fixed one.
-    const id = typeof state.id === "string" ? state.id : `${args.name}-id`;
+    const id = typeof state.id === "string" ? state.id : `${identity}-id`;
     return { id: args.custom === false ? undefined : id, state };
   }
 

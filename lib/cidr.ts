@@ -1,6 +1,6 @@
 /**
- * IPv4 CIDR arithmetic: parsing, overlap, carving subnets. Pure; the AWS VPC layout below and the Azure
- * VNet checks (components/azure/cidr.ts) share it.
+ * IPv4 CIDR arithmetic: parsing, overlap, carving subnets. Pure; each cloud's subnet layout (the VPC's in
+ * components/aws/subnets.ts, the VNet's in components/azure/subnets.ts) and the deployer's CIDR checks share it.
  */
 
 export interface Ipv4Cidr {
@@ -60,31 +60,4 @@ export function carve(cidr: string, prefixes: readonly number[]): string[] {
     next = at + size;
     return formatCidr({ base: at, prefix: p });
   });
-}
-
-/** The VPC's subnets, a block per availability zone per tier: nodes get the room, the rest /24s. */
-export const SUBNET_PREFIXES = { private: 19, public: 24, isolated: 24 } as const;
-export const ZONES = 3;
-
-export interface SubnetLayout {
-  /** Nodes and pods (the VPC CNI gives each pod a VPC address): /19, 8190 addresses per zone. */
-  readonly private: readonly string[];
-  /** Load balancers only. */
-  readonly public: readonly string[];
-  /** Database and managed cache: no route out. */
-  readonly isolated: readonly string[];
-}
-
-/** Three zones' private, public and isolated subnets of `vpcCidr` (a /16 or /17 holds them). */
-export function subnetLayout(vpcCidr: string): SubnetLayout {
-  const tiers = ["private", "public", "isolated"] as const;
-  const blocks = carve(
-    vpcCidr,
-    tiers.flatMap((t) => Array<number>(ZONES).fill(SUBNET_PREFIXES[t])),
-  );
-  return {
-    private: blocks.slice(0, ZONES),
-    public: blocks.slice(ZONES, 2 * ZONES),
-    isolated: blocks.slice(2 * ZONES),
-  };
 }

@@ -11,9 +11,7 @@ import { eksApiAccess } from "../components/aws/api-access";
 import { EksCluster } from "../components/aws/cluster";
 import { AwsNetwork } from "../components/aws/network";
 import { ecrRegistry } from "../components/aws/registry";
-import { ConfigError } from "../config";
-import type { RdsRestore } from "../components/managed-postgres";
-import { fullKey, setCommand } from "../config/reader";
+import { rdsIdentifier } from "../config/aws";
 import { traefik } from "../components/cluster/traefik";
 import { OBSERVABILITY_DEFAULTS } from "../components/observability";
 import { awsLogStorage } from "../components/observability/aws-log-storage";
@@ -94,28 +92,13 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
   };
 }
 
-/**
- * `ferrum:aws.rds.restore` resolved against the original instance's identifier: the restored one defaults to
- * `<original>-restored` and may never be the original's (that would replace, not restore).
- */
-export function rdsRestore(config: LoadedConfig, original: string): RdsRestore | undefined {
-  const restore = config.aws.rds.restore;
-  if (!restore) return undefined;
-  const identifier = restore.identifier || `${original.slice(0, 63 - "-restored".length)}-restored`;
-  if (identifier === original) {
-    throw new ConfigError([
-      `${fullKey("aws.rds.restore.identifier")} must differ from the original instance's identifier (got ${JSON.stringify(identifier)}): the restore is a new instance; set it with: ${setCommand({ stack: config.stack }, "aws.rds.restore.identifier", `${original}-restored`)}`,
-    ]);
-  }
-  return { identifier, source: restore.source, retireOriginal: restore.retireOriginal };
-}
-
 export function awsStack(config: LoadedConfig): StackOutputs {
-  const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
-  const identifier = `ferrum-${config.stack}`;
-  const restore = rdsRestore(config, identifier);
-  const c = cluster(config, tags);
   const a = config.aws;
+  const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
+  const identifier = rdsIdentifier(config.stack);
+  // Resolved and checked (never the original's identifier) with the rest of ferrum:aws.
+  const restore = a.rds.restore;
+  const c = cluster(config, tags);
   const tls = config.tls;
 
   const ingress = traefik("traefik", {
@@ -196,7 +179,15 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       bootstrapImage: config.postgres.image,
       protect: config.protect,
       tags,
-      ...(restore ? { restore } : {}),
+      ...(restore
+        ? {
+            restore: {
+              identifier: restore.identifier,
+              source: restore.source,
+              retireOriginal: restore.retireOriginal,
+            },
+          }
+        : {}),
     },
     redis,
     objectStore: {

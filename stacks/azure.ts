@@ -5,10 +5,10 @@
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { LoadedConfig } from "../config";
-import { aksCluster } from "../components/azure/cluster";
-import { azureNetwork } from "../components/azure/network";
-import { acr } from "../components/azure/registry";
-import { azureStorage, AZURE_STORAGE_CLASS } from "../components/azure/storage";
+import { AksCluster } from "../components/azure/cluster";
+import { AzureNetwork } from "../components/azure/network";
+import { AcrRegistry } from "../components/azure/registry";
+import { AzureStorage, AZURE_STORAGE_CLASS } from "../components/azure/storage";
 import { traefik } from "../components/cluster/traefik";
 import type { RedisBackend } from "../components/redis-ha";
 import { inClusterRedis, platform, StackOutputs } from "./platform";
@@ -19,15 +19,17 @@ export function azureStack(config: LoadedConfig): StackOutputs {
   const tags = { project: "ferrum", stack: config.stack, "managed-by": "pulumi" };
   const { subscriptionId, tenantId } = authorization.getClientConfigOutput();
 
-  const net = azureNetwork(name, a, { protect: config.protect, tags });
-  const aks = aksCluster(name, a, net, {
+  const net = new AzureNetwork(name, { settings: a, protect: config.protect, tags });
+  const aks = new AksCluster(name, {
+    settings: a,
+    network: net,
     subscriptionId,
     protect: config.protect,
-    deployer: config.deployer,
+    ...(config.deployer ? { deployer: config.deployer } : {}),
   });
   const k8sOpts = { provider: aks.provider, dependsOn: aks.ready };
-  const storage = azureStorage(name, k8sOpts);
-  const registry = acr("acr", {
+  const storage = new AzureStorage(name, k8sOpts).ready;
+  const registry = new AcrRegistry("acr", {
     settings: a,
     network: net,
     subscriptionId,

@@ -79,18 +79,23 @@ export function clusterAutoscalerPolicy(clusterName: string) {
 }
 
 export interface AddonsArgs {
+  /** The EKS cluster's name, as an output: the add-ons attach to it and wait for it. */
   readonly clusterName: pulumi.Input<string>;
   /** The plain cluster name (policies are rendered from it). */
   readonly clusterNameText: string;
+  /** The stack's AWS region: the Cluster Autoscaler looks up its node groups there. */
   readonly region: string;
   /** The cluster's Kubernetes minor: the EBS CSI add-on and the Cluster Autoscaler image follow it. */
   readonly kubernetesVersion: string;
+  /** The cluster's OIDC provider: the EBS CSI driver and the Cluster Autoscaler assume their roles through it. */
   readonly identity: IrsaIdentity;
+  /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
   /** What the Helm releases wait for: nodes to run on and cluster DNS. */
   readonly dependsOn: pulumi.Resource[];
   /** The node groups: all the EBS CSI add-on's controller needs (not cluster DNS). */
   readonly nodes: pulumi.Resource[];
+  /** Tags of every AWS resource. */
   readonly tags: Record<string, string>;
 }
 

@@ -12,6 +12,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DeployerSettings } from "../../config/deployer";
+import { ZONE_KEYS, type ZoneKey } from "./subnets";
 
 export interface EksApiAccess {
   readonly endpointPublicAccess: boolean;
@@ -54,7 +55,8 @@ export function runnerPath(
     readonly clusterSecurityGroupId: pulumi.Input<string>;
     readonly vpcId: pulumi.Input<string>;
     readonly vpcCidr: string;
-    readonly privateRouteTableIds: readonly pulumi.Input<string>[];
+    /** The private route table of each zone, by zone key. */
+    readonly privateRouteTableIds: Readonly<Record<ZoneKey, pulumi.Input<string>>>;
     readonly tags: Record<string, string>;
   },
   parent: pulumi.Resource,
@@ -84,13 +86,15 @@ export function runnerPath(
     { parent },
   );
   made.push(peering);
-  a.privateRouteTableIds.forEach((routeTableId, zone) => {
+  ZONE_KEYS.forEach((zone, position) => {
+    const routeTableId = a.privateRouteTableIds[zone];
     for (const cidr of a.access.privateCidrs) {
       made.push(
         new ec2.Route(
           `${name}-private-${zone}-to-runner-${cidrKey(cidr)}`,
           { routeTableId, destinationCidrBlock: cidr, vpcPeeringConnectionId: peering.id },
-          { parent },
+          // Named by the zone's position before zones had keys.
+          { parent, aliases: [{ name: `${name}-private-${position}-to-runner-${cidrKey(cidr)}` }] },
         ),
       );
     }

@@ -32,7 +32,12 @@ export interface PrivateBucketArgs {
   readonly childPrefix: string;
   /** The bucket's S3 name. */
   readonly bucketName: string;
+  /** `protect` the bucket: it holds the data. */
   readonly protect: boolean;
+  /**
+   * Tags of the bucket.
+   * @default none - the bucket is untagged
+   */
   readonly tags?: Record<string, string>;
   /** ARN of the customer managed KMS key that encrypts new objects. @default - the AWS managed key aws/s3 */
   readonly kmsKeyArn?: pulumi.Input<string>;

@@ -21,6 +21,7 @@ export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6
 const ORIGIN_ID = "bucket";
 
 export interface BucketCdnArgs {
+  /** The private bucket the distribution serves, through its Origin Access Control. */
   readonly bucket: s3.Bucket;
   /** The bucket's S3 name: names the Origin Access Control (unique per account). */
   readonly bucketName: string;
@@ -31,6 +32,10 @@ export interface BucketCdnArgs {
    * elsewhere are served from the nearest of those)
    */
   readonly priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  /**
+   * Tags of the distribution.
+   * @default none - the distribution is untagged
+   */
   readonly tags?: Record<string, string>;
 }
 

@@ -9,6 +9,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import type * as pulumi from "@pulumi/pulumi";
 
 export interface ClientSecurityGroupArgs {
+  /** The VPC the group lives in. */
   readonly vpcId: pulumi.Input<string>;
   /** The one port clients reach. */
   readonly port: number;
@@ -16,6 +17,10 @@ export interface ClientSecurityGroupArgs {
   readonly clientSecurityGroupId: pulumi.Input<string>;
   /** What the group guards, for people reading the console. */
   readonly description: string;
+  /**
+   * Tags of the group.
+   * @default none - the group is untagged
+   */
   readonly tags?: Record<string, string>;
 }
 

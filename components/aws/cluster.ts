@@ -34,9 +34,11 @@ import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
 import { eksAddonVersion } from "./addons";
 import { runnerPath, type EksApiAccess } from "./api-access";
 import { attachPolicies } from "./irsa";
+import { ZONE_KEYS } from "./subnets";
 import type { Network } from "./network";
 
 export interface EksClusterArgs {
+  /** `ferrum:aws`: version, node sizes and instance types, the deployer's role and the admins. */
   readonly settings: Pick<
     AwsSettings,
     | "kubernetesVersion"
@@ -47,10 +49,13 @@ export interface EksClusterArgs {
     | "nodeMaxSize"
     | "nodeDesiredSize"
   >;
+  /** The VPC: the control plane and the nodes go into its private subnets, one node group per zone. */
   readonly network: Network;
   /** Who reaches the API: from ferrum:deployer and ferrum:aws.publicAccessCidrs (api-access.ts). */
   readonly access: EksApiAccess;
+  /** The stack's AWS region: the kubeconfig's `aws eks get-token` names it. */
   readonly region: string;
+  /** Tags of every AWS resource. */
   readonly tags: Record<string, string>;
   /**
    * Repository prefix of the stack's ECR pull-through cache (registry.ts): the nodes make its first pulls.
@@ -335,9 +340,9 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     // Totals split over the zones, rounded up so no zone is left at zero.
-    const perZone = (n: number) => Math.ceil(n / args.network.privateSubnets.length);
-    const nodes = args.network.privateSubnets.map(
-      (subnetId, zone) =>
+    const perZone = (n: number) => Math.ceil(n / ZONE_KEYS.length);
+    const nodes = ZONE_KEYS.map(
+      (zone, position) =>
         new eks.NodeGroup(
           `${name}-nodes-${zone}`,
           {
@@ -346,7 +351,7 @@ export class EksCluster extends pulumi.ComponentResource {
             version: s.kubernetesVersion,
             amiType: EKS_NODE_AMI_TYPE,
             nodeRoleArn: nodeRole.role.arn,
-            subnetIds: [subnetId],
+            subnetIds: [args.network.privateSubnets[zone]],
             instanceTypes: [...s.nodeInstanceTypes],
             capacityType: "ON_DEMAND",
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
@@ -359,13 +364,17 @@ export class EksCluster extends pulumi.ComponentResource {
             labels: { "ferrum.io/pool": "general" },
             tags,
           },
-          // The Cluster Autoscaler owns the size once the group exists. The first zone's group is the one
-          // group of earlier versions (`<name>-nodes`), now limited to its zone's subnet.
+          // The Cluster Autoscaler owns the size once the group exists. Groups were named by the zone's
+          // position (`<name>-nodes-0`) before zones had keys; zone a's group is also the one group of earlier
+          // versions (`<name>-nodes`), now limited to its zone's subnet.
           {
             parent: this,
             dependsOn: [vpcCni, kubeProxy, ...nodeRole.attachments],
             ignoreChanges: ["scalingConfig.desiredSize"],
-            ...(zone === 0 ? { aliases: [{ name: `${name}-nodes` }] } : {}),
+            aliases: [
+              { name: `${name}-nodes-${position}` },
+              ...(position === 0 ? [{ name: `${name}-nodes` }] : []),
+            ],
           },
         ),
     );

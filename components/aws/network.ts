@@ -11,8 +11,8 @@
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
-import { subnetLayout, ZONES } from "../../lib/cidr";
 import type { AwsSettings } from "../../config/aws";
+import { subnetLayout, ZONE_KEYS, type Tier, type ZoneKey } from "./subnets";
 
 export interface Network {
   readonly vpcId: pulumi.Output<string>;
@@ -21,24 +21,26 @@ export interface Network {
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly isolatedSubnetIds: pulumi.Output<string[]>;
-  /** The private subnet of each zone, in zone order: one node group per zone. */
-  readonly privateSubnets: pulumi.Output<string>[];
-  /** The private route table of each zone, in zone order: routes to a peered runner network go here. */
-  readonly privateRouteTableIds: pulumi.Output<string>[];
+  /** The private subnet of each zone, by zone key: one node group per zone. */
+  readonly privateSubnets: Readonly<Record<ZoneKey, pulumi.Output<string>>>;
+  /** The private route table of each zone, by zone key: routes to a peered runner network go here. */
+  readonly privateRouteTableIds: Readonly<Record<ZoneKey, pulumi.Output<string>>>;
 }
 
 export interface NetworkArgs {
+  /** `ferrum:aws.vpcCidr` and `ferrum:aws.natGateways`: the VPC's block and one NAT gateway per zone or one for all. */
   readonly settings: Pick<AwsSettings, "vpcCidr" | "natGateways">;
   /** The EKS cluster's name: subnets are tagged for its load balancer controller. */
   readonly clusterName: string;
+  /** Tags of every resource (each also gets its own `Name`). */
   readonly tags: Record<string, string>;
 }
 
 export class AwsNetwork extends pulumi.ComponentResource implements Network {
   readonly vpcId: pulumi.Output<string>;
   readonly vpcCidr: string;
-  readonly privateSubnets: pulumi.Output<string>[];
-  readonly privateRouteTableIds: pulumi.Output<string>[];
+  readonly privateSubnets: Readonly<Record<ZoneKey, pulumi.Output<string>>>;
+  readonly privateRouteTableIds: Readonly<Record<ZoneKey, pulumi.Output<string>>>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly isolatedSubnetIds: pulumi.Output<string[]>;
@@ -55,10 +57,19 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     ).names;
     const zone = (i: number) =>
       zones.apply((z) => {
-        if (z.length < ZONES)
-          throw new Error(`the region offers ${z.length} availability zones; the VPC needs ${ZONES}`);
+        if (z.length < ZONE_KEYS.length)
+          throw new Error(
+            `the region offers ${z.length} availability zones; the VPC needs ${ZONE_KEYS.length}`,
+          );
         return z[i];
       });
+    // Children are named by zone key (`-private-a`); earlier versions named them by position (`-private-0`).
+    // The alias keeps each one's URN, and the Name tag keeps its value: the cloud sees no change.
+    const position = (z: ZoneKey) => ZONE_KEYS.indexOf(z);
+    const formerly = (n: string): pulumi.ResourceOptions => ({
+      ...parent,
+      aliases: [{ name: `${name}-${n}` }],
+    });
 
     const vpc = new ec2.Vpc(
       name,
@@ -77,76 +88,97 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     );
     const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: named(`${name}-igw`) }, parent);
 
-    const subnet = (tier: "public" | "private" | "isolated", i: number, tags: Record<string, string>) =>
+    const subnet = (tier: Tier, z: ZoneKey, tags: Record<string, string>) =>
       new ec2.Subnet(
-        `${name}-${tier}-${i}`,
+        `${name}-${tier}-${z}`,
         {
           vpcId: vpc.id,
-          cidrBlock: layout[tier][i],
-          availabilityZone: zone(i),
+          cidrBlock: layout[tier][z],
+          availabilityZone: zone(position(z)),
           mapPublicIpOnLaunch: false,
-          tags: { ...named(`${name}-${tier}-${i}`), ...tags },
+          tags: { ...named(`${name}-${tier}-${position(z)}`), ...tags },
         },
-        parent,
+        formerly(`${tier}-${position(z)}`),
       );
-    const routeTable = (n: string) =>
-      new ec2.RouteTable(`${name}-${n}`, { vpcId: vpc.id, tags: named(`${name}-${n}`) }, parent);
-    const associate = (n: string, s: ec2.Subnet, rt: ec2.RouteTable) =>
-      new ec2.RouteTableAssociation(`${name}-${n}`, { subnetId: s.id, routeTableId: rt.id }, parent);
-    const indices = [...Array(ZONES).keys()];
+    const routeTable = (n: string, tag: string, opts: pulumi.ResourceOptions) =>
+      new ec2.RouteTable(`${name}-${n}`, { vpcId: vpc.id, tags: named(`${name}-${tag}`) }, opts);
+    const associate = (tier: Tier, z: ZoneKey, s: ec2.Subnet, rt: ec2.RouteTable) =>
+      new ec2.RouteTableAssociation(
+        `${name}-${tier}-${z}`,
+        { subnetId: s.id, routeTableId: rt.id },
+        formerly(`${tier}-${position(z)}`),
+      );
 
     // Public: the internet gateway; Kubernetes puts internet-facing load balancers here.
-    const publicRt = routeTable("public");
+    const publicRt = routeTable("public", "public", parent);
     new ec2.Route(
       `${name}-public-default`,
       { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
       parent,
     );
-    const publicSubnets = indices.map((i) => {
-      const s = subnet("public", i, { "kubernetes.io/role/elb": "1", ...clusterTag });
-      associate(`public-${i}`, s, publicRt);
-      return s;
-    });
+    const publicSubnets = new Map(
+      ZONE_KEYS.map((z) => {
+        const s = subnet("public", z, { "kubernetes.io/role/elb": "1", ...clusterTag });
+        associate("public", z, s, publicRt);
+        return [z, s] as const;
+      }),
+    );
 
-    // NAT: one per zone, or one for all.
-    const nats = indices.slice(0, args.settings.natGateways === "single" ? 1 : ZONES).map((i) => {
-      const eip = new ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: named(`${name}-nat-${i}`) }, parent);
+    // NAT: one per zone, or one (zone a's) for all.
+    const natZones = args.settings.natGateways === "single" ? ZONE_KEYS.slice(0, 1) : ZONE_KEYS;
+    const nats = natZones.map((z) => {
+      const tag = named(`${name}-nat-${position(z)}`);
+      const eip = new ec2.Eip(
+        `${name}-nat-${z}`,
+        { domain: "vpc", tags: tag },
+        formerly(`nat-${position(z)}`),
+      );
       return new ec2.NatGateway(
-        `${name}-nat-${i}`,
-        { subnetId: publicSubnets[i].id, allocationId: eip.id, tags: named(`${name}-nat-${i}`) },
-        { ...parent, dependsOn: [igw] },
+        `${name}-nat-${z}`,
+        { subnetId: publicSubnets.get(z)!.id, allocationId: eip.id, tags: tag },
+        { ...formerly(`nat-${position(z)}`), dependsOn: [igw] },
       );
     });
 
-    // Private: out through the zone's NAT gateway; internal load balancers here.
+    // Private: out through the zone's NAT gateway (or the single one); internal load balancers here.
     const privateRouteTables: ec2.RouteTable[] = [];
-    const privateSubnets = indices.map((i) => {
-      const s = subnet("private", i, { "kubernetes.io/role/internal-elb": "1", ...clusterTag });
-      const rt = routeTable(`private-${i}`);
+    const privateSubnets = ZONE_KEYS.map((z) => {
+      const s = subnet("private", z, { "kubernetes.io/role/internal-elb": "1", ...clusterTag });
+      const rt = routeTable(`private-${z}`, `private-${position(z)}`, formerly(`private-${position(z)}`));
       privateRouteTables.push(rt);
       new ec2.Route(
-        `${name}-private-${i}-default`,
-        { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id },
-        parent,
+        `${name}-private-${z}-default`,
+        {
+          routeTableId: rt.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: nats[position(z) % nats.length].id,
+        },
+        formerly(`private-${position(z)}-default`),
       );
-      associate(`private-${i}`, s, rt);
+      associate("private", z, s, rt);
       return s;
     });
 
     // Isolated: the VPC's local route only.
-    const isolatedRt = routeTable("isolated");
-    const isolatedSubnets = indices.map((i) => {
-      const s = subnet("isolated", i, {});
-      associate(`isolated-${i}`, s, isolatedRt);
+    const isolatedRt = routeTable("isolated", "isolated", parent);
+    const isolatedSubnets = ZONE_KEYS.map((z) => {
+      const s = subnet("isolated", z, {});
+      associate("isolated", z, s, isolatedRt);
       return s;
     });
 
     const ids = (subnets: ec2.Subnet[]) => pulumi.all(subnets.map((s) => s.id));
+    const publicList = ZONE_KEYS.map((z) => publicSubnets.get(z)!);
     this.vpcId = vpc.id;
     this.vpcCidr = args.settings.vpcCidr;
-    this.privateSubnets = privateSubnets.map((s) => s.id);
-    this.privateRouteTableIds = privateRouteTables.map((rt) => rt.id);
-    this.publicSubnetIds = ids(publicSubnets);
+    const byZone = <T>(items: T[], pick: (t: T) => pulumi.Output<string>) =>
+      Object.fromEntries(ZONE_KEYS.map((z, i) => [z, pick(items[i])])) as Record<
+        ZoneKey,
+        pulumi.Output<string>
+      >;
+    this.privateSubnets = byZone(privateSubnets, (s) => s.id);
+    this.privateRouteTableIds = byZone(privateRouteTables, (rt) => rt.id);
+    this.publicSubnetIds = ids(publicList);
     this.privateSubnetIds = ids(privateSubnets);
     this.isolatedSubnetIds = ids(isolatedSubnets);
     this.registerOutputs({

@@ -41,15 +41,20 @@ export const untaggedExpiryPolicy = {
 export const PULL_THROUGH_SECRET_PREFIX = "ecr-pullthroughcache/";
 
 export interface EcrRegistryArgs {
+  /** The services: one repository each, and the image each runs. */
   readonly services: readonly ServiceSettings[];
   /** How the upstream of `ferrum:imageRegistry` is cached. @default - nothing is cached */
   readonly cache?: ImageCache;
-  /** `ferrum:imageRegistryUsername` and its password: the cache's login, when it authenticates. */
+  /**
+   * `ferrum:imageRegistryUsername` and its password: the cache's login, when it authenticates.
+   * @default none - the cache rule pulls anonymously (refused when the cache authenticates)
+   */
   readonly login?: { readonly username: string; readonly password: pulumi.Input<string> };
   /** The stack's region: the registry's host names it. */
   readonly region: string;
   /** Prefix of the secret's name, unique per stack (`ferrum-prod`). */
   readonly stackName: string;
+  /** Tags of every AWS resource. */
   readonly tags: Record<string, string>;
   /** `protect` the repositories: they hold every image a rollback may need. */
   readonly protect: boolean;

@@ -21,9 +21,9 @@ import * as time from "@pulumiverse/time";
 import type { AzureSettings } from "../../config/azure";
 import type { DeployerSettings } from "../../config/deployer";
 import { aksAuthorizedRanges, runnerVnetPath } from "./api-access";
-import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./cidr";
+import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./subnets";
 import { kubeloginKubeconfig } from "./kubeconfig";
-import type { AzureNetwork } from "./network";
+import { type AzureNetwork, movedUnder } from "./network";
 import { grantRole } from "./roles";
 
 export const AKS_ZONES = ["1", "2", "3"];
@@ -32,15 +32,20 @@ export const CLUSTER_IGNORED_CHANGES = ["agentPoolProfiles[0].count"];
 /** How long a new Azure RBAC role assignment takes to reach the AKS authorization server, at most. */
 export const RBAC_PROPAGATION = "300s";
 
-export interface AksCluster {
-  readonly name: pulumi.Output<string>;
-  readonly id: pulumi.Output<string>;
-  readonly provider: k8s.Provider;
-  /** Object id of the kubelet identity: the nodes pull images as it. */
-  readonly kubeletObjectId: pulumi.Output<string>;
-  readonly oidcIssuerUrl: pulumi.Output<string>;
-  /** Everything workloads must wait for (the cluster, the deployer's role on it). */
-  readonly ready: pulumi.Resource[];
+export interface AksClusterArgs {
+  /** `ferrum:azure`: version, tier, system pool, admins, API access, upgrade channel, monitoring. */
+  readonly settings: AzureSettings;
+  /** The resource group, VNet and nodes' subnet the cluster lives in. */
+  readonly network: AzureNetwork;
+  /** The subscription the role assignments are scoped in. */
+  readonly subscriptionId: pulumi.Input<string>;
+  /** `protect` the cluster. */
+  readonly protect: boolean;
+  /**
+   * Where `pulumi up` runs (ferrum:deployer): decides who reaches the API.
+   * @default none - the API is public to `settings.authorizedIpRanges` only, private when that is empty
+   */
+  readonly deployer?: DeployerSettings;
 }
 
 /** The API server's exposure: public to the listed CIDRs, or private (reachable from the VNet only). */
@@ -50,180 +55,185 @@ export function apiServerAccess(authorizedIpRanges: readonly string[]) {
     : { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
 }
 
-export function aksCluster(
-  name: string,
-  s: AzureSettings,
-  net: AzureNetwork,
-  ctx: {
-    readonly subscriptionId: pulumi.Input<string>;
-    readonly protect: boolean;
-    /** Where `pulumi up` runs (ferrum:deployer): decides who reaches the API. */
-    readonly deployer?: DeployerSettings;
-  },
-): AksCluster {
-  const rg = { resourceGroupName: net.resourceGroupName, location: net.location };
-  const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-    ...rg,
-    resourceName: `${name}-control-plane`,
-    tags: net.tags,
-  });
-  const subnetAccess = grantRole(
-    `${name}-network-contributor`,
-    {
-      role: "networkContributor",
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      scope: net.nodesSubnetId,
-      subscriptionId: ctx.subscriptionId,
-      description: "AKS control plane: join the nodes' subnet, manage its load balancers",
-    },
-    { parent: identity },
-  );
+export class AksCluster extends pulumi.ComponentResource {
+  readonly name: pulumi.Output<string>;
+  readonly id: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  /** Object id of the kubelet identity: the nodes pull images as it. */
+  readonly kubeletObjectId: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** Everything workloads must wait for (the cluster, the deployer's role on it). */
+  readonly ready: pulumi.Resource[];
 
-  const pool = s.systemPool;
-  const cluster = new containerservice.ManagedCluster(
-    name,
-    {
-      ...rg,
-      resourceName: name,
-      dnsPrefix: name,
-      kubernetesVersion: s.kubernetesVersion,
-      sku: { name: "Base", tier: s.clusterTier },
-      supportPlan: "KubernetesOfficial",
-      nodeResourceGroup: `${s.resourceGroupName}-nodes`,
-      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
-      agentPoolProfiles: [
-        {
-          name: "system",
-          mode: "System",
-          type: "VirtualMachineScaleSets",
-          osType: "Linux",
-          vmSize: pool.vmSize,
-          availabilityZones: AKS_ZONES,
-          enableAutoScaling: true,
-          minCount: pool.minCount,
-          maxCount: pool.maxCount,
-          count: pool.minCount,
-          osDiskSizeGB: pool.osDiskSizeGiB,
-          osDiskType: "Managed",
-          vnetSubnetID: net.nodesSubnetId,
-          enableNodePublicIP: false,
-          maxPods: 110,
-          upgradeSettings: { maxSurge: "33%" },
-          nodeLabels: { "ferrum.io/pool": "system" },
-        },
-      ],
-      networkProfile: {
-        networkPlugin: "azure",
-        networkPluginMode: "overlay",
-        networkDataplane: "cilium",
-        networkPolicy: "cilium",
-        podCidr: AKS_POD_CIDR,
-        serviceCidr: AKS_SERVICE_CIDR,
-        dnsServiceIP: AKS_DNS_SERVICE_IP,
-        loadBalancerSku: "standard",
-        outboundType: "loadBalancer",
-      },
-      oidcIssuerProfile: { enabled: true },
-      securityProfile: {
-        workloadIdentity: { enabled: true },
-        imageCleaner: { enabled: true, intervalHours: 48 },
-      },
-      aadProfile: {
-        managed: true,
-        enableAzureRBAC: true,
-        adminGroupObjectIDs: [...s.adminGroupObjectIds],
-      },
-      enableRBAC: true,
-      disableLocalAccounts: true,
-      apiServerAccessProfile: apiServerAccess(aksAuthorizedRanges(ctx.deployer, s.authorizedIpRanges)),
-      autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
-      storageProfile: {
-        diskCSIDriver: { enabled: true },
-        snapshotController: { enabled: true },
-        fileCSIDriver: { enabled: false },
-        blobCSIDriver: { enabled: false },
-      },
-      azureMonitorProfile: { metrics: { enabled: false } },
-      addonProfiles: s.logAnalyticsWorkspaceId
-        ? {
-            omsagent: {
-              enabled: true,
-              config: { logAnalyticsWorkspaceResourceID: s.logAnalyticsWorkspaceId, useAADAuth: "true" },
-            },
-          }
-        : {},
-      tags: net.tags,
-    },
-    { protect: ctx.protect, ignoreChanges: CLUSTER_IGNORED_CHANGES, dependsOn: [subnetAccess] },
-  );
-
-  const ready: pulumi.Resource[] = [cluster];
-  // What the Kubernetes provider waits for: the deployer's grant, propagated, and the private path to the API.
-  const access: pulumi.Resource[] = [];
-  if (s.deployerPrincipalId) {
-    const grant = grantRole(
-      `${name}-cluster-admin`,
+  constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ferrum:azure:AksCluster", name, {}, opts);
+    const s = args.settings;
+    const net = args.network;
+    const ctx = args;
+    const moved = movedUnder(this);
+    const rg = { resourceGroupName: net.resourceGroupName, location: net.location };
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { ...rg, resourceName: `${name}-control-plane`, tags: net.tags },
+      moved,
+    );
+    const subnetAccess = grantRole(
+      `${name}-network-contributor`,
       {
-        role: "aksRbacClusterAdmin",
-        principalId: s.deployerPrincipalId,
-        principalType: s.deployerPrincipalType,
-        scope: cluster.id,
+        role: "networkContributor",
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        scope: net.nodesSubnetId,
         subscriptionId: ctx.subscriptionId,
-        description: "The identity that runs pulumi up: manages every Kubernetes object of the cluster",
+        description: "AKS control plane: join the nodes' subnet, manage its load balancers",
       },
-      // Grouped under the cluster, but not stateful: it need not inherit the cluster's protection.
-      { parent: cluster, protect: false },
+      { parent: identity },
     );
-    const propagated = new time.Sleep(
-      `${name}-cluster-admin-propagation`,
-      // A new assignment (a replaced one too) waits again.
-      { createDuration: RBAC_PROPAGATION, triggers: { assignment: grant.id } },
-      { parent: cluster, protect: false },
-    );
-    ready.push(grant);
-    access.push(propagated);
-  }
-  if (ctx.deployer?.runner === "privateNetwork" && ctx.deployer.azure) {
-    access.push(
-      ...runnerVnetPath(
-        name,
-        {
-          runnerVnetId: ctx.deployer.azure.vnetId,
-          resourceGroupName: net.resourceGroupName,
-          vnetName: net.vnetName,
-          vnetId: net.vnetId,
-          nodeResourceGroup: cluster.nodeResourceGroup.apply((g) => g ?? `${s.resourceGroupName}-nodes`),
-          privateFqdn: cluster.privateFQDN,
-          tags: net.tags,
+
+    const pool = s.systemPool;
+    const cluster = new containerservice.ManagedCluster(
+      name,
+      {
+        ...rg,
+        resourceName: name,
+        dnsPrefix: name,
+        kubernetesVersion: s.kubernetesVersion,
+        sku: { name: "Base", tier: s.clusterTier },
+        supportPlan: "KubernetesOfficial",
+        nodeResourceGroup: `${s.resourceGroupName}-nodes`,
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+        agentPoolProfiles: [
+          {
+            name: "system",
+            mode: "System",
+            type: "VirtualMachineScaleSets",
+            osType: "Linux",
+            vmSize: pool.vmSize,
+            availabilityZones: AKS_ZONES,
+            enableAutoScaling: true,
+            minCount: pool.minCount,
+            maxCount: pool.maxCount,
+            count: pool.minCount,
+            osDiskSizeGB: pool.osDiskSizeGiB,
+            osDiskType: "Managed",
+            vnetSubnetID: net.nodesSubnetId,
+            enableNodePublicIP: false,
+            maxPods: 110,
+            upgradeSettings: { maxSurge: "33%" },
+            nodeLabels: { "ferrum.io/pool": "system" },
+          },
+        ],
+        networkProfile: {
+          networkPlugin: "azure",
+          networkPluginMode: "overlay",
+          networkDataplane: "cilium",
+          networkPolicy: "cilium",
+          podCidr: AKS_POD_CIDR,
+          serviceCidr: AKS_SERVICE_CIDR,
+          dnsServiceIP: AKS_DNS_SERVICE_IP,
+          loadBalancerSku: "standard",
+          outboundType: "loadBalancer",
         },
-        cluster,
+        oidcIssuerProfile: { enabled: true },
+        securityProfile: {
+          workloadIdentity: { enabled: true },
+          imageCleaner: { enabled: true, intervalHours: 48 },
+        },
+        aadProfile: {
+          managed: true,
+          enableAzureRBAC: true,
+          adminGroupObjectIDs: [...s.adminGroupObjectIds],
+        },
+        enableRBAC: true,
+        disableLocalAccounts: true,
+        apiServerAccessProfile: apiServerAccess(aksAuthorizedRanges(ctx.deployer, s.authorizedIpRanges)),
+        autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: "NodeImage" },
+        storageProfile: {
+          diskCSIDriver: { enabled: true },
+          snapshotController: { enabled: true },
+          fileCSIDriver: { enabled: false },
+          blobCSIDriver: { enabled: false },
+        },
+        azureMonitorProfile: { metrics: { enabled: false } },
+        addonProfiles: s.logAnalyticsWorkspaceId
+          ? {
+              omsagent: {
+                enabled: true,
+                config: { logAnalyticsWorkspaceResourceID: s.logAnalyticsWorkspaceId, useAADAuth: "true" },
+              },
+            }
+          : {},
+        tags: net.tags,
+      },
+      { ...moved, protect: ctx.protect, ignoreChanges: CLUSTER_IGNORED_CHANGES, dependsOn: [subnetAccess] },
+    );
+
+    const ready: pulumi.Resource[] = [cluster];
+    // What the Kubernetes provider waits for: the deployer's grant, propagated, and the private path to the API.
+    const access: pulumi.Resource[] = [];
+    if (s.deployerPrincipalId) {
+      const grant = grantRole(
+        `${name}-cluster-admin`,
+        {
+          role: "aksRbacClusterAdmin",
+          principalId: s.deployerPrincipalId,
+          principalType: s.deployerPrincipalType,
+          scope: cluster.id,
+          subscriptionId: ctx.subscriptionId,
+          description: "The identity that runs pulumi up: manages every Kubernetes object of the cluster",
+        },
+        // Grouped under the cluster, but not stateful: it need not inherit the cluster's protection.
+        { parent: cluster, protect: false },
+      );
+      const propagated = new time.Sleep(
+        `${name}-cluster-admin-propagation`,
+        // A new assignment (a replaced one too) waits again.
+        { createDuration: RBAC_PROPAGATION, triggers: { assignment: grant.id } },
+        { parent: cluster, protect: false },
+      );
+      ready.push(grant);
+      access.push(propagated);
+    }
+    if (ctx.deployer?.runner === "privateNetwork" && ctx.deployer.azure) {
+      access.push(
+        ...runnerVnetPath(
+          name,
+          {
+            runnerVnetId: ctx.deployer.azure.vnetId,
+            resourceGroupName: net.resourceGroupName,
+            vnetName: net.vnetName,
+            vnetId: net.vnetId,
+            nodeResourceGroup: cluster.nodeResourceGroup.apply((g) => g ?? `${s.resourceGroupName}-nodes`),
+            privateFqdn: cluster.privateFQDN,
+            tags: net.tags,
+          },
+          cluster,
+        ),
+      );
+    }
+
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+      { resourceGroupName: net.resourceGroupName, resourceName: cluster.name, format: "exec" },
+      { parent: cluster },
+    );
+    const kubeconfig = pulumi.secret(
+      credentials.kubeconfigs.apply((configs) =>
+        kubeloginKubeconfig(Buffer.from(configs[0].value, "base64").toString("utf8"), s.kubelogin),
       ),
     );
+    // Every Kubernetes resource uses this provider: none is sent before the deployer may make it.
+    const provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig, enableServerSideApply: true },
+      { ...moved, dependsOn: access },
+    );
+
+    this.name = cluster.name;
+    this.id = cluster.id;
+    this.provider = provider;
+    this.kubeletObjectId = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
+    this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+    this.ready = ready;
+    this.registerOutputs({ name: this.name, oidcIssuerUrl: this.oidcIssuerUrl });
   }
-
-  const credentials = containerservice.listManagedClusterUserCredentialsOutput(
-    { resourceGroupName: net.resourceGroupName, resourceName: cluster.name, format: "exec" },
-    { parent: cluster },
-  );
-  const kubeconfig = pulumi.secret(
-    credentials.kubeconfigs.apply((configs) =>
-      kubeloginKubeconfig(Buffer.from(configs[0].value, "base64").toString("utf8"), s.kubelogin),
-    ),
-  );
-  // Every Kubernetes resource uses this provider: none is sent before the deployer may make it.
-  const provider = new k8s.Provider(
-    `${name}-k8s`,
-    { kubeconfig, enableServerSideApply: true },
-    { dependsOn: access },
-  );
-
-  return {
-    name: cluster.name,
-    id: cluster.id,
-    provider,
-    kubeletObjectId: cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? ""),
-    oidcIssuerUrl: cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? ""),
-    ready,
-  };
 }

@@ -11,7 +11,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureSettings } from "../../config/azure";
 import { AZURE_REDIS_PRIVATE_DNS_ZONE } from "../redis-ha/managed-settings";
-import { subnetLayout } from "./cidr";
+import { subnetLayout } from "./subnets";
 
 export const POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers";
 
@@ -25,20 +25,14 @@ export interface PrivateZone {
   readonly ready: pulumi.Resource[];
 }
 
-export interface AzureNetwork {
-  readonly resourceGroupName: pulumi.Output<string>;
-  readonly resourceGroupId: pulumi.Output<string>;
-  readonly location: string;
-  readonly vnetId: pulumi.Output<string>;
-  readonly vnetName: pulumi.Output<string>;
-  readonly nodesSubnetId: pulumi.Output<string>;
-  readonly postgresSubnetId: pulumi.Output<string>;
-  readonly endpointsSubnetId: pulumi.Output<string>;
-  readonly postgresDns: PrivateZone;
-  /** Present with the managed cache only. */
-  readonly redisDns?: PrivateZone;
-  readonly tags: Record<string, string>;
-}
+/**
+ * Options of a child that moved under one of the Azure components: earlier versions created it at the
+ * stack's root, and the alias keeps that URN (its own children's follow it).
+ */
+export const movedUnder = (parent: pulumi.Resource): pulumi.CustomResourceOptions => ({
+  parent,
+  aliases: [{ parent: pulumi.rootStackResource }],
+});
 
 /** A private DNS zone linked (without auto-registration) to the VNet. */
 export function privateZone(
@@ -49,13 +43,18 @@ export function privateZone(
     vnetId: pulumi.Input<string>;
     tags: Record<string, string>;
   },
+  opts: pulumi.CustomResourceOptions,
 ): PrivateZone {
-  const zone = new privatedns.PrivateZone(name, {
-    resourceGroupName: where.resourceGroupName,
-    privateZoneName: zoneName,
-    location: "Global",
-    tags: where.tags,
-  });
+  const zone = new privatedns.PrivateZone(
+    name,
+    {
+      resourceGroupName: where.resourceGroupName,
+      privateZoneName: zoneName,
+      location: "Global",
+      tags: where.tags,
+    },
+    opts,
+  );
   const link = new privatedns.VirtualNetworkLink(
     `${name}-link`,
     {
@@ -72,82 +71,114 @@ export function privateZone(
   return { id: zone.id, ready: [zone, link] };
 }
 
-export function azureNetwork(
-  name: string,
-  s: AzureSettings,
-  opts: { readonly protect: boolean; readonly tags: Record<string, string> },
-): AzureNetwork {
-  const { tags } = opts;
-  // Deleting the group deletes everything in it, the database included.
-  const group = new resources.ResourceGroup(
-    `${name}-rg`,
-    { resourceGroupName: s.resourceGroupName, location: s.location, tags },
-    { protect: opts.protect },
-  );
-  const rg = { resourceGroupName: group.name, location: s.location };
-  const vnet = new network.VirtualNetwork(
-    `${name}-vnet`,
-    {
-      ...rg,
-      virtualNetworkName: `${name}-vnet`,
-      addressSpace: { addressPrefixes: [s.vnetCidr] },
-      tags,
-    },
-    // The subnets are their own resources below; the VNet must not claim (and drop) them on update.
-    { ignoreChanges: ["subnets"] },
-  );
+export interface AzureNetworkArgs {
+  /** `ferrum:azure`: the resource group, region, VNet CIDR, the server's name and the cache backend. */
+  readonly settings: AzureSettings;
+  /** `protect` the resource group: deleting it deletes everything in it, the database included. */
+  readonly protect: boolean;
+  /** Tags of every resource. */
+  readonly tags: Record<string, string>;
+}
 
-  const layout = subnetLayout(s.vnetCidr);
-  // One at a time: Azure refuses concurrent changes to one VNet (AnotherOperationInProgress).
-  const nodes = new network.Subnet(
-    `${name}-nodes`,
-    {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      subnetName: "nodes",
-      addressPrefix: layout.nodes,
-      defaultOutboundAccess: false,
-    },
-    { parent: vnet },
-  );
-  const postgres = new network.Subnet(
-    `${name}-postgres`,
-    {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      subnetName: "postgres",
-      addressPrefix: layout.postgres,
-      defaultOutboundAccess: false,
-      delegations: [{ name: "flexible-servers", serviceName: POSTGRES_DELEGATION }],
-    },
-    { parent: vnet, dependsOn: [nodes] },
-  );
-  const endpoints = new network.Subnet(
-    `${name}-endpoints`,
-    {
-      resourceGroupName: group.name,
-      virtualNetworkName: vnet.name,
-      subnetName: "private-endpoints",
-      addressPrefix: layout.endpoints,
-      defaultOutboundAccess: false,
-    },
-    { parent: vnet, dependsOn: [postgres] },
-  );
+export class AzureNetwork extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly resourceGroupId: pulumi.Output<string>;
+  readonly location: string;
+  readonly vnetId: pulumi.Output<string>;
+  readonly vnetName: pulumi.Output<string>;
+  readonly nodesSubnetId: pulumi.Output<string>;
+  readonly postgresSubnetId: pulumi.Output<string>;
+  readonly endpointsSubnetId: pulumi.Output<string>;
+  readonly postgresDns: PrivateZone;
+  /** Present with the managed cache only. */
+  readonly redisDns?: PrivateZone;
+  readonly tags: Record<string, string>;
 
-  const where = { resourceGroupName: group.name, vnetId: vnet.id, tags };
-  return {
-    resourceGroupName: group.name,
-    resourceGroupId: group.id,
-    location: s.location,
-    vnetId: vnet.id,
-    vnetName: vnet.name,
-    nodesSubnetId: nodes.id,
-    postgresSubnetId: postgres.id,
-    endpointsSubnetId: endpoints.id,
-    postgresDns: privateZone(`${name}-postgres-dns`, postgresDnsZoneName(s.postgres.serverName), where),
-    ...(s.cache === "azureManagedRedis"
-      ? { redisDns: privateZone(`${name}-redis-dns`, AZURE_REDIS_PRIVATE_DNS_ZONE, where) }
-      : {}),
-    tags,
-  };
+  constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ferrum:azure:Network", name, {}, opts);
+    const s = args.settings;
+    const tags = args.tags;
+    const moved = movedUnder(this);
+    // Deleting the group deletes everything in it, the database included.
+    const group = new resources.ResourceGroup(
+      `${name}-rg`,
+      { resourceGroupName: s.resourceGroupName, location: s.location, tags },
+      { ...moved, protect: args.protect },
+    );
+    const rg = { resourceGroupName: group.name, location: s.location };
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        ...rg,
+        virtualNetworkName: `${name}-vnet`,
+        addressSpace: { addressPrefixes: [s.vnetCidr] },
+        tags,
+      },
+      // The subnets are their own resources below; the VNet must not claim (and drop) them on update.
+      { ...moved, ignoreChanges: ["subnets"] },
+    );
+
+    const layout = subnetLayout(s.vnetCidr);
+    // One at a time: Azure refuses concurrent changes to one VNet (AnotherOperationInProgress).
+    const nodes = new network.Subnet(
+      `${name}-nodes`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        subnetName: "nodes",
+        addressPrefix: layout.nodes,
+        defaultOutboundAccess: false,
+      },
+      { parent: vnet },
+    );
+    const postgres = new network.Subnet(
+      `${name}-postgres`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        subnetName: "postgres",
+        addressPrefix: layout.postgres,
+        defaultOutboundAccess: false,
+        delegations: [{ name: "flexible-servers", serviceName: POSTGRES_DELEGATION }],
+      },
+      { parent: vnet, dependsOn: [nodes] },
+    );
+    const endpoints = new network.Subnet(
+      `${name}-endpoints`,
+      {
+        resourceGroupName: group.name,
+        virtualNetworkName: vnet.name,
+        subnetName: "private-endpoints",
+        addressPrefix: layout.endpoints,
+        defaultOutboundAccess: false,
+      },
+      { parent: vnet, dependsOn: [postgres] },
+    );
+
+    const where = { resourceGroupName: group.name, vnetId: vnet.id, tags };
+    this.resourceGroupName = group.name;
+    this.resourceGroupId = group.id;
+    this.location = s.location;
+    this.vnetId = vnet.id;
+    this.vnetName = vnet.name;
+    this.nodesSubnetId = nodes.id;
+    this.postgresSubnetId = postgres.id;
+    this.endpointsSubnetId = endpoints.id;
+    this.postgresDns = privateZone(
+      `${name}-postgres-dns`,
+      postgresDnsZoneName(s.postgres.serverName),
+      where,
+      moved,
+    );
+    if (s.cache === "azureManagedRedis")
+      this.redisDns = privateZone(`${name}-redis-dns`, AZURE_REDIS_PRIVATE_DNS_ZONE, where, moved);
+    this.tags = tags;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      vnetId: this.vnetId,
+      nodesSubnetId: this.nodesSubnetId,
+      postgresSubnetId: this.postgresSubnetId,
+      endpointsSubnetId: this.endpointsSubnetId,
+    });
+  }
 }

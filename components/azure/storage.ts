@@ -7,7 +7,8 @@
  * AKS add-ons, turned on in cluster.ts.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { movedUnder } from "./network";
 
 export const AZURE_DISK_CSI = "disk.csi.azure.com";
 export const AZURE_STORAGE_CLASS = "ferrum-premium-zrs";
@@ -20,34 +21,46 @@ const storageLabels = (name: string) => ({
   "app.kubernetes.io/component": "storage",
 });
 
-export function azureStorage(
-  name: string,
-  opts: { readonly provider: k8s.Provider; readonly dependsOn: pulumi.Resource[] },
-): pulumi.Resource[] {
-  const storageClass = new k8s.storage.v1.StorageClass(
-    `${name}-premium-zrs`,
-    {
-      metadata: { name: AZURE_STORAGE_CLASS, labels: storageLabels("azure-disk") },
-      provisioner: AZURE_DISK_CSI,
-      parameters: { skuName: "Premium_ZRS", "csi.storage.k8s.io/fstype": "ext4" },
-      reclaimPolicy: "Retain",
-      allowVolumeExpansion: true,
-      volumeBindingMode: "WaitForFirstConsumer",
-    },
-    opts,
-  );
-  const snapshotClass = new k8s.apiextensions.CustomResource(
-    `${name}-snapshots`,
-    {
-      apiVersion: "snapshot.storage.k8s.io/v1",
-      kind: "VolumeSnapshotClass",
-      metadata: { name: AZURE_SNAPSHOT_CLASS, labels: storageLabels("azure-disk-snapshots") },
-      driver: AZURE_DISK_CSI,
-      // A snapshot outlives the VolumeSnapshot object that made it: deleting a namespace keeps the backups.
-      deletionPolicy: "Retain",
-      parameters: { incremental: "true" },
-    },
-    opts,
-  );
-  return [storageClass, snapshotClass];
+export interface AzureStorageArgs {
+  /** The cluster's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** What the classes wait for: the cluster (its CSI driver and snapshot controller) and the deployer's access. */
+  readonly dependsOn: pulumi.Resource[];
+}
+
+export class AzureStorage extends pulumi.ComponentResource {
+  /** The StorageClass and the VolumeSnapshotClass: what volume claims and snapshots wait for. */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: AzureStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ferrum:azure:Storage", name, {}, opts);
+    const childOpts = { ...movedUnder(this), provider: args.provider, dependsOn: args.dependsOn };
+    const storageClass = new k8s.storage.v1.StorageClass(
+      `${name}-premium-zrs`,
+      {
+        metadata: { name: AZURE_STORAGE_CLASS, labels: storageLabels("azure-disk") },
+        provisioner: AZURE_DISK_CSI,
+        parameters: { skuName: "Premium_ZRS", "csi.storage.k8s.io/fstype": "ext4" },
+        reclaimPolicy: "Retain",
+        allowVolumeExpansion: true,
+        volumeBindingMode: "WaitForFirstConsumer",
+      },
+      childOpts,
+    );
+    const snapshotClass = new k8s.apiextensions.CustomResource(
+      `${name}-snapshots`,
+      {
+        apiVersion: "snapshot.storage.k8s.io/v1",
+        kind: "VolumeSnapshotClass",
+        metadata: { name: AZURE_SNAPSHOT_CLASS, labels: storageLabels("azure-disk-snapshots") },
+        driver: AZURE_DISK_CSI,
+        // A snapshot outlives the VolumeSnapshot object that made it: deleting a namespace keeps the backups.
+        deletionPolicy: "Retain",
+        parameters: { incremental: "true" },
+      },
+      childOpts,
+    );
+    this.ready = [storageClass, snapshotClass];
+    this.registerOutputs({});
+  }
 }

@@ -36,6 +36,7 @@ export const FORWARDED_HTTPS_MIDDLEWARE = "forwarded-https";
 export const REDIRECT_PRIORITY = 1;
 
 export interface EdgeArgs {
+  /** `ferrum:tls`: where the certificate comes from (cert-manager and ACME, ACM at the load balancer, a Secret). */
   readonly tls: TlsSettings;
   /** Every host the platform serves publicly: the routes' hosts, and the certificate's names. */
   readonly hosts: readonly string[];
@@ -43,6 +44,7 @@ export interface EdgeArgs {
   readonly namespace: pulumi.Input<string>;
   /** Traefik's namespace: the certificate and Traefik's default TLS store live there. */
   readonly ingressNamespace: string;
+  /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
   /** What the Traefik objects wait for: the namespace, and Traefik's CRDs where the stack installs Traefik. */
   readonly dependsOn: pulumi.Resource[];
@@ -51,7 +53,10 @@ export interface EdgeArgs {
    * CRDs (and its namespace); nothing else waits for it.
    */
   readonly traefik: pulumi.Resource[];
-  /** The cluster's Kubernetes minor, whose Pod Security Standards cert-manager's namespace enforces. */
+  /**
+   * The cluster's Kubernetes minor, whose Pod Security Standards cert-manager's namespace enforces.
+   * @default TARGET_KUBERNETES_MINOR
+   */
   readonly kubernetesMinor?: string;
 }
 

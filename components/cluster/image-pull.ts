@@ -15,6 +15,7 @@ export const REGISTRY_LOGIN_SECRET = "image-pull-registry";
 export const PULL_SECRET = "image-pull";
 
 export interface PullSecretsArgs {
+  /** The namespace the pull Secrets live in, beside the pods that list them. */
   readonly namespace: string;
   /** A registry's login, rendered into a `.dockerconfigjson`. @default - none */
   readonly registryLogin?: {
@@ -84,6 +85,7 @@ export function pullSecrets(
 }
 
 export interface CacheWarmupArgs {
+  /** The namespace the warm-up Job runs in: the service's, with its pull Secrets. */
   readonly namespace: string;
   /** The service whose image it pulls. */
   readonly service: string;

@@ -14,8 +14,11 @@ import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernete
 import { labels } from "../../lib/labels";
 
 export interface PlatformNamespaceArgs {
+  /** The platform namespace's name. */
   readonly name: string;
+  /** Traefik's namespace: the NetworkPolicies admit it to the web pods. */
   readonly ingressNamespace: string;
+  /** The monitoring namespace: the NetworkPolicies admit Prometheus to the metrics ports. */
   readonly monitoringNamespace: string;
   /** The Kubernetes minor whose Pod Security Standards apply. @default TARGET_KUBERNETES_MINOR */
   readonly kubernetesMinor?: string;

@@ -16,6 +16,7 @@ export const TRAEFIK_CHART = {
 } as const;
 
 export interface TraefikArgs {
+  /** The namespace Traefik runs in (created here, restricted). */
   readonly namespace: string;
   /** Annotations of the LoadBalancer Service (NLB on AWS, Azure LB settings on AKS). */
   readonly serviceAnnotations: Record<string, pulumi.Input<string>>;
@@ -28,7 +29,9 @@ export interface TraefikArgs {
   readonly ingressProvider?: boolean;
   /** The cluster's Kubernetes minor, whose Pod Security Standards its namespace enforces. */
   readonly kubernetesMinor: string;
+  /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
+  /** What the release waits for: nodes to run on and cluster DNS. */
   readonly dependsOn: pulumi.Resource[];
 }
 

@@ -37,9 +37,11 @@ export interface DjangoServiceArgs {
   readonly image?: pulumi.Input<string>;
   /** Pull secrets (`kubernetes.io/dockerconfigjson`) every pod of the service lists. @default - none */
   readonly imagePullSecrets?: readonly string[];
+  /** The platform namespace the service's objects live in. */
   readonly namespace: string;
   /** Host the ingress serves the service's route prefix on. */
   readonly apiHost: string;
+  /** The service's own database and its credentials Secret. */
   readonly database: DatabaseConnection;
   /** Redis for cache, Celery and events. @default - no Redis variables */
   readonly cache?: CacheConnection;
@@ -47,10 +49,14 @@ export interface DjangoServiceArgs {
   readonly storage?: StorageConnection;
   /** SMTP relay. @default - no email variables */
   readonly email?: EmailConnection;
-  /** YooKassa credentials; required exactly when the catalog says the service takes payments. */
+  /**
+   * YooKassa credentials; required exactly when the catalog says the service takes payments.
+   * @default none - no YooKassa variables (refused when the catalog says the service takes payments)
+   */
   readonly payments?: PaymentsConnection;
   /** The service's NATS user on the opt-in EventBus. @default - no NATS variables */
   readonly events?: EventBusConnection;
+  /** How requests reach the web pods: a Traefik route under the service's prefix. */
   readonly routing: RoutingArgs;
   /** Create a ServiceMonitor for Prometheus Operator. @default false */
   readonly serviceMonitor?: boolean;

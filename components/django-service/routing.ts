@@ -10,6 +10,7 @@ import { METRICS_PATH } from "../../config/catalog";
 import type { ServiceSettings } from "../../config";
 
 export interface RoutingArgs {
+  /** The ingress controller: Traefik, the one the platform runs. */
   readonly kind: "traefik";
   /** Traefik entry points the route listens on (k3s: web = :80, websecure = :443). */
   readonly entryPoints: readonly string[];

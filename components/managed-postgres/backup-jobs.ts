@@ -47,9 +47,11 @@ const BACKUP_BACKOFF_LIMIT = 2;
 const DEADLINE_SECONDS = 3600;
 
 export interface BackupJobsArgs {
+  /** The namespace the backup CronJobs run in. */
   readonly namespace: string;
   /** Service names: one database each. */
   readonly services: readonly string[];
+  /** The server the dumps are taken from and its admin credentials. */
   readonly server: PostgresServer;
   /** The Secret and key holding the non-superuser admin's password. */
   readonly adminPassword: { readonly secretName: pulumi.Input<string>; readonly key: string };
@@ -57,6 +59,7 @@ export interface BackupJobsArgs {
   readonly postgresImage: string;
   /** Size limit of the shared emptyDir, GiB: the dumps of every database (compressed) must fit. */
   readonly workGiB: number;
+  /** Where the dumps go and how long they are kept. */
   readonly backups: PostgresBackups;
 }
 

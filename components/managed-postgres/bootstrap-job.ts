@@ -16,7 +16,9 @@ import { passwordEnvVar } from "./naming";
 import type { PostgresServer } from "./types";
 
 export interface BootstrapJobArgs {
+  /** The namespace the bootstrap Job runs in. */
   readonly namespace: string;
+  /** The server the Job creates the services' roles and databases on, and its admin credentials. */
   readonly server: PostgresServer;
   /** Service name -> its login roles' passwords (secret), by slot. */
   readonly logins: ReadonlyMap<string, ReadonlyMap<CredentialSlot, pulumi.Output<string>>>;

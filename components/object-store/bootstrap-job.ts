@@ -33,9 +33,13 @@ import { renderPublicReadPolicy } from "./public-access";
 import type { BucketSpec } from "./types";
 
 export interface BootstrapJobArgs {
+  /** The namespace the bootstrap Job runs in. */
   readonly namespace: string;
+  /** The in-cluster object store the Job configures, and its root credentials. */
   readonly server: InClusterServer;
+  /** The image of the object store's client that runs the bootstrap script. */
   readonly clientImage: string;
+  /** The buckets to create, with their versioning, lifecycle and access. */
   readonly buckets: readonly BucketSpec[];
   /** Service name -> its users' keys (secret), both slots; the backups bucket's users under `BACKUPS_KEY`. */
   readonly keys: ReadonlyMap<string, RotatingKeys>;

@@ -28,6 +28,7 @@ export function lokiBucketPolicy(bucket: string) {
 export interface AwsLogStorageArgs {
   /** Globally unique bucket name, e.g. `ferrum-prod-logs`. */
   readonly bucket: string;
+  /** The stack's AWS region: Loki's S3 endpoint. */
   readonly region: string;
   /** The EKS cluster's OIDC provider. */
   readonly identity: IrsaIdentity;
@@ -35,7 +36,12 @@ export interface AwsLogStorageArgs {
   readonly namespace: string;
   /** Loki's retention; objects older than this plus a week are expired by S3 as a backstop. */
   readonly retentionDays: number;
+  /** `protect` the bucket: it holds the logs. */
   readonly protect: boolean;
+  /**
+   * Tags of every AWS resource.
+   * @default none - the resources are untagged
+   */
   readonly tags?: Record<string, string>;
 }
 

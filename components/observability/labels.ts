@@ -9,6 +9,7 @@ import { labels, selectorLabels, type Component, type LabelArgs } from "../../li
 export type MonitoringComponent = Component | "metrics" | "monitoring" | "event-bus";
 
 export interface MonitoringLabelArgs extends Omit<LabelArgs, "component"> {
+  /** The monitoring component the labels name (`app.kubernetes.io/component`). */
   readonly component: MonitoringComponent;
 }
 

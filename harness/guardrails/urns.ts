@@ -140,6 +140,18 @@ export function plannedUrns(resources: readonly RegisteredResource[]): PlannedUr
   }));
 }
 
+/**
+ * The snapshot's URNs the plan accounts for neither as a resource's URN nor as the target of one of its
+ * aliases: each is a resource Pulumi would delete (and, renamed or moved, create anew). Sorted.
+ */
+export function unresolvedUrns(snapshot: UrnSnapshot, planned: readonly PlannedUrn[]): string[] {
+  const known = new Set(planned.flatMap((p) => [p.urn, ...p.aliases]));
+  return snapshot.resources
+    .map((r) => r.urn)
+    .filter((urn) => !known.has(urn))
+    .sort();
+}
+
 /** The snapshot of a plan: every engine URN, sorted. */
 export function snapshotOf(stack: string, planned: readonly PlannedUrn[]): UrnSnapshot {
   return {

@@ -60,8 +60,16 @@ const eksCluster = async (aws: Record<string, unknown>, deployer?: DeployerSetti
             publicSubnetIds: pulumi.output(["subnet-p1", "subnet-p2", "subnet-p3"]),
             privateSubnetIds: pulumi.output(["subnet-n1", "subnet-n2", "subnet-n3"]),
             isolatedSubnetIds: pulumi.output(["subnet-i1", "subnet-i2", "subnet-i3"]),
-            privateSubnets: ["subnet-n1", "subnet-n2", "subnet-n3"].map((id) => pulumi.output(id)),
-            privateRouteTableIds: ["rtb-1", "rtb-2", "rtb-3"].map((id) => pulumi.output(id)),
+            privateSubnets: {
+              a: pulumi.output("subnet-n1"),
+              b: pulumi.output("subnet-n2"),
+              c: pulumi.output("subnet-n3"),
+            },
+            privateRouteTableIds: {
+              a: pulumi.output("rtb-1"),
+              b: pulumi.output("rtb-2"),
+              c: pulumi.output("rtb-3"),
+            },
           },
           access: eksApiAccess(deployer, awsSettings(aws).publicAccessCidrs),
           region: "eu-central-1",
@@ -133,9 +141,12 @@ describe("prod (AWS): network and cluster", () => {
       .map((s) => stateOf(s).id);
     expect(nats.map((n) => n.inputs.subnetId)).toEqual(publicIds);
     expect(nats.map((n) => n.options.dependsOn)).toEqual(Array(3).fill([igw.urn]));
-    for (const i of [0, 1, 2]) {
-      expect(routeOf(`ferrum-prod-vpc-private-${i}`).map((r) => r.inputs.natGatewayId)).toEqual([
-        `${nats[i].name}-id`,
+    // Each zone's private table routes through the NAT gateway of its zone (ids are those of the names the
+    // resources had before zones had keys: an aliased resource keeps its state).
+    for (const [i, zone] of ["a", "b", "c"].entries()) {
+      expect(nats[i].name).toBe(`ferrum-prod-vpc-nat-${zone}`);
+      expect(routeOf(`ferrum-prod-vpc-private-${zone}`).map((r) => r.inputs.natGatewayId)).toEqual([
+        `ferrum-prod-vpc-nat-${i}-id`,
       ]);
     }
     // Four routes in all: nothing routes the isolated table anywhere.
@@ -150,12 +161,45 @@ describe("prod (AWS): network and cluster", () => {
     );
   });
 
+  test("zone children are named by zone key (a, b, c), each aliased to its former name by position, Name tags unchanged", () => {
+    const zoned = entries.filter(
+      (e) => e.name.startsWith("ferrum-prod-vpc-") && /-[abc](-default)?$/.test(e.name),
+    );
+    // Per zone: three subnets and their associations, the private route table and route, the EIP and the NAT.
+    expect(zoned).toHaveLength(3 * 10);
+    for (const e of zoned) {
+      const former = e.name.replace(
+        /-([abc])(-default)?$/,
+        (_: string, z: string, d?: string) => `-${"abc".indexOf(z)}${d ?? ""}`,
+      );
+      expect([e.name, e.options.aliases]).toEqual([
+        e.name,
+        [
+          {
+            spec: expect.objectContaining({
+              name: former,
+              type: "",
+              parenturn: one("ferrum:aws:Network").urn,
+            }),
+          },
+        ],
+      ]);
+    }
+    const subnet = one("aws:ec2/subnet:Subnet", "ferrum-prod-vpc-private-b");
+    expect(subnet.inputs).toMatchObject({
+      cidrBlock: "10.40.32.0/19",
+      availabilityZone: "eu-central-1b",
+      tags: expect.objectContaining({ Name: "ferrum-prod-vpc-private-1" }),
+    });
+  });
+
   test("ferrum:aws.natGateways single: one NAT gateway every private subnet routes through", async () => {
     const single = await network({ natGateways: "single" });
     expect(single.ofType("aws:ec2/natGateway:NatGateway").map((n) => n.name)).toEqual([
-      "ferrum-prod-vpc-nat-0",
+      "ferrum-prod-vpc-nat-a",
     ]);
     const privateRoutes = single.ofType("aws:ec2/route:Route").filter((r) => r.name.includes("-private-"));
+    // Zone a's gateway, which kept the id of its name before zones had keys (`-nat-0`).
     expect(privateRoutes.map((r) => (r.inputs as any).natGatewayId)).toEqual(
       Array(3).fill("ferrum-prod-vpc-nat-0-id"),
     );
@@ -195,7 +239,7 @@ describe("prod (AWS): network and cluster", () => {
     expect(logs.inputs).toMatchObject({ name: "/aws/eks/ferrum-prod/cluster", retentionInDays: 90 });
     const clusterPolicy = one(
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-      "ferrum-prod-cluster-role-policy-0",
+      "ferrum-prod-cluster-role-policy-AmazonEKSClusterPolicy",
     );
     expect(clusterPolicy.inputs.policyArn).toBe("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
     expect(c.options.dependsOn).toEqual([logs.urn, clusterPolicy.urn]);
@@ -233,9 +277,9 @@ describe("prod (AWS): network and cluster", () => {
   test("nodes: one managed group per zone (a volume's zone can always grow), the totals split over them, on the cluster's minor, encrypted gp3 root volumes, IMDSv2 out of pods' reach", () => {
     const groups = ofType("aws:eks/nodeGroup:NodeGroup").sort((a, b) => a.name.localeCompare(b.name));
     expect(groups.map((g) => g.name)).toEqual([
-      "ferrum-prod-nodes-0",
-      "ferrum-prod-nodes-1",
-      "ferrum-prod-nodes-2",
+      "ferrum-prod-nodes-a",
+      "ferrum-prod-nodes-b",
+      "ferrum-prod-nodes-c",
     ]);
     // nodeMinSize 2, nodeMaxSize 6, nodeDesiredSize 3 over three zones, rounded up: no zone at zero.
     for (const nodes of groups) {
@@ -250,19 +294,15 @@ describe("prod (AWS): network and cluster", () => {
       });
       expect(nodes.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
     }
-    // The one group of earlier versions carries on as the first zone's: its URN is aliased, not dropped.
+    // Each group keeps the URN of its name by position (`-nodes-0`); the one group of earlier versions carries
+    // on as zone a's: its URN is aliased too, not dropped.
+    const aliasTo = (name: string) => ({
+      spec: expect.objectContaining({ name, type: "", parenturn: one("ferrum:aws:EksCluster").urn }),
+    });
     expect(groups.map((g) => g.options.aliases)).toEqual([
-      [
-        {
-          spec: expect.objectContaining({
-            name: "ferrum-prod-nodes",
-            type: "",
-            parenturn: one("ferrum:aws:EksCluster").urn,
-          }),
-        },
-      ],
-      undefined,
-      undefined,
+      [aliasTo("ferrum-prod-nodes-0"), aliasTo("ferrum-prod-nodes")],
+      [aliasTo("ferrum-prod-nodes-1")],
+      [aliasTo("ferrum-prod-nodes-2")],
     ]);
     expect(groups.map((g) => g.inputs.subnetIds)).toEqual(
       one("aws:eks/cluster:Cluster").inputs.vpcConfig.subnetIds.map((id: string) => [id]),
@@ -386,6 +426,14 @@ describe("prod (AWS): network and cluster", () => {
       ]),
     );
     expect(routes).toHaveLength(4);
+    // Named by zone key, each aliased to its name by the zone's position before zones had keys.
+    for (const [i, zone] of ["a", "b", "c"].entries()) {
+      const route = c.get("aws:ec2/route:Route", `ferrum-prod-private-${zone}-to-runner-10-60-0-0-24`);
+      expect(route.inputs).toMatchObject({ routeTableId: `rtb-${i + 1}` });
+      expect(route.options.aliases).toEqual([
+        { spec: expect.objectContaining({ name: `ferrum-prod-private-${i}-to-runner-10-60-0-0-24` }) },
+      ]);
+    }
     const provider = c.get("pulumi:providers:kubernetes", "ferrum-prod-k8s");
     expect(provider.options.dependsOn).toEqual(
       expect.arrayContaining([rule.urn, peering.urn, ...c.ofType("aws:ec2/route:Route").map((r) => r.urn)]),

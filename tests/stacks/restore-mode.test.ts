@@ -263,6 +263,10 @@ describe("restore settings that are refused", () => {
       `ferrum:azure.postgres.restore.pointInTime must be a UTC time such as 2026-12-01T09:30:00Z, within the server's backup retention (got "latest"); set it with: pulumi config set --path 'ferrum:azure.postgres.restore.pointInTime' 2026-12-01T09:30:00Z -s prod-azure`,
     ],
     [
+      aws({ pointInTime: TIME, identifier: "ferrum-prod" }),
+      `ferrum:aws.rds.restore.identifier must differ from the original instance's identifier (got "ferrum-prod"): the restore is a new instance; set it with: pulumi config set --path 'ferrum:aws.rds.restore.identifier' ferrum-prod-restored -s prod`,
+    ],
+    [
       azure({ pointInTime: TIME, serverName: "ferrum-prod-azure" }),
       `ferrum:azure.postgres.restore.serverName must differ from the original server's name (got "ferrum-prod-azure"): the restore is a new server; set it with: pulumi config set --path 'ferrum:azure.postgres.restore.serverName' ferrum-prod-azure-restored -s prod-azure`,
     ],
@@ -271,7 +275,7 @@ describe("restore settings that are refused", () => {
     expect(parseConfig(raw, stack).problems).toEqual([message]);
   });
 
-  test("an RDS restore named like the original is refused by the stack before anything is registered", async () => {
+  test("an RDS restore named like the original is refused with the config, before anything is registered", async () => {
     await expect(
       runPlan("prod", [
         `ferrum:aws.rds.restore.pointInTime=${TIME}`,

@@ -95,3 +95,63 @@ test("an input, an option, a wait, a resource and a manifest line that changed a
   );
   expect(problems).toHaveLength(5);
 });
+
+describe("a resource renamed", () => {
+  /** The base plan with the namespace's Namespace renamed, and everything that waits for it following. */
+  const renamed = (withAlias: boolean) =>
+    edited((rs) => {
+      const ns = rs.find((r) => r.type === "kubernetes:core/v1:Namespace");
+      const [oldUrn, oldName] = [ns.urn, ns.name];
+      ns.name = `${oldName}-renamed`;
+      ns.urn = `${oldUrn}-renamed`;
+      if (withAlias) ns.options.aliases = [{ spec: { name: oldName, type: "", parenturn: ns.parent } }];
+      for (const r of rs) r.waitsFor = (r.waitsFor ?? []).map((u: string) => (u === oldUrn ? ns.urn : u));
+    });
+
+  test("with an alias to its old name, is compared with the old one: the plans agree", () => {
+    expect(planDifferences(base, renamed(true))).toEqual([]);
+  });
+
+  test("without one, is a resource gone and a new one", () => {
+    const problems = planDifferences(base, renamed(false));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^only before: kubernetes:core\/v1:Namespace::/),
+        expect.stringMatching(/^only after: kubernetes:core\/v1:Namespace::.*-renamed$/),
+      ]),
+    );
+    // What waits for it now waits for a resource of another name: each of those is named too.
+    expect(problems.filter((p) => p.startsWith("changed: ")).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a new component", () => {
+  const NEW = "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack$ferrum:index:Grouping::grouping";
+  const component = (urn: string, name: string) => ({
+    urn,
+    type: "ferrum:index:Grouping",
+    name,
+    parent: "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack::ferrum-dev",
+    custom: false,
+    waitsFor: [],
+    inputs: {},
+    options: {},
+  });
+
+  test("that parents resources both plans have is a new parent: the plans agree", () => {
+    const grouped = edited((rs) => {
+      const ns = rs.find((r) => r.type === "kubernetes:core/v1:Namespace");
+      ns.parent = NEW;
+      ns.options.aliases = [
+        { spec: { parenturn: "urn:pulumi:dev::ferrum::pulumi:pulumi:Stack::ferrum-dev" } },
+      ];
+      rs.push(component(NEW, "grouping"));
+    });
+    expect(planDifferences(base, grouped)).toEqual([]);
+  });
+
+  test("that parents nothing is a new resource", () => {
+    const extra = edited((rs) => rs.push(component(NEW, "grouping")));
+    expect(planDifferences(base, extra)).toEqual(["only after: ferrum:index:Grouping::grouping"]);
+  });
+});
