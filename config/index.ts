@@ -25,7 +25,17 @@ import { readTls, type TlsSettings } from "./tls";
 import { type ImageSettings, readImages } from "./images";
 import { DIGEST, parseImage } from "../lib/images";
 import { MAX_ROTATION } from "../lib/rotation";
-import { fullKey, Json, ObjectReader, Problems, RawConfig, rawToObject, setCommand, show } from "./reader";
+import { ProblemsError } from "../lib/problems";
+import {
+  fullKey,
+  Json,
+  ObjectReader,
+  ConfigProblems,
+  RawConfig,
+  rawToObject,
+  setCommand,
+  show,
+} from "./reader";
 
 export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
@@ -566,7 +576,7 @@ export const FERRUM_KEYS: readonly string[] = [
  */
 export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions = {}): ParseResult {
   const project = options.project ?? "ferrum";
-  const problems = new Problems({ stack, overrides: options.overrides });
+  const problems = new ConfigProblems({ stack, overrides: options.overrides });
   const top = new ObjectReader(problems, "", rawToObject(raw, problems, STRUCTURED_KEYS));
   const d = SCALAR_DEFAULTS;
 
@@ -830,14 +840,11 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
   return problems.list.length ? { problems: problems.list.map((p) => p.message) } : { config, problems: [] };
 }
 
-/** Every problem at once, without a stack trace (RunError), and before anything is registered. */
-export class ConfigError extends pulumi.RunError {
-  constructor(readonly problems: readonly string[]) {
-    super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-  }
-}
+/**
+ * The name stacks/ and the harness knew the refusal of bad config by: the one error type, lib/problems.ts's
+ * ProblemsError, whose subject defaults to "Invalid configuration".
+ */
+export { ProblemsError as ConfigError } from "../lib/problems";
 
 export function missingSecretsMessage(stack: string, keys: readonly SecretKey[]): string[] {
   return keys.map(
@@ -846,11 +853,11 @@ export function missingSecretsMessage(stack: string, keys: readonly SecretKey[])
   );
 }
 
-/** Reads and validates the engine's config; secrets come back as secret Outputs. Throws ConfigError. */
+/** Reads and validates the engine's config; secrets come back as secret Outputs. Throws ProblemsError. */
 export function loadConfig(): LoadedConfig {
   const raw = pulumi.runtime.allConfig();
   const result = parseConfig(raw, pulumi.getStack(), { project: pulumi.getProject() });
-  if (!result.config) throw new ConfigError(result.problems);
+  if (!result.config) throw new ProblemsError(result.problems);
   const cfg = new pulumi.Config("ferrum");
   const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
   const missing: SecretKey[] = [];
@@ -859,7 +866,7 @@ export function loadConfig(): LoadedConfig {
     if (value === undefined) missing.push(key);
     else secrets[key] = value;
   }
-  if (missing.length) throw new ConfigError(missingSecretsMessage(result.config.stack, missing));
+  if (missing.length) throw new ProblemsError(missingSecretsMessage(result.config.stack, missing));
   // Opt-in: set or not, with no plain setting that asks for it.
   const pullSecret = result.config.images.pullSecrets.dockerConfig
     ? cfg.getSecret("imagePullSecret")

@@ -31,6 +31,7 @@ import {
   type Registrations,
 } from "../helpers/pulumi";
 import { answerCall } from "../../harness/fixtures";
+import { ProblemsError } from "../../lib/problems";
 
 type Json = any;
 
@@ -495,7 +496,7 @@ describeAzure("RedisHA, Azure Managed Redis backend: connections", () => {
 });
 
 describe("RedisHA managed backends: argument validation", () => {
-  const header = "RedisHA redis: invalid arguments:\n";
+  const header = (n: number) => `Invalid arguments of RedisHA redis (${n} problem${n === 1 ? "" : "s"}):\n`;
   test.each<[string, RedisBackend, Partial<RedisHAArgs>, string[]]>([
     [
       "one ElastiCache node",
@@ -628,7 +629,8 @@ describe("RedisHA managed backends: argument validation", () => {
     "%s is refused with every problem named, and nothing is registered",
     async (_case, backend, rest, problems) => {
       const { error, registered } = await refusal(() => new RedisHA("redis", args(backend, rest)));
-      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
+      expect(error).toBeInstanceOf(ProblemsError);
+      expect(error?.message).toBe(header(problems.length) + problems.map((p) => `  - ${p}`).join("\n"));
       expect(registered).toEqual([]);
     },
   );

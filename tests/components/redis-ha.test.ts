@@ -29,6 +29,7 @@ import {
 } from "../../components/redis-ha/urls";
 import { topology } from "../../components/redis-ha/naming";
 import { redact, secretness, secretValues, refusal, underMocks, type PlanResource } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -685,7 +686,7 @@ describe("RedisHA connections", () => {
 });
 
 describe("RedisHA argument validation", () => {
-  const header = "RedisHA redis: invalid arguments:\n";
+  const header = (n: number) => `Invalid arguments of RedisHA redis (${n} problem${n === 1 ? "" : "s"}):\n`;
   test.each<[string, Partial<InClusterRedis>, Partial<RedisHAArgs>, string[]]>([
     [
       "2 sentinels",
@@ -790,7 +791,8 @@ describe("RedisHA argument validation", () => {
     "%s is refused with every problem named, and nothing is registered",
     async (_case, overrides, rest, problems) => {
       const { error, registered } = await refusal(() => new RedisHA("redis", args(overrides, rest)));
-      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
+      expect(error).toBeInstanceOf(ProblemsError);
+      expect(error?.message).toBe(header(problems.length) + problems.map((p) => `  - ${p}`).join("\n"));
       expect(registered).toEqual([]);
     },
   );
