@@ -1,9 +1,9 @@
 /**
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
-import type { RdsRestoreSource } from "../components/managed-postgres/types";
 import { subnetLayout } from "../lib/cidr";
 import { ObjectReader, show } from "./reader";
+import type { RdsRestoreSource } from "./types";
 import { tableVersion } from "./versions";
 import { EKS_NODE_AMI_TYPE } from "../lib/versions";
 

@@ -3,7 +3,7 @@
  * The region is `azure-native:location`, the provider's own key; it is read here because the stack cannot
  * run without it, and checked with the other Azure-only requirements by {@link azureStackProblems}.
  */
-import { vnetCidrProblems } from "../components/azure/cidr";
+import { vnetCidrProblems } from "../lib/azure-cidr";
 import { ObjectReader, ConfigProblems, show } from "./reader";
 import { tableVersion } from "./versions";
 import { UTC_TIME } from "./aws";

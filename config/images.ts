@@ -8,7 +8,7 @@
  *   rule, an ACR cache rule), an image of the stack's own registry as it is, a service with a build context
  *   the digest its build pushed. An image elsewhere is pulled where it is (with `ferrum:imagePullSecret`).
  */
-import type { Cloud, ServiceSettings } from ".";
+import type { Cloud, ServiceSettings } from "./types";
 import { type ObjectReader, type ConfigProblems, show } from "./reader";
 import {
   cacheableHosts,

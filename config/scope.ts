@@ -4,7 +4,7 @@
  * `ferrum:` setting of another cloud or of a feature that is off (`ferrum:aws.*` on k3s). Each is refused,
  * because a setting that silently does nothing deploys something other than what its author meant.
  */
-import type { FerrumConfig } from ".";
+import type { FerrumConfig } from "./types";
 import { closest, fullKey, type Json, type ConfigProblems, PROJECT, type RawConfig, show } from "./reader";
 import { providerKeys, PULUMI_NAMESPACE, splitKey } from "./provider-keys";
 

@@ -1,6 +1,6 @@
 /**
  * IPv4 CIDR arithmetic: parsing, overlap, carving subnets. Pure; the AWS VPC layout below and the Azure
- * VNet checks (components/azure/cidr.ts) share it.
+ * VNet checks (lib/azure-cidr.ts) share it.
  */
 
 export interface Ipv4Cidr {

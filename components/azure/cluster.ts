@@ -21,7 +21,7 @@ import * as time from "@pulumiverse/time";
 import type { AzureSettings } from "../../config/azure";
 import type { DeployerSettings } from "../../config/deployer";
 import { aksAuthorizedRanges, runnerVnetPath } from "./api-access";
-import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./cidr";
+import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "../../lib/azure-cidr";
 import { kubeloginKubeconfig } from "./kubeconfig";
 import type { AzureNetwork } from "./network";
 import { grantRole } from "./roles";

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { METRICS_PATH } from "../../config/catalog";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 import { Component, labels, selectorLabels } from "../../lib/labels";
 import { invalidArguments, Problems } from "../../lib/problems";
 import type {

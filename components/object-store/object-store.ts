@@ -15,7 +15,8 @@ import type { InternalStorageConnection, StorageConnection } from "../connection
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
 import { type RotatingKeys, serviceKeys } from "./keys";
-import { BACKUPS_KEY, DEFAULT_NONCURRENT_VERSION_DAYS, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
+import { DEFAULT_NONCURRENT_VERSION_DAYS } from "../../config/defaults";
+import { BACKUPS_KEY, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
 import { objectStoreProblems } from "./validation";
 

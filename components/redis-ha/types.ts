@@ -3,9 +3,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PasswordRotation } from "./credentials";
 import type { AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 
-/** The official Redis 7 image, pinned (Debian bookworm variant: it has `sh`, `timeout` and `getent`). */
-export const DEFAULT_REDIS_IMAGE = "redis:7.4.6-bookworm";
-
 /** The cache servers: Django's caches only, evicting the least recently used key under memory pressure. */
 export interface InClusterCache {
   /** `maxmemory` of each cache pod, MiB: every service's cache together. @default 64 */

@@ -15,8 +15,8 @@ import {
   replacedDatabase,
   scratchDatabase,
 } from "../../components/managed-postgres/backup-scripts";
-import { scheduleProblems } from "../../components/managed-postgres/schedule";
-import { DEFAULT_MC_IMAGE } from "../../components/object-store/naming";
+import { scheduleProblems } from "../../lib/cron-schedule";
+import { DEFAULT_MC_IMAGE } from "../../config/defaults";
 import { manifests } from "../../harness/planner";
 import { isSecretEnvelope, refusal, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
 import { ProblemsError } from "../../lib/problems";
