@@ -1,7 +1,7 @@
 /** Keda's arguments: refused with every problem named before anything registers, the component included. */
 import { Keda, type KedaArgs } from "../../components/keda";
-import { ProblemsError } from "../../lib/problems";
-import { refusal, underMocks } from "../helpers/pulumi";
+import { underMocks } from "../helpers/pulumi";
+import { expectArgumentsRefused } from "../helpers/refusals";
 
 const REDIS_PODS = { matchLabels: { "app.kubernetes.io/name": "redis" }, ports: [6379, 26379] };
 
@@ -37,12 +37,7 @@ describe("Keda: arguments", () => {
       { watchNamespace: "ferrum", redisPods: { ...REDIS_PODS, ports: [6379, 70000] } },
       ["redisPods.ports must list TCP ports from 1 to 65535 (got [6379,70000])"],
     ],
-  ])("%s is refused with every problem named, and nothing is registered", async (_case, args, problems) => {
-    const { error, registered } = await refusal(() => new Keda("keda", args));
-    expect(error).toBeInstanceOf(ProblemsError);
-    expect(error?.message).toBe(
-      `Invalid arguments of Keda keda (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-    expect(registered).toEqual([]);
-  });
+  ])("%s is refused with every problem named, and nothing is registered", (_case, args, problems) =>
+    expectArgumentsRefused(() => new Keda("keda", args), "Keda keda", problems),
+  );
 });

@@ -28,8 +28,8 @@ import {
   type SentinelTarget,
 } from "../../components/redis-ha/urls";
 import { topology } from "../../components/redis-ha/naming";
-import { redact, secretness, secretValues, refusal, underMocks, type PlanResource } from "../helpers/pulumi";
-import { ProblemsError } from "../../lib/problems";
+import { redact, secretness, secretValues, underMocks, type PlanResource } from "../helpers/pulumi";
+import { expectArgumentsRefused } from "../helpers/refusals";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -686,7 +686,6 @@ describe("RedisHA connections", () => {
 });
 
 describe("RedisHA argument validation", () => {
-  const header = (n: number) => `Invalid arguments of RedisHA redis (${n} problem${n === 1 ? "" : "s"}):\n`;
   test.each<[string, Partial<InClusterRedis>, Partial<RedisHAArgs>, string[]]>([
     [
       "2 sentinels",
@@ -789,12 +788,8 @@ describe("RedisHA argument validation", () => {
     ],
   ])(
     "%s is refused with every problem named, and nothing is registered",
-    async (_case, overrides, rest, problems) => {
-      const { error, registered } = await refusal(() => new RedisHA("redis", args(overrides, rest)));
-      expect(error).toBeInstanceOf(ProblemsError);
-      expect(error?.message).toBe(header(problems.length) + problems.map((p) => `  - ${p}`).join("\n"));
-      expect(registered).toEqual([]);
-    },
+    (_case, overrides, rest, problems) =>
+      expectArgumentsRefused(() => new RedisHA("redis", args(overrides, rest)), "RedisHA redis", problems),
   );
 
   test("a name that cannot make DNS labels is refused", () => {
