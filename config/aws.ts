@@ -1,9 +1,9 @@
 /**
  * `ferrum:aws`: the AWS stack's settings (network, EKS, RDS, cache, buckets, ingress). Pure; read by config.ts.
  */
-import type { RdsRestoreSource } from "../components/managed-postgres/types";
-import { subnetLayout } from "../components/aws/subnets";
-import { type Problems, ObjectReader, setCommand, show } from "./reader";
+import { subnetLayout } from "../lib/aws-subnets";
+import { type ConfigProblems, ObjectReader, show } from "./reader";
+import type { RdsRestoreSource } from "./types";
 import { tableVersion } from "./versions";
 import { EKS_NODE_AMI_TYPE } from "../lib/versions";
 
@@ -31,7 +31,7 @@ export const rdsIdentifier = (stack: string): string => `ferrum-${stack}`;
 export function resolveRdsRestore(
   restore: RdsRestoreSettings | undefined,
   original: string,
-  problems: Problems,
+  problems: ConfigProblems,
 ): RdsRestoreSettings | undefined {
   if (!restore) return undefined;
   const fallback = `${original.slice(0, 63 - "-restored".length)}-restored`;
@@ -39,7 +39,7 @@ export function resolveRdsRestore(
   if (identifier === original) {
     problems.add(
       "aws.rds.restore.identifier",
-      `must differ from the original instance's identifier (got ${JSON.stringify(identifier)}): the restore is a new instance; set it with: ${setCommand({ stack: problems.fix.stack }, "aws.rds.restore.identifier", `${original}-restored`)}`,
+      `must differ from the original instance's identifier (got ${JSON.stringify(identifier)}): the restore is a new instance; set it with: ${problems.set("aws.rds.restore.identifier", `${original}-restored`)}`,
     );
   }
   return { ...restore, identifier };

@@ -3,8 +3,8 @@
  * The region is `azure-native:location`, the provider's own key; it is read here because the stack cannot
  * run without it, and checked with the other Azure-only requirements by {@link azureStackProblems}.
  */
-import { vnetCidrProblems } from "../components/azure/subnets";
-import { ObjectReader, Problems, show } from "./reader";
+import { vnetCidrProblems } from "../lib/azure-subnets";
+import { ObjectReader, ConfigProblems, show } from "./reader";
 import { tableVersion } from "./versions";
 import { UTC_TIME } from "./aws";
 
@@ -304,7 +304,7 @@ export function readAzureSettings(
  * by parseConfig for Azure stacks, with every other setting (every stack reads `ferrum:azure`'s defaults,
  * but only an Azure stack must have these).
  */
-export function azureStackProblems(s: AzureSettings, problems: Problems): void {
+export function azureStackProblems(s: AzureSettings, problems: ConfigProblems): void {
   if (!REGION.test(s.location)) {
     problems.add(
       AZURE_LOCATION_KEY,

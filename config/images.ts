@@ -8,8 +8,8 @@
  *   rule, an ACR cache rule), an image of the stack's own registry as it is, a service with a build context
  *   the digest its build pushed. An image elsewhere is pulled where it is (with `ferrum:imagePullSecret`).
  */
-import type { Cloud, ServiceSettings } from ".";
-import { type ObjectReader, type Problems, show } from "./reader";
+import type { Cloud, ServiceSettings } from "./types";
+import { type ObjectReader, type ConfigProblems, show } from "./reader";
 import {
   cacheableHosts,
   credentialsOf,
@@ -155,7 +155,7 @@ export function readImages(top: ObjectReader, ctx: ImageContext, registry: strin
 
 /** A pulled service image of a cloud stack carries a digest. */
 function digestProblems(
-  p: Problems,
+  p: ConfigProblems,
   s: ServiceSettings,
   servicesRaw: Readonly<Record<string, unknown>>,
 ): void {

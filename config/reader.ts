@@ -2,6 +2,7 @@
  * A small reader over raw Pulumi config that collects every problem instead of stopping at the first.
  * Pure: no Pulumi engine needed, so config validation is tested directly.
  */
+import { Problems } from "../lib/problems";
 
 export type RawConfig = Readonly<Record<string, string>>;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -10,12 +11,6 @@ export const PROJECT = "ferrum";
 
 /** `ferrum:foo` from `foo`. */
 export const fullKey = (key: string): string => `${PROJECT}:${key}`;
-
-/** One problem with one setting: the key, what was received and how to fix it. */
-export interface ConfigProblem {
-  readonly key: string;
-  readonly message: string;
-}
 
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -90,21 +85,18 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-export class Problems {
-  readonly list: ConfigProblem[] = [];
-
-  constructor(readonly fix: FixContext) {}
-
-  /** A problem with `key` (bare keys are the project's, `ns:key` names its namespace). */
-  add(key: string, message: string): void {
-    const full = qualified(key);
-    this.list.push({ key: full, message: `${full} ${message}` });
+/**
+ * The stack config's problems: keys named in full (`ferrum:services.auth.replicas`), each fix a command on
+ * the stack ({@link setCommand}, {@link removeCommand}). The collector and its error are lib/problems.ts's.
+ */
+export class ConfigProblems extends Problems {
+  constructor(readonly fix: FixContext) {
+    super();
   }
 
-  /** Whether a problem with `key` itself is already listed. */
-  has(key: string): boolean {
-    const full = qualified(key);
-    return this.list.some((p) => p.key === full);
+  /** Bare keys are the project's, `ns:key` names its namespace. */
+  protected override name(key: string): string {
+    return qualified(key);
   }
 
   /** A typed value outside what is allowed. */
@@ -128,7 +120,7 @@ export class ObjectReader {
   private readonly seen = new Set<string>();
 
   constructor(
-    readonly problems: Problems,
+    readonly problems: ConfigProblems,
     readonly path: string,
     readonly value: Readonly<Record<string, Json>>,
   ) {}
@@ -275,7 +267,7 @@ export class ObjectReader {
  * `-c ferrum:services={}` and `pulumi config set ferrum:services '{}'` replace the whole value with nothing:
  * every per-service setting of the stack file would be dropped without a word.
  */
-function emptyObjectProblem(problems: Problems, key: string): void {
+function emptyObjectProblem(problems: ConfigProblems, key: string): void {
   problems.add(
     key,
     `is empty (got {}), which drops every setting under it: a value given without --path (or with -c) replaces the whole object; set the fields you mean with: ${problems.set(`${key}.<field>`, "<value>")}, or remove it with: ${problems.remove(key)}`,
@@ -288,7 +280,7 @@ function emptyObjectProblem(problems: Problems, key: string): void {
  */
 export function rawToObject(
   raw: RawConfig,
-  problems: Problems,
+  problems: ConfigProblems,
   structuredKeys: readonly string[],
 ): Record<string, Json> {
   const out: Record<string, Json> = {};

@@ -4,8 +4,8 @@
  * `ferrum:` setting of another cloud or of a feature that is off (`ferrum:aws.*` on k3s). Each is refused,
  * because a setting that silently does nothing deploys something other than what its author meant.
  */
-import type { FerrumConfig } from ".";
-import { closest, fullKey, type Json, type Problems, PROJECT, type RawConfig, show } from "./reader";
+import type { FerrumConfig } from "./types";
+import { closest, fullKey, type Json, type ConfigProblems, PROJECT, type RawConfig, show } from "./reader";
 import { providerKeys, PULUMI_NAMESPACE, splitKey } from "./provider-keys";
 
 /**
@@ -16,7 +16,7 @@ export function foreignKeyProblems(
   raw: RawConfig,
   cloud: string | undefined,
   ferrumKeys: readonly string[],
-  problems: Problems,
+  problems: ConfigProblems,
 ): void {
   const providers = providerKeys();
   const everyKey = [
@@ -54,7 +54,7 @@ export function foreignKeyProblems(
 }
 
 /** What a stack of each cloud must have beyond the defaults. */
-export function requiredForCloud(raw: RawConfig, config: FerrumConfig, problems: Problems): void {
+export function requiredForCloud(raw: RawConfig, config: FerrumConfig, problems: ConfigProblems): void {
   if (config.cloud === "aws" && !raw["aws:region"]) {
     problems.add(
       "aws:region",
@@ -81,7 +81,7 @@ export function unusedSettingProblems(
   tree: Tree,
   config: FerrumConfig,
   defaults: Readonly<Record<string, string | number | boolean>>,
-  problems: Problems,
+  problems: ConfigProblems,
 ): void {
   const unused = (key: string, value: Json | undefined, why: string) =>
     // An invalid value is named once, as invalid.

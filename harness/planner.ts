@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { parseConfig, requiredSecretKeys, SecretKey, ConfigError } from "../config";
+import { parseConfig, requiredSecretKeys, SecretKey } from "../config";
+import { INVALID_CONFIGURATION, ProblemsError } from "../lib/problems";
 import { fullKey, PROJECT } from "../config/reader";
 import { MockRuntime, PlanResource, runProgram } from "./mock-runtime";
 import { isSecretEnvelope, redact } from "./envelope";
@@ -95,7 +96,9 @@ export async function runPlan(
       return result;
     });
   } catch (err) {
-    if (err instanceof ConfigError) throw new PlanConfigError(err.problems);
+    // The stack's config refused (a component's arguments are the program's own mistake, and stay as thrown).
+    if (err instanceof ProblemsError && err.subject === INVALID_CONFIGURATION)
+      throw new PlanConfigError(err.problems);
     throw err;
   }
   return {

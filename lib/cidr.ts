@@ -1,6 +1,6 @@
 /**
  * IPv4 CIDR arithmetic: parsing, overlap, carving subnets. Pure; each cloud's subnet layout (the VPC's in
- * components/aws/subnets.ts, the VNet's in components/azure/subnets.ts) and the deployer's CIDR checks share it.
+ * lib/aws-subnets.ts, the VNet's in lib/azure-subnets.ts) and the deployer's CIDR checks share it.
  */
 
 export interface Ipv4Cidr {

@@ -12,7 +12,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DeployerSettings } from "../../config/deployer";
-import { ZONE_KEYS, type ZoneKey } from "./subnets";
+import { ZONE_KEYS, type ZoneKey } from "../../lib/aws-subnets";
 
 export interface EksApiAccess {
   readonly endpointPublicAccess: boolean;

@@ -34,7 +34,8 @@ import { EKS_NODE_AMI_TYPE } from "../../lib/versions";
 import { eksAddonVersion } from "./addons";
 import { runnerPath, type EksApiAccess } from "./api-access";
 import { attachPolicies } from "./irsa";
-import { ZONE_KEYS } from "./subnets";
+import { kubeconfigFor } from "./kubeconfig";
+import { ZONE_KEYS } from "../../lib/aws-subnets";
 import type { Network } from "./network";
 
 export interface EksClusterArgs {
@@ -132,33 +133,6 @@ export function principalKey(arn: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
   return `${slug}-${createHash("sha256").update(arn).digest("hex").slice(0, 6)}`;
-}
-
-/**
- * The kubeconfig Pulumi's Kubernetes provider uses: the endpoint and CA of the cluster, and a token from
- * `aws eks get-token` under whatever AWS identity runs Pulumi (no credential is stored in it).
- */
-export function kubeconfigFor(name: string, endpoint: string, caData: string, region: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": caData } }],
-    users: [
-      {
-        name: "aws",
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "aws",
-            args: ["eks", "get-token", "--cluster-name", name, "--region", region, "--output", "json"],
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
-    contexts: [{ name, context: { cluster: name, user: "aws" } }],
-    "current-context": name,
-  });
 }
 
 export class EksCluster extends pulumi.ComponentResource {

@@ -12,7 +12,7 @@ import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsSettings } from "../../config/aws";
-import { subnetLayout, ZONE_KEYS, type Tier, type ZoneKey } from "./subnets";
+import { subnetLayout, ZONE_KEYS, type Tier, type ZoneKey } from "../../lib/aws-subnets";
 
 export interface Network {
   readonly vpcId: pulumi.Output<string>;

@@ -22,7 +22,7 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 import type { ImageCache } from "../../config/images";
 import { isCached, pullOf } from "../../lib/images";
 

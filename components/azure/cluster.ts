@@ -21,7 +21,7 @@ import * as time from "@pulumiverse/time";
 import type { AzureSettings } from "../../config/azure";
 import type { DeployerSettings } from "../../config/deployer";
 import { aksAuthorizedRanges, runnerVnetPath } from "./api-access";
-import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./subnets";
+import { AKS_DNS_SERVICE_IP, AKS_POD_CIDR, AKS_SERVICE_CIDR } from "../../lib/azure-subnets";
 import { kubeloginKubeconfig } from "./kubeconfig";
 import { type AzureNetwork, movedUnder } from "./network";
 import { grantRole } from "./roles";

@@ -11,7 +11,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureSettings } from "../../config/azure";
 import { AZURE_REDIS_PRIVATE_DNS_ZONE } from "../redis-ha/managed-settings";
-import { subnetLayout } from "./subnets";
+import { subnetLayout } from "../../lib/azure-subnets";
 
 export const POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers";
 

@@ -26,7 +26,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 import type { AzureSettings } from "../../config/azure";
 import type { ImageCache } from "../../config/images";
 import { isCached, pullOf } from "../../lib/images";

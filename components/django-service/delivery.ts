@@ -16,7 +16,7 @@
  *   the longest ETA plus the time limit, or Redis hands the message to a second worker while the first one
  *   still holds it, and it runs twice.
  */
-import type { WorkerSettings } from "../../config";
+import type { WorkerSettings } from "../../config/types";
 
 /** Seconds between the end of the last task and the worker's exit: closing connections, restoring messages. */
 export const WORKER_SHUTDOWN_MARGIN_SECONDS = 15;

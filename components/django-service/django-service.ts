@@ -7,8 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { METRICS_PATH } from "../../config/catalog";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 import { Component, labels, selectorLabels } from "../../lib/labels";
+import { invalidArguments, Problems } from "../../lib/problems";
 import type {
   CacheConnection,
   DatabaseConnection,
@@ -74,6 +75,24 @@ export interface DjangoServiceArgs {
   readonly queueScaling?: QueueScaling;
 }
 
+/** Every problem with the arguments: what the catalog says the service needs must be what was given. Pure. */
+export function djangoServiceProblems(args: DjangoServiceArgs): Problems {
+  const problems = new Problems();
+  const s = args.service;
+  if (s.payments !== (args.payments !== undefined)) {
+    problems.report(
+      `the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`,
+    );
+  }
+  const ownWorker = s.celery && s.worker.kind === "deployment";
+  if (ownWorker !== (args.queueScaling !== undefined)) {
+    problems.report(
+      `worker.kind is ${s.celery ? s.worker.kind : "none (no Celery)"}, but queue scaling was ${args.queueScaling ? "" : "not "}given`,
+    );
+  }
+  return problems;
+}
+
 export class DjangoService extends pulumi.ComponentResource {
   public readonly web: k8s.apps.v1.Deployment;
   public readonly beat?: k8s.apps.v1.Deployment;
@@ -89,18 +108,8 @@ export class DjangoService extends pulumi.ComponentResource {
 
   constructor(name: string, args: DjangoServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before anything registers, this component included.
+    djangoServiceProblems(args).throwIfAny(invalidArguments("DjangoService", name));
     const s = args.service;
-    if (s.payments !== (args.payments !== undefined)) {
-      throw new Error(
-        `DjangoService ${name}: the catalog says payments=${s.payments}, but payments credentials were ${args.payments ? "" : "not "}given`,
-      );
-    }
-    const ownWorker = s.celery && s.worker.kind === "deployment";
-    if (ownWorker !== (args.queueScaling !== undefined)) {
-      throw new Error(
-        `DjangoService ${name}: worker.kind is ${s.celery ? s.worker.kind : "none (no Celery)"}, but queue scaling was ${args.queueScaling ? "" : "not "}given`,
-      );
-    }
     super("ferrum:index:DjangoService", name, {}, opts);
     const ns = args.namespace;
     const meta = (component: Component) => ({ name: s.name, instance: name, component });

@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { PROBE_PATHS, WEB_PORT } from "../../config/catalog";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 import { containerSecurityContext, podSecurityContext, resources } from "../../lib/security";
 import { celeryDelivery, WEB_GRACE_PERIOD_SECONDS, WEB_PRESTOP_SECONDS } from "./delivery";
 import { POD_IP_ENV } from "./env";

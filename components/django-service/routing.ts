@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { METRICS_PATH } from "../../config/catalog";
-import type { ServiceSettings } from "../../config";
+import type { ServiceSettings } from "../../config/types";
 
 export interface RoutingArgs {
   /** The ingress controller: Traefik, the one the platform runs. */

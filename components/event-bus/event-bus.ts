@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { invalidArguments, Problems } from "../../lib/problems";
 import { monitoringLabels } from "../observability/labels";
 import { natsPasswordEnv } from "./auth";
 import { NATS_CHART, NATS_CLIENT_PORT, NATS_EXPORTER_PORT, NATS_RELEASE } from "./charts";
@@ -16,20 +17,21 @@ import { natsPodLabels, natsValues } from "./values";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem with the arguments, at once. Pure. */
-export function eventBusProblems(args: EventBusArgs): string[] {
-  const problems: string[] = [];
+export function eventBusProblems(args: EventBusArgs): Problems {
+  const problems = new Problems();
   const replicas = args.replicas ?? 1;
   const storageGiB = args.storageGiB ?? 10;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas === 2) {
-    problems.push(
+    problems.report(
       `replicas must be 1 or at least 3 (got ${replicas}): a JetStream cluster needs a majority to survive the loss of a server`,
     );
   }
   if (!Number.isInteger(storageGiB) || storageGiB < 1)
-    problems.push(`storageGiB must be a whole number of at least 1 (got ${storageGiB})`);
-  if (!args.services.length) problems.push("services must name at least one service");
+    problems.report(`storageGiB must be a whole number of at least 1 (got ${storageGiB})`);
+  if (!args.services.length) problems.report("services must name at least one service");
   const bad = args.services.filter((s, i) => !DNS_LABEL.test(s) || args.services.indexOf(s) !== i);
-  if (bad.length) problems.push(`services must be unique DNS labels (got ${JSON.stringify(args.services)})`);
+  if (bad.length)
+    problems.report(`services must be unique DNS labels (got ${JSON.stringify(args.services)})`);
   return problems;
 }
 
@@ -42,12 +44,8 @@ export class EventBus extends pulumi.ComponentResource {
   private readonly passwords: ReadonlyMap<string, pulumi.Output<string>>;
 
   constructor(name: string, args: EventBusArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    const problems = eventBusProblems(args);
-    if (problems.length) {
-      throw new Error(
-        `EventBus ${name}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-      );
-    }
+    // Validate before anything registers, this component included.
+    eventBusProblems(args).throwIfAny(invalidArguments("EventBus", name));
     super("ferrum:index:EventBus", name, {}, opts);
     const parent = { parent: this };
     const ns = args.namespace;

@@ -10,6 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../../lib/labels";
+import { invalidArguments, Problems } from "../../lib/problems";
 import { KEDA_CHART, KEDA_OPERATOR_LABELS, KEDA_RELEASE } from "./chart";
 
 export interface KedaArgs {
@@ -35,10 +36,25 @@ export function kedaValues(a: KedaArgs): Record<string, unknown> {
   };
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Every problem with the arguments, at once. Pure. */
+export function kedaProblems(args: KedaArgs): Problems {
+  const problems = new Problems();
+  if (!DNS_LABEL.test(args.watchNamespace))
+    problems.report(`watchNamespace must be a namespace name (got ${JSON.stringify(args.watchNamespace)})`);
+  const ports = args.redisPods?.ports;
+  if (ports && (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)))
+    problems.report(`redisPods.ports must list TCP ports from 1 to 65535 (got ${JSON.stringify(ports)})`);
+  return problems;
+}
+
 export class Keda extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: KedaArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Validate before anything registers, this component included.
+    kedaProblems(args).throwIfAny(invalidArguments("Keda", name));
     super("ferrum:index:Keda", name, {}, opts);
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,

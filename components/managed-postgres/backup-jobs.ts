@@ -83,12 +83,8 @@ export function backupJobs(name: string, args: BackupJobsArgs, parent: pulumi.Re
   const meta = { name: "postgres", instance: name, component: "database-backup" as const };
   const { namespace, server, backups } = args;
   const opts = { parent };
-  const credentials = backups.storage.credentials;
-  if (!credentials) {
-    throw new pulumi.RunError(
-      `ManagedPostgres ${name}: backups.storage must carry the backups bucket's own keys (an in-cluster object store's backups connection)`,
-    );
-  }
+  // Checked with the other arguments before ManagedPostgres registers (validation.ts).
+  const credentials = backups.storage.credentials!;
 
   const scripts = new k8s.core.v1.ConfigMap(
     `${name}-backup-scripts`,

@@ -10,24 +10,17 @@ import type { DatabaseConnection } from "../connections";
 import { type BackupJobs, backupJobs } from "./backup-jobs";
 import { bootstrapJob } from "./bootstrap-job";
 import { ADMIN_PASSWORD_KEY, inClusterServer } from "./in-cluster";
-import {
-  activeSlot,
-  CREDENTIAL_SLOTS,
-  type CredentialSlot,
-  isRotation,
-  MAX_ROTATION,
-  slotKeepers,
-} from "../../lib/rotation";
+import { invalidArguments } from "../../lib/problems";
+import { activeSlot, CREDENTIAL_SLOTS, type CredentialSlot, slotKeepers } from "../../lib/rotation";
 import { databaseName, databaseUrl, loginName, roleName } from "./naming";
 import type { ManagedPostgresArgs, PostgresServer } from "./types";
+import { managedPostgresProblems } from "./validation";
 
 /*
  * Cloud backends are loaded only when a stack uses them: their provider SDKs cost every other stack
  * (dev included) a second of start-up otherwise.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-
-const IDENTIFIER = /^[a-z][a-z0-9_-]{0,40}$/;
 
 function backendServer(
   name: string,
@@ -85,30 +78,10 @@ export class ManagedPostgres extends pulumi.ComponentResource {
   private readonly connections: ReadonlyMap<string, DatabaseConnection>;
 
   constructor(name: string, args: ManagedPostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Validate before anything registers, this component included.
+    managedPostgresProblems(args).throwIfAny(invalidArguments("ManagedPostgres", name));
     super("ferrum:index:ManagedPostgres", name, {}, opts);
-    const bad = args.databases.filter((d) => !IDENTIFIER.test(d));
-    if (bad.length || new Set(args.databases).size !== args.databases.length) {
-      throw new Error(
-        `ManagedPostgres ${name}: databases must be unique lowercase names (got ${JSON.stringify(args.databases)})`,
-      );
-    }
-    // `auth` has login `ferrum_auth_a`, which a service called `auth-a` would have as its owning role.
-    const roles = args.databases.flatMap((d) => [
-      roleName(d),
-      ...CREDENTIAL_SLOTS.map((s) => loginName(d, s)),
-    ]);
-    const clash = roles.find((r, i) => roles.indexOf(r) !== i);
-    if (clash) {
-      throw new Error(
-        `ManagedPostgres ${name}: two services would share the role ${clash} (got ${JSON.stringify(args.databases)}); rename one`,
-      );
-    }
     const rotation = args.rotation ?? 0;
-    if (!isRotation(rotation)) {
-      throw new Error(
-        `ManagedPostgres ${name}: rotation must be an integer from 0 to ${MAX_ROTATION} (got ${JSON.stringify(args.rotation)})`,
-      );
-    }
     const active = activeSlot(rotation);
 
     const { server, backups } = backendServer(name, args, this);

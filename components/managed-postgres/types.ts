@@ -1,6 +1,6 @@
 /** ManagedPostgres's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceSpec } from "../../config";
+import type { RdsRestoreSource, ResourceSpec } from "../../config/types";
 import type { InternalStorageConnection, SslMode } from "../connections";
 
 /** Logical backups of the in-cluster server: a CronJob dumps every service database into the object store. */
@@ -34,11 +34,8 @@ export interface InClusterPostgres {
   readonly backups?: PostgresBackups;
 }
 
-/** Where a restored RDS instance comes from: a point in time of the original's automated backups, or a snapshot. */
-export type RdsRestoreSource =
-  | { readonly kind: "pointInTime"; /** UTC, RFC 3339 (`2026-12-01T09:30:00Z`). */ readonly time: string }
-  | { readonly kind: "latestRestorableTime" }
-  | { readonly kind: "snapshot"; /** A snapshot identifier or ARN. */ readonly snapshotIdentifier: string };
+/** Where a restored RDS instance comes from (`ferrum:aws.rds.restore.source` reads the same type). */
+export type { RdsRestoreSource };
 
 /**
  * Restore mode: a second instance restored from the original's backups; the services use it. The original stays

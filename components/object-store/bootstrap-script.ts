@@ -28,10 +28,10 @@
  * has no such element (internal/bucket/lifecycle/rule.go) and removes stale multipart uploads itself
  * (`api stale_uploads_expiry`, 24 hours).
  */
+import { DEFAULT_NONCURRENT_VERSION_DAYS } from "../../config/defaults";
 import {
   accessKeyEnvVar,
   BACKUPS_KEY,
-  DEFAULT_NONCURRENT_VERSION_DAYS,
   MC_ALIAS,
   policyFileName,
   policyName,

@@ -15,13 +15,8 @@ import * as random from "@pulumi/random";
 import { labels, selectorLabels } from "../../lib/labels";
 import { containerSecurityContext, podSecurityContext, resources } from "../../lib/security";
 import { ROOT_PASSWORD_ENV, ROOT_USER_ENV } from "./bootstrap-script";
-import {
-  DEFAULT_OBJECT_STORE_RESOURCES,
-  DEFAULT_REGION,
-  inClusterEndpoint,
-  S3_PORT,
-  SERVER_NAME,
-} from "./naming";
+import { DEFAULT_OBJECT_STORE_RESOURCES, DEFAULT_REGION } from "../../config/defaults";
+import { inClusterEndpoint, S3_PORT, SERVER_NAME } from "./naming";
 import { publicEndpointUrl, publicRoute } from "./route";
 import type { InClusterObjectStore, StorageServer } from "./types";
 import { dataVolumeClaim, statefulOptions } from "../../lib/volumes";

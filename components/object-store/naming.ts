@@ -5,36 +5,14 @@
  * sharing an S3 account never collide. Each service gets a policy named after its bucket; its two users' access
  * key ids are generated and travel only in Secrets.
  */
-import type { ResourceSpec } from "../../config";
 import type { CredentialSlot } from "../../lib/rotation";
 import type { BucketSpec } from "./types";
-
-/**
- * The last community release of the MinIO server (2025-09-07; the October 2025 security release shipped as
- * source only). Docker Hub removed `minio/minio` in September 2026: the image comes from MinIO's quay.io.
- */
-export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
-
-/** The last community release of the MinIO client, `mc` (2025-08-13), from quay.io as the server is. */
-export const DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
-
-export const DEFAULT_REGION = "us-east-1";
-
-/** Days a replaced or deleted object version is kept before the lifecycle rule removes it (as on AWS S3). */
-export const DEFAULT_NONCURRENT_VERSION_DAYS = 90;
 
 /**
  * Key of the backups bucket where a service name would stand: its users, policy file and key variables are named
  * after it (`FERRUM_BACKUPS_A_ACCESS_KEY_ID`, `backups.json`), so no service may be called this.
  */
 export const BACKUPS_KEY = "backups";
-
-export const DEFAULT_OBJECT_STORE_RESOURCES: ResourceSpec = {
-  cpuMillicores: 100,
-  cpuLimitMillicores: 1000,
-  memoryMiB: 256,
-  memoryLimitMiB: 1024,
-};
 
 /** S3 API port of the in-cluster server. */
 export const S3_PORT = 9000;
@@ -55,16 +33,6 @@ export const PUBLIC_PREFIX = "public/";
  * host name on AWS S3 (`<bucket>.s3.<region>.amazonaws.com`).
  */
 export type AddressingStyle = "path" | "virtual";
-
-/**
- * The default public host of the object store: `objects.` in place of the API host's first label when it has
- * a parent domain of two labels or more (`api.ferrum.example.com` -> `objects.ferrum.example.com`, so one
- * wildcard certificate covers both), `objects.<apiHost>` otherwise.
- */
-export function defaultObjectsHost(apiHost: string): string {
-  const labels = apiHost.split(".");
-  return labels.length >= 3 ? `objects.${labels.slice(1).join(".")}` : `objects.${apiHost}`;
-}
 
 /** AWS S3's regional endpoint, the public endpoint of signed URLs on AWS. */
 export const s3RegionalEndpoint = (region: string): string => `https://s3.${region}.amazonaws.com`;

@@ -10,13 +10,15 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { invalidArguments } from "../../lib/problems";
 import type { InternalStorageConnection, StorageConnection } from "../connections";
 import { bootstrapJob } from "./bootstrap-job";
 import { inClusterServer } from "./in-cluster";
 import { type RotatingKeys, serviceKeys } from "./keys";
-import { BACKUPS_KEY, DEFAULT_NONCURRENT_VERSION_DAYS, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
+import { DEFAULT_NONCURRENT_VERSION_DAYS } from "../../config/defaults";
+import { BACKUPS_KEY, PUBLIC_PREFIX, s3RegionalEndpoint } from "./naming";
 import type { BucketSpec, ObjectStoreArgs } from "./types";
-import { objectStoreProblems, problemsMessage } from "./validation";
+import { objectStoreProblems } from "./validation";
 
 /*
  * Cloud backends are loaded only when a stack uses them: their provider SDKs cost every other stack
@@ -24,10 +26,9 @@ import { objectStoreProblems, problemsMessage } from "./validation";
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 
-/** Throws one error listing every problem, before the component registers anything. */
+/** Throws one ProblemsError listing every problem, before the component registers anything. */
 function checked(name: string, args: ObjectStoreArgs): ObjectStoreArgs {
-  const problems = objectStoreProblems(args);
-  if (problems.length) throw new pulumi.RunError(problemsMessage(name, problems));
+  objectStoreProblems(args).throwIfAny(invalidArguments("ObjectStore", name));
   return args;
 }
 

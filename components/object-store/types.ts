@@ -1,6 +1,6 @@
 /** ObjectStore's arguments and the server abstraction its backends share. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceSpec } from "../../config";
+import type { ResourceSpec } from "../../config/types";
 import type { RoutingArgs } from "../django-service/routing";
 import type { AddressingStyle } from "./naming";
 

@@ -1,11 +1,12 @@
 /**
- * Validation of ObjectStore's arguments. Pure: every problem is collected, so the component throws once, before
- * it registers anything, naming each setting, the value received and how to fix it.
+ * Validation of ObjectStore's arguments. Pure: every problem is collected, so the component throws one
+ * ProblemsError before it registers anything, naming each setting, the value received and how to fix it.
  *
  * Bucket names follow the S3 rules for general purpose buckets, minus dots (they break virtual-hosted TLS and
  * buy nothing here): 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit,
  * and none of the prefixes and suffixes S3 reserves. The same names serve MinIO now and AWS S3 later.
  */
+import { Problems } from "../../lib/problems";
 import { isRotation, MAX_ROTATION } from "../../lib/rotation";
 import { BACKUPS_KEY } from "./naming";
 import type { ObjectStoreArgs } from "./types";
@@ -44,138 +45,132 @@ function duplicates(values: readonly string[]): Map<string, number[]> {
 const at = (indexes: number[]): string => indexes.map((i) => `buckets[${i}]`).join(", ");
 
 /** Every problem with the arguments, each naming the setting, the value received and the fix. */
-export function objectStoreProblems(args: ObjectStoreArgs): string[] {
-  const problems: string[] = [];
+export function objectStoreProblems(args: ObjectStoreArgs): Problems {
+  const problems = new Problems();
   const { backend, buckets } = args;
 
   if (!DNS_LABEL.test(args.namespace)) {
-    problems.push(
+    problems.report(
       `namespace must be a DNS label (lowercase letters, digits, '-') (got ${JSON.stringify(args.namespace)})`,
     );
   }
-  if (buckets.length === 0) problems.push("buckets must name at least one service's bucket (got none)");
+  if (buckets.length === 0) problems.report("buckets must name at least one service's bucket (got none)");
   buckets.forEach(({ service, bucket }, i) => {
     if (!SERVICE.test(service)) {
-      problems.push(
+      problems.report(
         `buckets[${i}].service must be a lowercase name of letters, digits and '-', starting with a letter, at most 40 characters (got ${JSON.stringify(service)})`,
       );
     }
     const bad = bucketNameProblems(bucket);
     if (bad.length) {
-      problems.push(
+      problems.report(
         `buckets[${i}].bucket ${JSON.stringify(bucket)} (service ${JSON.stringify(service)}) ${bad.join("; ")}; bucket names are <project>-<stack>-<suffix>: use a lowercase stack name and a short catalog suffix`,
       );
     }
   });
   for (const [service, indexes] of duplicates(buckets.map((b) => b.service))) {
-    problems.push(
+    problems.report(
       `service ${JSON.stringify(service)} appears ${indexes.length} times (${at(indexes)}); each service owns exactly one bucket`,
     );
   }
   for (const [bucket, indexes] of duplicates(buckets.map((b) => b.bucket))) {
-    problems.push(
+    problems.report(
       `bucket ${JSON.stringify(bucket)} is named ${indexes.length} times (${at(indexes)}); each service needs a bucket of its own`,
     );
   }
-  problems.push(...backupsProblems(args));
+  backupsProblems(args, problems);
 
   if (backend.kind === "s3") {
     if (!REGION.test(backend.region)) {
-      problems.push(
+      problems.report(
         `backend.region must be a region name such as "eu-central-1" (got ${JSON.stringify(backend.region)})`,
       );
     }
     if (!Number.isInteger(backend.noncurrentVersionDays) || backend.noncurrentVersionDays < 1) {
-      problems.push(
+      problems.report(
         `backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${backend.noncurrentVersionDays})`,
       );
     }
     return problems;
   }
   if (!Number.isInteger(backend.storageGiB) || backend.storageGiB < 1) {
-    problems.push(`backend.storageGiB must be a whole number of GiB, at least 1 (got ${backend.storageGiB})`);
+    problems.report(
+      `backend.storageGiB must be a whole number of GiB, at least 1 (got ${backend.storageGiB})`,
+    );
   }
   for (const key of ["image", "clientImage"] as const) {
     const image = backend[key];
     if (!PINNED_IMAGE.test(image) || /:latest$/.test(image)) {
-      problems.push(
+      problems.report(
         `backend.${key} must be an image pinned by a version tag or digest, not :latest (got ${JSON.stringify(image)})`,
       );
     }
   }
   const days = backend.noncurrentVersionDays;
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
-    problems.push(`backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${days})`);
+    problems.report(`backend.noncurrentVersionDays must be a whole number of days, at least 1 (got ${days})`);
   }
   if (backend.rotation !== undefined && !isRotation(backend.rotation)) {
-    problems.push(
+    problems.report(
       `backend.rotation must be an integer from 0 to ${MAX_ROTATION}, the rotations done so far (got ${backend.rotation})`,
     );
   }
   const endpoint = backend.publicEndpoint;
   if (!endpoint) {
-    problems.push(
+    problems.report(
       "backend.publicEndpoint must give the host, routing and ingress namespace browsers reach the store through (got nothing)",
     );
   } else {
     if (!DNS_NAME.test(endpoint.host)) {
-      problems.push(
+      problems.report(
         `backend.publicEndpoint.host must be a lowercase DNS name such as "objects.example.com" (got ${JSON.stringify(endpoint.host)})`,
       );
     }
     if (!DNS_LABEL.test(endpoint.ingressNamespace)) {
-      problems.push(
+      problems.report(
         `backend.publicEndpoint.ingressNamespace must be a namespace name (got ${JSON.stringify(endpoint.ingressNamespace)})`,
       );
     }
     if (endpoint.routing.entryPoints.length === 0) {
-      problems.push(
+      problems.report(
         "backend.publicEndpoint.routing.entryPoints must name at least one Traefik entry point (got none)",
       );
     }
   }
   if (backend.region !== undefined && !REGION.test(backend.region)) {
-    problems.push(
+    problems.report(
       `backend.region must be a region name such as "us-east-1" (got ${JSON.stringify(backend.region)})`,
     );
   }
   return problems;
 }
 
-/** What is wrong with the backups bucket; empty when there is none or it is valid. */
-function backupsProblems(args: ObjectStoreArgs): string[] {
+/** What is wrong with the backups bucket, if there is one. */
+function backupsProblems(args: ObjectStoreArgs, problems: Problems): void {
   const { backups, backend, buckets } = args;
-  if (!backups) return [];
-  const problems: string[] = [];
+  if (!backups) return;
   if (backend.kind !== "inCluster") {
-    problems.push(
+    problems.report(
       `backups is for the in-cluster server only (got backend ${JSON.stringify(backend.kind)}); a cloud stack's database keeps its own backups`,
     );
   }
   const bad = bucketNameProblems(backups.bucket);
-  if (bad.length) problems.push(`backups.bucket ${JSON.stringify(backups.bucket)} ${bad.join("; ")}`);
+  if (bad.length) problems.report(`backups.bucket ${JSON.stringify(backups.bucket)} ${bad.join("; ")}`);
   const taken = buckets.findIndex((b) => b.bucket === backups.bucket);
   if (taken >= 0) {
-    problems.push(
+    problems.report(
       `backups.bucket ${JSON.stringify(backups.bucket)} is also buckets[${taken}] (service ${JSON.stringify(buckets[taken]!.service)}); backups need a bucket of their own`,
     );
   }
   const named = buckets.findIndex((b) => b.service === BACKUPS_KEY);
   if (named >= 0) {
-    problems.push(
+    problems.report(
       `buckets[${named}].service must not be ${JSON.stringify(BACKUPS_KEY)} while backups is set: the backups user, policy and keys are named so`,
     );
   }
   if (!Number.isInteger(backups.retentionDays) || backups.retentionDays < 1) {
-    problems.push(
+    problems.report(
       `backups.retentionDays must be a whole number of days, at least 1 (got ${backups.retentionDays})`,
     );
   }
-  return problems;
-}
-
-/** One message listing every problem; what the component throws. */
-export function problemsMessage(name: string, problems: readonly string[]): string {
-  const n = problems.length;
-  return `ObjectStore ${name} has ${n} invalid argument${n === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
 }

@@ -1,7 +1,8 @@
 /**
- * Observability's arguments with defaults resolved and every problem collected before anything registers.
- * Pure.
+ * Observability's arguments with defaults resolved and every problem collected (one ProblemsError) before
+ * anything registers. Pure.
  */
+import { invalidArguments, Problems } from "../../lib/problems";
 import type { CeleryTarget, LogStorage, ObservabilityArgs } from "./types";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -46,15 +47,15 @@ export function resolveObservabilitySettings(name: string, args: ObservabilityAr
     sentinelQuorum: d.sentinelQuorum,
   };
 
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const [key, value] of [
     ["namespace", s.namespace],
     ["platformNamespace", s.platformNamespace],
   ] as const) {
-    if (!DNS_LABEL.test(value)) problems.push(`${key} must be a DNS label (got ${JSON.stringify(value)})`);
+    if (!DNS_LABEL.test(value)) problems.report(`${key} must be a DNS label (got ${JSON.stringify(value)})`);
   }
   if (s.namespace === s.platformNamespace) {
-    problems.push(
+    problems.report(
       `namespace must differ from platformNamespace (both ${JSON.stringify(s.namespace)}): the monitoring stack needs privileged pods (node-exporter, Fluent Bit) the platform's restricted namespace refuses`,
     );
   }
@@ -66,22 +67,18 @@ export function resolveObservabilitySettings(name: string, args: ObservabilityAr
   if (s.logs.kind === "filesystem") positive.push(["logs.storageGiB", s.logs.storageGiB ?? 10]);
   for (const [key, value] of positive) {
     if (!Number.isInteger(value) || value < 1)
-      problems.push(`${key} must be a whole number of at least 1 (got ${value})`);
+      problems.report(`${key} must be a whole number of at least 1 (got ${value})`);
   }
   const services = s.celery.map((c) => c.service);
   const bad = services.filter((svc, i) => !DNS_LABEL.test(svc) || services.indexOf(svc) !== i);
   if (bad.length)
-    problems.push(`celery services must be unique DNS labels (got ${JSON.stringify(services)})`);
+    problems.report(`celery services must be unique DNS labels (got ${JSON.stringify(services)})`);
   if (
     args.redis?.kind === "sentinel" &&
     (!args.redis.redisHosts.length || !args.redis.sentinelHosts.length)
   ) {
-    problems.push("redis (sentinel) needs at least one Redis host and one Sentinel host");
+    problems.report("redis (sentinel) needs at least one Redis host and one Sentinel host");
   }
-  if (problems.length) {
-    throw new Error(
-      `Observability ${name}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-  }
+  problems.throwIfAny(invalidArguments("Observability", name));
   return s;
 }

@@ -1,8 +1,5 @@
 /** Small helpers every backend's validation shares. Pure. */
 
-/** Records `problem` when a check fails (`ok` false). */
-export type Need = (ok: boolean, problem: string) => void;
-
 export const isInt = (n: number): boolean => Number.isInteger(n);
 
 /** A value as a problem message quotes it: strings in double quotes, the rest as they print. */

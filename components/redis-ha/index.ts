@@ -1,6 +1,6 @@
 export { RedisHA } from "./redis-ha";
 export type { CacheEndpoint } from "./redis-ha";
-export { DEFAULT_REDIS_IMAGE } from "./types";
+export { DEFAULT_REDIS_IMAGE } from "../../config/defaults";
 export type { RedisHAArgs, RedisBackend, InClusterRedis, Endpoint } from "./types";
 export type { AzureClusteringPolicy, AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 export {

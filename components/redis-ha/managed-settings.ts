@@ -3,7 +3,8 @@
  * Outputs (a VPC's subnets, a resource group's name) are checked once known, by the cloud; the ones given as
  * plain values are checked here, so a typo fails before anything registers.
  */
-import { isInt, show, type Need } from "./checks";
+import type { Problems } from "../../lib/problems";
+import { isInt, show } from "./checks";
 import type { AzureClusteringPolicy, AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 import type { RedisHAArgs } from "./types";
 
@@ -79,7 +80,7 @@ export function elastiCacheSettings(
   name: string,
   b: ElastiCacheRedis,
   args: RedisHAArgs,
-  need: Need,
+  problems: Problems,
 ): ElastiCacheSettings {
   const s: ElastiCacheSettings = {
     ...b,
@@ -89,44 +90,47 @@ export function elastiCacheSettings(
     namespace: args.namespace,
     services: args.services,
   };
-  need(
+  problems.check(
     name.length <= ELASTICACHE_MAX_NAME_LENGTH && !name.includes("--"),
     `with the elasticache backend the name must be at most ${ELASTICACHE_MAX_NAME_LENGTH} characters without "--", so the replication group id <name>-cache-<7 characters> stays valid (got ${show(name)})`,
   );
-  need(
+  problems.check(
     NODE_TYPE.test(s.nodeType),
     `backend.nodeType must be an ElastiCache node type such as cache.m7g.large (got ${show(s.nodeType)})`,
   );
-  need(
+  problems.check(
     NODE_TYPE.test(s.cacheNodeType),
     `backend.cacheNodeType must be an ElastiCache node type such as ${DEFAULT_CACHE_NODE_TYPE} (got ${show(s.cacheNodeType)})`,
   );
-  need(
+  problems.check(
     isInt(s.numCacheClusters) && s.numCacheClusters >= 2 && s.numCacheClusters <= MAX_NUM_CACHE_CLUSTERS,
     `backend.numCacheClusters must be an integer between 2 and ${MAX_NUM_CACHE_CLUSTERS}, a primary and at least one replica to fail over to (got ${s.numCacheClusters})`,
   );
-  need(
+  problems.check(
     isInt(s.snapshotRetentionDays) &&
       s.snapshotRetentionDays >= 1 &&
       s.snapshotRetentionDays <= MAX_SNAPSHOT_RETENTION_DAYS,
     `backend.snapshotRetentionDays must be an integer between 1 and ${MAX_SNAPSHOT_RETENTION_DAYS} (got ${s.snapshotRetentionDays})`,
   );
   if (plain(s.vpcId))
-    need(VPC_ID.test(s.vpcId), `backend.vpcId must be a VPC id such as vpc-0abc12 (got ${show(s.vpcId)})`);
+    problems.check(
+      VPC_ID.test(s.vpcId),
+      `backend.vpcId must be a VPC id such as vpc-0abc12 (got ${show(s.vpcId)})`,
+    );
   if (Array.isArray(s.subnetIds)) {
     const subnets: readonly unknown[] = s.subnetIds;
-    need(
+    problems.check(
       subnets.length >= 2,
       `backend.subnetIds must list at least 2 private subnets in different availability zones, for Multi-AZ (got ${subnets.length})`,
     );
     const bad = subnets.filter((x) => plain(x) && !SUBNET_ID.test(x));
-    need(
+    problems.check(
       bad.length === 0,
       `backend.subnetIds must be subnet ids such as subnet-0abc12 (got ${bad.map(show).join(", ")})`,
     );
   }
   if (plain(s.clientSecurityGroupId))
-    need(
+    problems.check(
       SECURITY_GROUP_ID.test(s.clientSecurityGroupId),
       `backend.clientSecurityGroupId must be a security group id such as sg-0abc12 (got ${show(s.clientSecurityGroupId)})`,
     );
@@ -136,7 +140,7 @@ export function elastiCacheSettings(
 export function azureManagedRedisSettings(
   b: AzureManagedRedis,
   args: RedisHAArgs,
-  need: Need,
+  problems: Problems,
 ): AzureManagedRedisSettings {
   const s: AzureManagedRedisSettings = {
     ...b,
@@ -146,41 +150,41 @@ export function azureManagedRedisSettings(
     namespace: args.namespace,
     services: args.services,
   };
-  need(
+  problems.check(
     AZURE_SKU.test(s.skuName),
     `backend.skuName must be an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n> or ComputeOptimized_X<n>) such as Balanced_B5 (got ${show(s.skuName)})`,
   );
-  need(
+  problems.check(
     AZURE_SKU.test(s.cacheSkuName),
     `backend.cacheSkuName must be an Azure Managed Redis SKU (Balanced_B<n>, MemoryOptimized_M<n> or ComputeOptimized_X<n>) such as ${DEFAULT_AZURE_CACHE_SKU} (got ${show(s.cacheSkuName)})`,
   );
-  need(
+  problems.check(
     AZURE_REGION.test(s.location),
     `backend.location must be an Azure region name such as westeurope (got ${show(s.location)})`,
   );
   const zones = s.zones;
-  need(
+  problems.check(
     (zones.length === 0 || zones.length >= 2) &&
       zones.every((z) => AZURE_ZONES.includes(z)) &&
       new Set(zones).size === zones.length,
     `backend.zones must list 2 or 3 distinct zones among "1", "2" and "3", or none where the region has no zones (got ${zones.map(show).join(", ")})`,
   );
-  need(
+  problems.check(
     CLUSTERING_POLICIES.includes(s.clusteringPolicy),
     `backend.clusteringPolicy must be EnterpriseCluster or NoCluster; OSSCluster would need cluster-aware clients (got ${show(s.clusteringPolicy)})`,
   );
   if (plain(s.resourceGroupName))
-    need(
+    problems.check(
       AZURE_RESOURCE_GROUP.test(s.resourceGroupName),
       `backend.resourceGroupName must be a resource group name (got ${show(s.resourceGroupName)})`,
     );
   if (plain(s.privateEndpointSubnetId))
-    need(
+    problems.check(
       AZURE_SUBNET_ID.test(s.privateEndpointSubnetId),
       `backend.privateEndpointSubnetId must be a subnet id (/subscriptions/.../virtualNetworks/<vnet>/subnets/<subnet>) (got ${show(s.privateEndpointSubnetId)})`,
     );
   if (plain(s.privateDnsZoneId))
-    need(
+    problems.check(
       s.privateDnsZoneId.toLowerCase().endsWith(`/privatednszones/${AZURE_REDIS_PRIVATE_DNS_ZONE}`),
       `backend.privateDnsZoneId must be the id of the private DNS zone ${AZURE_REDIS_PRIVATE_DNS_ZONE} (got ${show(s.privateDnsZoneId)})`,
     );

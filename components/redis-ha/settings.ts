@@ -1,8 +1,9 @@
 /**
  * RedisHA's arguments, validated and with defaults resolved once. Pure. Every problem is collected, then one
- * Error lists them all, before any resource exists. The managed backends' checks are in managed-settings.ts.
+ * ProblemsError lists them all, before any resource exists. The managed backends' checks are in managed-settings.ts.
  */
-import { isInt, show, type Need } from "./checks";
+import { invalidArguments, Problems, ProblemsError } from "../../lib/problems";
+import { isInt, show } from "./checks";
 import { DEFAULT_GENERATION, type PasswordRotation } from "./credentials";
 import { DEFAULT_DATABASE_SLOTS, slotProblems } from "./databases";
 import {
@@ -51,17 +52,14 @@ export interface RedisHASettings {
 /** Any backend's settings, told apart by `kind`. */
 export type ResolvedSettings = RedisHASettings | ElastiCacheSettings | AzureManagedRedisSettings;
 
-/** Validates `args`; throws one Error listing every problem, or returns the settings with defaults. */
+/** Validates `args`; throws one ProblemsError listing every problem, or returns the settings with defaults. */
 export function resolveSettings(name: string, args: RedisHAArgs): ResolvedSettings {
-  const problems: string[] = [];
-  const need: Need = (ok, problem) => {
-    if (!ok) problems.push(problem);
-  };
-  need(
+  const problems = new Problems();
+  problems.check(
     DNS_LABEL.test(name) && name.length <= MAX_NAME_LENGTH,
     `the name must be a lowercase DNS label of at most ${MAX_NAME_LENGTH} characters (got ${show(name)})`,
   );
-  need(
+  problems.check(
     DNS_LABEL.test(args.namespace) && args.namespace.length <= 63,
     `namespace must be a lowercase DNS label (got ${show(args.namespace)})`,
   );
@@ -70,42 +68,38 @@ export function resolveSettings(name: string, args: RedisHAArgs): ResolvedSettin
   let settings: ResolvedSettings;
   switch (b.kind) {
     case "inCluster":
-      settings = inClusterSettings(b, args, need);
+      settings = inClusterSettings(b, args, problems);
       break;
     case "elasticache":
-      settings = elastiCacheSettings(name, b, args, need);
+      settings = elastiCacheSettings(name, b, args, problems);
       break;
     case "azureManagedRedis":
-      settings = azureManagedRedisSettings(b, args, need);
+      settings = azureManagedRedisSettings(b, args, problems);
       break;
     default: {
       // Unreachable for typed callers; a backend built from untyped config could still name another kind.
       const unknown: never = b;
       const kind = (unknown as { kind?: unknown }).kind;
-      need(false, `backend.kind must be inCluster, elasticache or azureManagedRedis (got ${show(kind)})`);
-      throw invalid(name, problems);
+      problems.report(`backend.kind must be inCluster, elasticache or azureManagedRedis (got ${show(kind)})`);
+      throw new ProblemsError(problems.messages, invalidArguments("RedisHA", name));
     }
   }
 
   const services = args.services;
   const bad = services.filter((x) => !SERVICE_NAME.test(x));
-  need(bad.length === 0, `services must be lowercase names (got ${bad.map(show).join(", ")})`);
+  problems.check(bad.length === 0, `services must be lowercase names (got ${bad.map(show).join(", ")})`);
   const dupes = [...new Set(services.filter((x, i) => services.indexOf(x) !== i))];
-  need(dupes.length === 0, `services must be unique (${dupes.map(show).join(", ")} repeated)`);
+  problems.check(dupes.length === 0, `services must be unique (${dupes.map(show).join(", ")} repeated)`);
   // Only the in-cluster backend has numbered DBs; a managed cache has DB 0 alone.
   if (settings.kind === "inCluster" && isInt(settings.databases))
-    problems.push(...slotProblems([...new Set(services)], settings.slots, settings.databases));
+    for (const p of slotProblems([...new Set(services)], settings.slots, settings.databases))
+      problems.report(p);
 
-  if (problems.length) throw invalid(name, problems);
+  problems.throwIfAny(invalidArguments("RedisHA", name));
   return settings;
 }
 
-/** The one Error listing every problem. */
-function invalid(name: string, problems: readonly string[]): Error {
-  return new Error(`RedisHA ${name}: invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-}
-
-function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, need: Need): RedisHASettings {
+function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, problems: Problems): RedisHASettings {
   const s: RedisHASettings = {
     kind: "inCluster",
     image: b.image,
@@ -128,44 +122,44 @@ function inClusterSettings(b: InClusterRedis, args: RedisHAArgs, need: Need): Re
     slots: args.databaseSlots ?? DEFAULT_DATABASE_SLOTS,
   };
 
-  need(
+  problems.check(
     s.image.trim() !== "",
     `backend.image must name a Redis 7 image, for example DEFAULT_REDIS_IMAGE (got ${show(s.image)})`,
   );
-  need(
+  problems.check(
     isInt(s.replicas) && s.replicas >= 2,
     `backend.replicas must be an integer of at least 2, a master and a replica to promote (got ${s.replicas})`,
   );
-  need(
+  problems.check(
     isInt(s.sentinels) && s.sentinels >= MIN_SENTINELS,
     `backend.sentinels must be an integer of at least ${MIN_SENTINELS} for high availability, so a majority survives the loss of one (got ${s.sentinels})`,
   );
-  need(
+  problems.check(
     isInt(s.quorum) && s.quorum >= 1 && s.quorum <= s.sentinels,
     `backend.quorum must be an integer between 1 and backend.sentinels (${s.sentinels}) (got ${s.quorum})`,
   );
-  need(
+  problems.check(
     isInt(s.maxmemoryMiB) && s.maxmemoryMiB >= MIN_MAXMEMORY_MIB,
     `backend.maxmemoryMiB must be an integer of at least ${MIN_MAXMEMORY_MIB} (got ${s.maxmemoryMiB})`,
   );
-  need(
+  problems.check(
     isInt(s.cacheMaxmemoryMiB) && s.cacheMaxmemoryMiB >= MIN_MAXMEMORY_MIB,
     `backend.cache.maxmemoryMiB must be an integer of at least ${MIN_MAXMEMORY_MIB} (got ${s.cacheMaxmemoryMiB})`,
   );
-  need(
+  problems.check(
     isInt(s.cacheReplicas) && s.cacheReplicas >= 1,
     `backend.cache.replicas must be an integer of at least 1 (got ${s.cacheReplicas})`,
   );
-  need(
+  problems.check(
     isInt(s.rotation.generation) && s.rotation.generation >= 1,
     `backend.rotation.generation must be an integer of at least 1; raise it by one to rotate every password (got ${s.rotation.generation})`,
   );
   const minStorageGiB = Math.max(1, Math.ceil((2 * s.maxmemoryMiB) / 1024));
-  need(
+  problems.check(
     isInt(s.storageGiB) && s.storageGiB >= minStorageGiB,
     `backend.storageGiB must be an integer of at least ${minStorageGiB}, twice backend.maxmemoryMiB, to hold the append-only file and its rewrite (got ${s.storageGiB})`,
   );
-  need(
+  problems.check(
     isInt(s.databases) && s.databases >= 1,
     `backend.databases must be a positive integer (got ${s.databases})`,
   );

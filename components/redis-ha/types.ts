@@ -3,9 +3,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PasswordRotation } from "./credentials";
 import type { AzureManagedRedis, ElastiCacheRedis } from "./managed-types";
 
-/** The official Redis 7 image, pinned (Debian bookworm variant: it has `sh`, `timeout` and `getent`). */
-export const DEFAULT_REDIS_IMAGE = "redis:7.4.6-bookworm";
-
 /** The cache servers: Django's caches only, evicting the least recently used key under memory pressure. */
 export interface InClusterCache {
   /** `maxmemory` of each cache pod, MiB: every service's cache together. @default 64 */
@@ -23,7 +20,7 @@ export interface InClusterCache {
  */
 export interface InClusterRedis {
   readonly kind: "inCluster";
-  /** Official Redis 7 image, pinned. Use {@link DEFAULT_REDIS_IMAGE} unless you have a reason not to. */
+  /** Official Redis 7 image, pinned. Use config/defaults.ts's `DEFAULT_REDIS_IMAGE` unless you have a reason not to. */
   readonly image: string;
   /** Redis pods: one master, the rest replicas. @default 3 */
   readonly replicas?: number;

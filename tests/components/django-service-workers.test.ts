@@ -24,6 +24,7 @@ import { validateManifests } from "../../policy/schema/catalog";
 import { manifests, placeholderFor } from "../../harness/planner";
 import { runPolicies } from "../guardrails/fixtures";
 import { isSecretEnvelope, refusal, runPlan, underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const parsed = (services: unknown) =>
   parseConfig(
@@ -325,8 +326,9 @@ describe("worker.kind: deployment — a worker Deployment scaled by KEDA on the 
     ],
   ])("refused: %s, before anything is registered", async (_label, build) => {
     const { error, registered } = await refusal(build);
+    expect(error).toBeInstanceOf(ProblemsError);
     expect(error?.message).toMatch(
-      /^DjangoService catalog: worker\.kind is (deployment|sidecar), but queue scaling was (not )?given$/,
+      /^Invalid arguments of DjangoService catalog \(1 problem\):\n {2}- worker\.kind is (deployment|sidecar), but queue scaling was (not )?given$/,
     );
     expect(registered.filter((x) => x.type !== "test:index:Keda")).toEqual([]);
   });

@@ -5,6 +5,7 @@ import type { CacheConnection, DatabaseConnection, StorageConnection } from "../
 import { DjangoService, DjangoServiceArgs } from "../../components/django-service";
 import { MIGRATE_LOCK_SCRIPT } from "../../components/django-service/migrate";
 import { isSecretEnvelope, secretValues, underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const services = parseConfig(REQUIRED_CONFIG.k3s, "test").config!.services;
 const byName = (n: string): ServiceSettings => services.find((s) => s.name === n)!;
@@ -267,7 +268,12 @@ describe("DjangoService", () => {
           ...args("user"),
           payments: { shopId: "1", secretKey: pulumi.secret("x") },
         }),
-    ).toThrow("DjangoService user: the catalog says payments=false, but payments credentials were given");
+    ).toThrow(
+      new ProblemsError(
+        ["the catalog says payments=false, but payments credentials were given"],
+        "Invalid arguments of DjangoService user",
+      ),
+    );
   });
 
   test("a ServiceMonitor only when observability is on", async () => {

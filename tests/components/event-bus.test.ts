@@ -8,6 +8,7 @@ import {
   type EventBusArgs,
 } from "../../components/event-bus";
 import { isSecretEnvelope, redact, secretness, secretValues, refusal, underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SERVICES = ["auth", "user", "content", "catalog"];
@@ -127,7 +128,11 @@ describe("EventBus: NATS with JetStream", () => {
   });
 
   test.each([
-    ["two servers", { replicas: 2 }, "replicas must be 1 or at least 3 (got 2)"],
+    [
+      "two servers",
+      { replicas: 2 },
+      "replicas must be 1 or at least 3 (got 2): a JetStream cluster needs a majority to survive the loss of a server",
+    ],
     ["no services", { services: [] }, "services must name at least one service"],
     [
       "a service twice",
@@ -137,7 +142,8 @@ describe("EventBus: NATS with JetStream", () => {
     ["no volume", { storageGiB: 0 }, "storageGiB must be a whole number of at least 1 (got 0)"],
   ])("%s is refused before anything registers", async (_case, extra, message) => {
     const { error, registered } = await refusal(() => new EventBus("events", args(extra)));
-    expect(error?.message).toContain(message);
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect(error?.message).toBe(`Invalid arguments of EventBus events (1 problem):\n  - ${message}`);
     expect(registered).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@
  * (`ferrum:postgres.backup`) with their refusals. The scripts themselves run for real in
  * managed-postgres-backup.real.test.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../../config";
 import { REQUIRED_CONFIG } from "../helpers/config";
 import { ManagedPostgres } from "../../components/managed-postgres";
@@ -16,10 +15,11 @@ import {
   replacedDatabase,
   scratchDatabase,
 } from "../../components/managed-postgres/backup-scripts";
-import { scheduleProblems } from "../../components/managed-postgres/schedule";
-import { DEFAULT_MC_IMAGE } from "../../components/object-store/naming";
+import { scheduleProblems } from "../../lib/cron-schedule";
+import { DEFAULT_MC_IMAGE } from "../../config/defaults";
 import { manifests } from "../../harness/planner";
-import { isSecretEnvelope, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
+import { isSecretEnvelope, refusal, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 
@@ -205,10 +205,9 @@ describe("ManagedPostgres without backups", () => {
     expect(registrations.ofType("kubernetes:batch/v1:CronJob")).toEqual([]);
   });
 
-  test("a backups connection without keys (a workload identity) is refused", async () => {
-    let error: Error | undefined;
-    await underMocks(() => {
-      try {
+  test("a backups connection without keys (a workload identity) is refused before anything registers", async () => {
+    const { error, registered } = await refusal(
+      () =>
         new ManagedPostgres("postgres", {
           backend: {
             kind: "inCluster",
@@ -224,15 +223,13 @@ describe("ManagedPostgres without backups", () => {
           },
           databases: SERVICES,
           namespace: "ferrum",
-        });
-      } catch (e) {
-        error = e as Error;
-      }
-    });
-    expect(error).toBeInstanceOf(pulumi.RunError);
-    expect(error!.message).toBe(
-      "ManagedPostgres postgres: backups.storage must carry the backups bucket's own keys (an in-cluster object store's backups connection)",
+        }),
     );
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect(error!.message).toBe(
+      "Invalid arguments of ManagedPostgres postgres (1 problem):\n  - backups.storage must carry the backups bucket's own keys (an in-cluster object store's backups connection)",
+    );
+    expect(registered).toEqual([]);
   });
 });
 

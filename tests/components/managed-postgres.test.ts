@@ -1,6 +1,7 @@
 import { ManagedPostgres } from "../../components/managed-postgres";
 import { renderBootstrapSql } from "../../components/managed-postgres/bootstrap-sql";
 import { isSecretEnvelope, refusal, secretness, underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const RESOURCES = { cpuMillicores: 250, cpuLimitMillicores: 1000, memoryMiB: 512, memoryLimitMiB: 1024 };
@@ -178,18 +179,26 @@ describe("ManagedPostgres, rotating the login passwords", () => {
   });
 
   test.each([
-    [-1, "ManagedPostgres postgres: rotation must be an integer from 0 to 1000000 (got -1)"],
-    [1.5, "ManagedPostgres postgres: rotation must be an integer from 0 to 1000000 (got 1.5)"],
-  ])("rotation %s is refused before anything of it is created", async (rotation, message) => {
-    const { error, registered } = await refusal(() => managedPostgres(false, rotation));
-    expect(error?.message).toBe(message);
-    expect(registered.filter((r) => r.type !== "ferrum:index:ManagedPostgres")).toEqual([]);
-  });
+    [-1, "rotation must be an integer from 0 to 1000000 (got -1)"],
+    [1.5, "rotation must be an integer from 0 to 1000000 (got 1.5)"],
+  ])(
+    "rotation %s is refused before anything is registered, the component included",
+    async (rotation, message) => {
+      const { error, registered } = await refusal(() => managedPostgres(false, rotation));
+      expect(error).toBeInstanceOf(ProblemsError);
+      expect(error?.message).toBe(
+        `Invalid arguments of ManagedPostgres postgres (1 problem):\n  - ${message}`,
+      );
+      expect(registered).toEqual([]);
+    },
+  );
 
   test("a service whose owning role would be another's login is refused", async () => {
-    const { error } = await refusal(() => managedPostgres(false, 0, ["auth", "auth_a"]));
+    const { error, registered } = await refusal(() => managedPostgres(false, 0, ["auth", "auth_a"]));
+    expect(error).toBeInstanceOf(ProblemsError);
     expect(error?.message).toBe(
-      'ManagedPostgres postgres: two services would share the role ferrum_auth_a (got ["auth","auth_a"]); rename one',
+      'Invalid arguments of ManagedPostgres postgres (1 problem):\n  - two services would share the role ferrum_auth_a (got ["auth","auth_a"]); rename one',
     );
+    expect(registered).toEqual([]);
   });
 });

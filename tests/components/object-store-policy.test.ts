@@ -11,7 +11,8 @@ import { bucketPolicy, bucketPrefix, renderPolicy, serviceBuckets } from "../../
 import { renderBootstrapScript } from "../../components/object-store/bootstrap-script";
 import { backupPolicy, BUCKET_ACTIONS, OBJECT_ACTIONS } from "../../components/object-store/policy";
 import { bucketNameProblems } from "../../components/object-store/validation";
-import { defaultObjectsHost, PUBLIC_PREFIX } from "../../components/object-store/naming";
+import { defaultObjectsHost } from "../../config/defaults";
+import { PUBLIC_PREFIX } from "../../components/object-store/naming";
 import {
   accountOfArn,
   bucketKeyPolicy,

@@ -12,6 +12,7 @@ import { renderBootstrapScript } from "../../components/object-store/bootstrap-s
 import { renderPublicReadPolicy } from "../../components/object-store/public-access";
 import { redact, secretness, secretValues, refusal, underMocks } from "../helpers/pulumi";
 import type { PlanResource } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const SERVICES = CATALOG.map((s) => s.name);
 const BUCKETS = serviceBuckets("ferrum-test", CATALOG);
@@ -401,7 +402,8 @@ describe("ObjectStore, rotating the per-service keys", () => {
 
 describe("ObjectStore argument validation", () => {
   const base = args();
-  const header = (n: number) => `ObjectStore object-store has ${n} invalid argument${n === 1 ? "" : "s"}:\n`;
+  const header = (n: number) =>
+    `Invalid arguments of ObjectStore object-store (${n} problem${n === 1 ? "" : "s"}):\n`;
   const withBuckets = (buckets: ObjectStoreArgs["buckets"]): ObjectStoreArgs => ({ ...base, buckets });
 
   test.each<[string, ObjectStoreArgs, string]>([
@@ -509,6 +511,7 @@ describe("ObjectStore argument validation", () => {
     ],
   ])("%s", async (_case, bad, problem) => {
     const { error, registered } = await refusal(() => new ObjectStore("object-store", bad));
+    expect(error).toBeInstanceOf(ProblemsError);
     expect(error?.message).toBe(`${header(1)}${problem}`);
     expect(registered).toEqual([]);
   });

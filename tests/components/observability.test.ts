@@ -10,6 +10,7 @@ import {
   type ObservabilityArgs,
 } from "../../components/observability";
 import { isSecretEnvelope, redact, runPlan, secretValues, refusal, underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -508,7 +509,7 @@ describe("Observability: arguments", () => {
     [
       "same namespaces",
       { namespace: "ferrum" },
-      'namespace must differ from platformNamespace (both "ferrum")',
+      'namespace must differ from platformNamespace (both "ferrum"): the monitoring stack needs privileged pods (node-exporter, Fluent Bit) the platform\'s restricted namespace refuses',
     ],
     ["bad namespace", { namespace: "Monitoring" }, 'namespace must be a DNS label (got "Monitoring")'],
     [
@@ -530,7 +531,9 @@ describe("Observability: arguments", () => {
     const { error, registered } = await refusal(
       () => new Observability("observability", args(extra as Partial<ObservabilityArgs>)),
     );
-    expect(error?.message).toContain(`  - ${message}`);
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect((error as ProblemsError).subject).toBe("Invalid arguments of Observability observability");
+    expect((error as ProblemsError).problems).toContain(message);
     expect(registered).toEqual([]);
   });
 });

@@ -25,12 +25,12 @@ import {
   redact,
   secretness,
   secretValues,
-  refusal,
   underMocks,
   type PlanResource,
   type Registrations,
 } from "../helpers/pulumi";
 import { answerCall } from "../../harness/fixtures";
+import { expectArgumentsRefused } from "../helpers/refusals";
 
 type Json = any;
 
@@ -495,7 +495,6 @@ describeAzure("RedisHA, Azure Managed Redis backend: connections", () => {
 });
 
 describe("RedisHA managed backends: argument validation", () => {
-  const header = "RedisHA redis: invalid arguments:\n";
   test.each<[string, RedisBackend, Partial<RedisHAArgs>, string[]]>([
     [
       "one ElastiCache node",
@@ -624,13 +623,8 @@ describe("RedisHA managed backends: argument validation", () => {
         'services must be unique ("auth" repeated)',
       ],
     ],
-  ])(
-    "%s is refused with every problem named, and nothing is registered",
-    async (_case, backend, rest, problems) => {
-      const { error, registered } = await refusal(() => new RedisHA("redis", args(backend, rest)));
-      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
-      expect(registered).toEqual([]);
-    },
+  ])("%s is refused with every problem named, and nothing is registered", (_case, backend, rest, problems) =>
+    expectArgumentsRefused(() => new RedisHA("redis", args(backend, rest)), "RedisHA redis", problems),
   );
 
   test("with ElastiCache the name must leave room for the replication group id", () => {

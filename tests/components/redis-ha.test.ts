@@ -28,7 +28,8 @@ import {
   type SentinelTarget,
 } from "../../components/redis-ha/urls";
 import { topology } from "../../components/redis-ha/naming";
-import { redact, secretness, secretValues, refusal, underMocks, type PlanResource } from "../helpers/pulumi";
+import { redact, secretness, secretValues, underMocks, type PlanResource } from "../helpers/pulumi";
+import { expectArgumentsRefused } from "../helpers/refusals";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -685,7 +686,6 @@ describe("RedisHA connections", () => {
 });
 
 describe("RedisHA argument validation", () => {
-  const header = "RedisHA redis: invalid arguments:\n";
   test.each<[string, Partial<InClusterRedis>, Partial<RedisHAArgs>, string[]]>([
     [
       "2 sentinels",
@@ -788,11 +788,8 @@ describe("RedisHA argument validation", () => {
     ],
   ])(
     "%s is refused with every problem named, and nothing is registered",
-    async (_case, overrides, rest, problems) => {
-      const { error, registered } = await refusal(() => new RedisHA("redis", args(overrides, rest)));
-      expect(error?.message).toBe(header + problems.map((p) => `  - ${p}`).join("\n"));
-      expect(registered).toEqual([]);
-    },
+    (_case, overrides, rest, problems) =>
+      expectArgumentsRefused(() => new RedisHA("redis", args(overrides, rest)), "RedisHA redis", problems),
   );
 
   test("a name that cannot make DNS labels is refused", () => {

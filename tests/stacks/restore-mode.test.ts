@@ -282,7 +282,8 @@ describe("restore settings that are refused", () => {
         "ferrum:aws.rds.restore.identifier=ferrum-prod",
       ]),
     ).rejects.toThrow(
-      `ferrum:aws.rds.restore.identifier must differ from the original instance's identifier (got "ferrum-prod"): the restore is a new instance; set it with: pulumi config set --path 'ferrum:aws.rds.restore.identifier' ferrum-prod-restored -s prod`,
+      // Given with -c, so the fix is the corrected -c, as for every other key the plan gets that way.
+      `ferrum:aws.rds.restore.identifier must differ from the original instance's identifier (got "ferrum-prod"): the restore is a new instance; set it with: -c 'ferrum:aws.rds.restore.identifier=ferrum-prod-restored'`,
     );
   });
 });

@@ -1,11 +1,11 @@
 /**
- * components/aws/subnets.ts: the VPC's subnets, by tier and zone key, are carved without overlap, aligned,
+ * lib/aws-subnets.ts: the VPC's subnets, by tier and zone key, are carved without overlap, aligned,
  * inside the VPC, and a VPC too small for them is refused by config before anything is planned.
  */
 import { parseConfig } from "../../config";
 import { requiredWith } from "../helpers/config";
 import { parseCidr } from "../../lib/cidr";
-import { subnetLayout } from "../../components/aws/subnets";
+import { subnetLayout } from "../../lib/aws-subnets";
 
 const range = (cidr: string) => {
   const { base, prefix } = parseCidr(cidr)!;

@@ -1,8 +1,8 @@
 /**
  * The VPC's subnet layout: a block per availability zone per tier, carved from `ferrum:aws.vpcCidr`. Pure;
- * config validation (config/aws.ts) and the network (network.ts) share it.
+ * config validation (config/aws.ts) and the network (components/aws/network.ts) share it.
  */
-import { carve } from "../../lib/cidr";
+import { carve } from "./cidr";
 
 /** The VPC's subnets, a block per availability zone per tier: nodes get the room, the rest /24s. */
 export const SUBNET_PREFIXES = { private: 19, public: 24, isolated: 24 } as const;

@@ -1,7 +1,7 @@
 /**
- * components/azure/subnets.ts: the VNet's subnets carved from its start, and what makes a VNet CIDR unusable.
+ * lib/azure-subnets.ts: the VNet's subnets carved from its start, and what makes a VNet CIDR unusable.
  */
-import { subnetLayout, vnetCidrProblems } from "../../components/azure/subnets";
+import { subnetLayout, vnetCidrProblems } from "../../lib/azure-subnets";
 
 describe("subnetLayout", () => {
   test("nodes take the first /20, then the database's /24, then the private endpoints' /24", () => {

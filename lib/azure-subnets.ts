@@ -1,8 +1,8 @@
 /**
  * IPv4 arithmetic for the Azure network: the VNet's subnet layout and the address ranges it must stay clear
- * of. Pure; config validation (config/azure.ts) and the network (network.ts) share it.
+ * of. Pure; config validation (config/azure.ts) and the network (components/azure/network.ts) share it.
  */
-import { cidrSize, formatCidr, isAligned, overlaps, parseCidr } from "../../lib/cidr";
+import { cidrSize, formatCidr, isAligned, overlaps, parseCidr } from "./cidr";
 
 /** Pod addresses of Azure CNI overlay: never routed in the VNet, but must not overlap it. */
 export const AKS_POD_CIDR = "192.168.0.0/16";
