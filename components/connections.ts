@@ -88,10 +88,18 @@ export interface EmailConnection {
 }
 
 /**
- * One service's NATS user on the opt-in EventBus: `NATS_URL` (ConfigMap), `NATS_USER` and `NATS_PASSWORD`
- * (Secret). Defined beside the component that makes it; listed here with the other connections.
+ * What every further backing service hands each service it serves: its variables, split by where they go.
+ * The connections above are the contract's own and typed one by one; a backing service added later (the opt-in
+ * EventBus first) hands over a binding instead, which DjangoService renders after the contract's variables
+ * without knowing the service: adding one touches neither this file, nor env.ts, nor DjangoService
+ * (docs/adding-a-backing-service.md).
  */
-export type { EventBusConnection } from "./event-bus/types";
+export interface ServiceBinding {
+  /** ConfigMap variables: never a credential. */
+  readonly config: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Secret variables: every value a secret Output. */
+  readonly secret: Readonly<Record<string, pulumi.Output<string>>>;
+}
 
 /** YooKassa credentials, for the services the catalog names. */
 export interface PaymentsConnection {

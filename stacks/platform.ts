@@ -304,7 +304,7 @@ export function platform(args: PlatformArgs): StackOutputs {
           storage: objectStore.forService(service.name),
           email,
           payments: service.payments ? payments : undefined,
-          events: eventBus?.forService(service.name),
+          bindings: eventBus ? { eventBus: eventBus.forService(service.name) } : undefined,
           routing: front.routing,
           serviceMonitor: config.observability.enabled,
           monitoringCrds,

@@ -14,12 +14,12 @@ import type {
   CacheConnection,
   DatabaseConnection,
   EmailConnection,
-  EventBusConnection,
   PaymentsConnection,
+  ServiceBinding,
   StorageConnection,
 } from "../connections";
 import { celeryDelivery } from "./delivery";
-import { renderEnv } from "./env";
+import { bindingProblems, renderEnv } from "./env";
 import { beatPodSpec, PodInputs, WEB_MIN_READY_SECONDS, webPodSpec, workerPodSpec } from "./pods";
 import { routeResources, RoutingArgs } from "./routing";
 import { authParameters, type CeleryQueue, scaledObjectSpec, triggerAuthenticationSpec } from "./scaling";
@@ -55,8 +55,11 @@ export interface DjangoServiceArgs {
    * @default none - no YooKassa variables (refused when the catalog says the service takes payments)
    */
   readonly payments?: PaymentsConnection;
-  /** The service's NATS user on the opt-in EventBus. @default - no NATS variables */
-  readonly events?: EventBusConnection;
+  /**
+   * Further backing services' variables, by the backing's name (the opt-in EventBus hands over its NATS user):
+   * rendered after the contract's own, which they may not set again. @default - none
+   */
+  readonly bindings?: Readonly<Record<string, ServiceBinding>>;
   /** How requests reach the web pods: a Traefik route under the service's prefix. */
   readonly routing: RoutingArgs;
   /** Create a ServiceMonitor for Prometheus Operator. @default false */
@@ -90,6 +93,7 @@ export function djangoServiceProblems(args: DjangoServiceArgs): Problems {
       `worker.kind is ${s.celery ? s.worker.kind : "none (no Celery)"}, but queue scaling was ${args.queueScaling ? "" : "not "}given`,
     );
   }
+  for (const problem of bindingProblems(args.bindings ?? {})) problems.report(problem);
   return problems;
 }
 
@@ -132,7 +136,7 @@ export class DjangoService extends pulumi.ComponentResource {
       storage: args.storage,
       email: args.email,
       payments: args.payments,
-      events: args.events,
+      bindings: args.bindings,
       delivery: celeryDelivery(s.worker),
       tracing: args.tracing && { otlpHttpEndpoint: args.tracing.otlpHttpEndpoint, serviceName: s.name },
     });

@@ -8,8 +8,8 @@ import type {
   CacheConnection,
   DatabaseConnection,
   EmailConnection,
-  EventBusConnection,
   PaymentsConnection,
+  ServiceBinding,
   StorageConnection,
 } from "../connections";
 import { type CeleryDelivery, deliveryEnv } from "./delivery";
@@ -25,8 +25,11 @@ export interface EnvInputs {
   readonly storage?: StorageConnection;
   readonly email?: EmailConnection;
   readonly payments?: PaymentsConnection;
-  /** NATS on the opt-in EventBus; Redis Streams (`EVENTS_REDIS_URL`) stay the default. */
-  readonly events?: EventBusConnection;
+  /**
+   * Further backing services' variables by the backing's name (the opt-in EventBus's NATS user), rendered after
+   * the contract's own; djangoServiceProblems refuses a name the contract or another binding already sets.
+   */
+  readonly bindings?: Readonly<Record<string, ServiceBinding>>;
   /** Celery's time limits and the broker's visibility timeout, rendered beside the broker's URL. */
   readonly delivery: CeleryDelivery;
   /** Where the service sends its traces (Tempo's OTLP endpoint). @default - no OTEL variables */
@@ -45,6 +48,73 @@ export interface RenderedEnv {
   readonly config: Record<string, pulumi.Input<string>>;
   /** Secret stringData: every value a secret Output. */
   readonly secret: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * Every variable renderEnv may set itself, whatever it is given: a further backing service's binding may set
+ * none of them (djangoServiceProblems), so it can never shadow the contract.
+ */
+export const CONTRACT_VARIABLES: readonly string[] = [
+  "DJANGO_SETTINGS_MODULE",
+  "DJANGO_ALLOWED_HOSTS",
+  "DJANGO_FORCE_SCRIPT_NAME",
+  "DJANGO_SECRET_KEY",
+  "DATABASE_URL",
+  "REDIS_SENTINELS",
+  "REDIS_SENTINEL_MASTER",
+  "REDIS_KEY_PREFIX",
+  "REDIS_URL",
+  "CELERY_BROKER_URL",
+  "CELERY_RESULT_BACKEND",
+  "CELERY_BROKER_TRANSPORT_OPTIONS",
+  "EVENTS_REDIS_URL",
+  "CELERY_TASK_TIME_LIMIT",
+  "CELERY_TASK_SOFT_TIME_LIMIT",
+  "CELERY_VISIBILITY_TIMEOUT",
+  "OTEL_SERVICE_NAME",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "AWS_STORAGE_BUCKET_NAME",
+  "AWS_S3_ENDPOINT_URL",
+  "AWS_S3_REGION_NAME",
+  "AWS_S3_ADDRESSING_STYLE",
+  "AWS_S3_PUBLIC_ENDPOINT_URL",
+  "AWS_S3_PUBLIC_BASE_URL",
+  "AWS_S3_PUBLIC_PREFIX",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "EMAIL_HOST",
+  "EMAIL_PORT",
+  "EMAIL_USE_TLS",
+  "EMAIL_HOST_USER",
+  "EMAIL_HOST_PASSWORD",
+  "YOOKASSA_SHOP_ID",
+  "YOOKASSA_SECRET_KEY",
+];
+
+/** What an environment variable's name may be: what every shell and Django's settings read as one. */
+export const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/** Every problem with the bindings' variable names: each well formed, none set twice. Pure. */
+export function bindingProblems(bindings: Readonly<Record<string, ServiceBinding>>): string[] {
+  const problems: string[] = [];
+  const owner = new Map<string, string>(CONTRACT_VARIABLES.map((v) => [v, "the env contract"]));
+  owner.set(POD_IP_ENV, "the env contract");
+  for (const [backing, binding] of Object.entries(bindings)) {
+    for (const name of [...Object.keys(binding.config), ...Object.keys(binding.secret)]) {
+      const taken = owner.get(name);
+      if (!VARIABLE_NAME.test(name))
+        problems.push(
+          `bindings.${backing} sets ${JSON.stringify(name)}, which is not a variable name (upper-case letters, digits and '_', starting with a letter)`,
+        );
+      else if (taken)
+        problems.push(
+          `bindings.${backing} sets ${name}, which ${taken} already sets: give the backing service's variable a name of its own`,
+        );
+      else owner.set(name, `bindings.${backing}`);
+    }
+  }
+  return problems;
 }
 
 /** Variables set on each container from the downward API rather than the ConfigMap. */
@@ -111,10 +181,10 @@ export function renderEnv(i: EnvInputs): RenderedEnv {
     secret.YOOKASSA_SECRET_KEY = pulumi.secret(i.payments.secretKey);
   }
 
-  if (i.events) {
-    config.NATS_URL = i.events.url;
-    secret.NATS_USER = pulumi.secret(i.events.user);
-    secret.NATS_PASSWORD = pulumi.secret(i.events.password);
+  // Further backing services last, in the order given: their names were checked against the above.
+  for (const binding of Object.values(i.bindings ?? {})) {
+    Object.assign(config, binding.config);
+    for (const [name, value] of Object.entries(binding.secret)) secret[name] = pulumi.secret(value);
   }
   return { config, secret };
 }

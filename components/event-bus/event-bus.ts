@@ -11,7 +11,8 @@ import { invalidArguments, Problems } from "../../lib/problems";
 import { monitoringLabels } from "../observability/labels";
 import { natsPasswordEnv } from "./auth";
 import { NATS_CHART, NATS_CLIENT_PORT, NATS_EXPORTER_PORT, NATS_RELEASE } from "./charts";
-import type { EventBusArgs, EventBusConnection } from "./types";
+import type { ServiceBinding } from "../connections";
+import type { EventBusArgs } from "./types";
 import { natsPodLabels, natsValues } from "./values";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -136,11 +137,17 @@ export class EventBus extends pulumi.ComponentResource {
     this.registerOutputs({ url: this.url });
   }
 
-  /** One service's URL, user and (secret) password: `NATS_URL`, `NATS_USER`, `NATS_PASSWORD`. */
-  forService(service: string): EventBusConnection {
+  /**
+   * One service's binding (docs/reference/env-contract.md): `NATS_URL` in its ConfigMap, its own user
+   * `NATS_USER` (its name) and `NATS_PASSWORD` in its Secret.
+   */
+  forService(service: string): ServiceBinding {
     const password = this.passwords.get(service);
     if (!password)
       throw new Error(`EventBus has no user for ${service}; it has ${[...this.passwords.keys()].join(", ")}`);
-    return { url: this.url, user: service, password };
+    return {
+      config: { NATS_URL: this.url },
+      secret: { NATS_USER: pulumi.secret(service), NATS_PASSWORD: password },
+    };
   }
 }

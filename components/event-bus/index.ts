@@ -1,5 +1,5 @@
 export { EventBus, eventBusProblems } from "./event-bus";
-export type { EventBusArgs, EventBusConnection } from "./types";
+export type { EventBusArgs } from "./types";
 export { NATS_CHART, NATS_RELEASE, NATS_CLIENT_PORT } from "./charts";
 export {
   eventStream,

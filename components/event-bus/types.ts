@@ -1,18 +1,5 @@
-/** EventBus's arguments and the connection it hands each service. */
+/** EventBus's arguments; what it hands each service is a ServiceBinding (components/connections.ts). */
 import type * as pulumi from "@pulumi/pulumi";
-
-/**
- * One service's view of the event bus (docs/design.md, the env contract): `NATS_URL` in the ConfigMap, `NATS_USER`
- * and `NATS_PASSWORD` in the Secret. components/connections.ts re-exports it beside the other connections.
- */
-export interface EventBusConnection {
-  /** `NATS_URL`: `nats://nats.<namespace>.svc.cluster.local:4222`. */
-  readonly url: pulumi.Output<string>;
-  /** `NATS_USER`: the service's own user (its name). */
-  readonly user: string;
-  /** `NATS_PASSWORD` (secret). */
-  readonly password: pulumi.Output<string>;
-}
 
 export interface EventBusArgs {
   /** Namespace of NATS: the platform's, so its NetworkPolicy admits the services and nothing else. */

@@ -1,3 +1,5 @@
+import { readFileSync } from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, ServiceSettings } from "../../config";
 import { REQUIRED_CONFIG } from "../helpers/config";
@@ -6,6 +8,8 @@ import { DjangoService, DjangoServiceArgs } from "../../components/django-servic
 import { MIGRATE_LOCK_SCRIPT } from "../../components/django-service/migrate";
 import { isSecretEnvelope, secretValues, underMocks } from "../helpers/pulumi";
 import { ProblemsError } from "../../lib/problems";
+import { CONTRACT_VARIABLES, POD_IP_ENV } from "../../components/django-service/env";
+import { expectArgumentsRefused } from "../helpers/refusals";
 
 const services = parseConfig(REQUIRED_CONFIG.k3s, "test").config!.services;
 const byName = (n: string): ServiceSettings => services.find((s) => s.name === n)!;
@@ -276,6 +280,58 @@ describe("DjangoService", () => {
     );
   });
 
+  test("a further backing service's binding: its plain variables in the ConfigMap, its credentials in the Secret as secrets", async () => {
+    const search = {
+      config: { SEARCH_URL: "https://search.ferrum.svc:9200" },
+      secret: { SEARCH_USER: pulumi.output("auth"), SEARCH_PASSWORD: pulumi.output("search-pass-321") },
+    };
+    const { registrations: r } = await build("auth", { cache, bindings: { search } });
+    const config = r.inputs("kubernetes:core/v1:ConfigMap", "auth-config") as any;
+    expect(config.data.SEARCH_URL).toBe("https://search.ferrum.svc:9200");
+    const secret = r.get("kubernetes:core/v1:Secret", "auth-secret").inputs as any;
+    expect(isSecretEnvelope(secret.stringData)).toBe(true);
+    expect(secret.stringData.value).toMatchObject({
+      SEARCH_USER: "auth",
+      SEARCH_PASSWORD: "search-pass-321",
+    });
+    expect(JSON.stringify(config)).not.toContain("search-pass-321");
+  });
+
+  test("a binding that sets a contract variable, one another binding sets, or a malformed name is refused before anything registers", async () => {
+    await expectArgumentsRefused(
+      () =>
+        new DjangoService(
+          "auth",
+          args("auth", {
+            bindings: {
+              search: { config: { DATABASE_URL: "x", SEARCH_URL: "y" }, secret: {} },
+              graph: { config: { "graph-url": "z" }, secret: { SEARCH_URL: pulumi.secret("w") } },
+            },
+          }),
+        ),
+      "DjangoService auth",
+      [
+        "bindings.search sets DATABASE_URL, which the env contract already sets: give the backing service's variable a name of its own",
+        "bindings.graph sets \"graph-url\", which is not a variable name (upper-case letters, digits and '_', starting with a letter)",
+        "bindings.graph sets SEARCH_URL, which bindings.search already sets: give the backing service's variable a name of its own",
+      ],
+    );
+  });
+
+  test("every variable the contract renders is in CONTRACT_VARIABLES, which bindings may not set", async () => {
+    const { registrations: r } = await build("catalog", {
+      cache,
+      storage,
+      email: { host: "smtp.example.com", port: 587, useTls: true, user: "u", password: pulumi.secret("p") },
+      tracing: { otlpHttpEndpoint: "http://tempo:4318" },
+    });
+    const config = Object.keys((r.inputs("kubernetes:core/v1:ConfigMap", "catalog-config") as any).data);
+    const secret = Object.keys(
+      (r.get("kubernetes:core/v1:Secret", "catalog-secret").inputs as any).stringData.value,
+    );
+    expect([...config, ...secret].sort()).toEqual([...CONTRACT_VARIABLES].sort());
+  });
+
   test("a ServiceMonitor only when observability is on", async () => {
     expect(
       (await build("auth")).registrations.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor"),
@@ -294,3 +350,16 @@ function stripSecrets(v: unknown): unknown {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripSecrets(x)]));
   return v;
 }
+
+describe("docs/reference/env-contract.md", () => {
+  test("lists exactly the contract's variables, the downward API's POD_IP and the EventBus binding's", () => {
+    const text = readFileSync(path.join(__dirname, "../../docs/reference/env-contract.md"), "utf8");
+    const listed = new Set<string>();
+    for (const line of text.split("\n").filter((l) => l.startsWith("| `"))) {
+      const first = line.split("|")[1]!;
+      for (const m of first.matchAll(/`([A-Z][A-Z0-9_]*)`/g)) listed.add(m[1]!);
+    }
+    const expected = [...CONTRACT_VARIABLES, POD_IP_ENV, "NATS_URL", "NATS_USER", "NATS_PASSWORD"];
+    expect([...listed].sort()).toEqual([...expected].sort());
+  });
+});

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
   EventBus,
   eventStream,
@@ -82,16 +83,18 @@ describe("EventBus: NATS with JetStream", () => {
     }
   });
 
-  test("forService: NATS_URL, the service's user and its own secret password", async () => {
+  test("forService: NATS_URL in the ConfigMap, the service's own user and secret password in the Secret", async () => {
     const { result: bus } = await build();
     const auth = bus.forService("auth");
-    const url = await secretness(auth.url);
+    expect(Object.keys(auth.config)).toEqual(["NATS_URL"]);
+    expect(Object.keys(auth.secret)).toEqual(["NATS_USER", "NATS_PASSWORD"]);
+    const url = await secretness(pulumi.output(auth.config.NATS_URL!));
     expect(url).toEqual({ secret: false, value: "nats://nats.ferrum.svc.cluster.local:4222" });
-    expect(auth.user).toBe("auth");
-    const pw = await secretness(auth.password);
+    expect(await secretness(auth.secret.NATS_USER!)).toEqual({ secret: true, value: "auth" });
+    const pw = await secretness(auth.secret.NATS_PASSWORD!);
     expect(pw.secret).toBe(true);
     expect(pw.value).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect((await secretness(bus.forService("user").password)).value).not.toBe(pw.value);
+    expect((await secretness(bus.forService("user").secret.NATS_PASSWORD!)).value).not.toBe(pw.value);
     expect(() => bus.forService("billing")).toThrow(
       "EventBus has no user for billing; it has auth, user, content, catalog",
     );
