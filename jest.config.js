@@ -1,7 +1,9 @@
 // Two projects: `unit` runs under Pulumi's mock runtime and pure functions only; `real` starts real
-// servers (PostgreSQL, Redis, Sentinel) from Debian packages and needs .ci/run's installs.
+// servers (PostgreSQL, Redis, Sentinel) from Debian packages and needs .ci/run's installs, and runs the
+// end-to-end checks that spawn whole node processes (plans with FERRUM_SPEED on and off, ts-node).
 const { SWC_OPTIONS } = require("./build/run.js");
 const { DEFERRED } = require("./build/lazy-modules.js");
+const { speedMeasuresOnOrExit } = require("./build/speed.js");
 
 // The same compiler and settings as build/run.js, which runs the plan and the other tools.
 const transform = { "^.+\\.ts$": ["@swc/jest", SWC_OPTIONS] };
@@ -11,8 +13,10 @@ const common = {
   testEnvironmentOptions: { globalsCleanup: "off" },
   moduleFileExtensions: ["ts", "js", "json"],
   // Modules @pulumi/pulumi loads only for closure serialization load on first use (build/lazy-modules.js):
-  // ~0.6 s less for every test file that imports Pulumi.
-  moduleNameMapper: Object.fromEntries(DEFERRED.map((d) => [`^${d.request}$`, `<rootDir>/${d.jestStandIn}`])),
+  // ~0.6 s less for every test file that imports Pulumi. FERRUM_SPEED=off (build/speed.js): loaded as required.
+  moduleNameMapper: speedMeasuresOnOrExit("jest.config.js")
+    ? Object.fromEntries(DEFERRED.map((d) => [`^${d.request}$`, `<rootDir>/${d.jestStandIn}`]))
+    : {},
 };
 module.exports = {
   projects: [

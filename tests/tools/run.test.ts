@@ -2,10 +2,10 @@
  * build/run.js (how `npm run plan` and the other tools start) and build/lazy-modules.js (what it and jest
  * defer): TypeScript entry points run as `node FILE` would run them, compiled output is reused only while
  * the source is unchanged, and the modules Pulumi loads for closure serialization load on first use and
- * still work when used.
+ * still work when used. FERRUM_SPEED (build/speed.js) turns every one of those measures off.
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 
@@ -16,6 +16,14 @@ const CACHE = path.join(ROOT, "node_modules/.cache/ferrum-ts");
 const { lazyModule } = require("../../build/lazy-modules") as {
   lazyModule<T extends object>(load: () => T, options?: { esModule?: boolean }): T;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { speedMeasuresOn } = require("../../build/speed") as {
+  speedMeasuresOn(env?: Record<string, string | undefined>): boolean;
+};
+
+const refusal = (value: string) =>
+  `FERRUM_SPEED=${JSON.stringify(value)} is not a value it accepts: use one of on, off (on, the default, turns ` +
+  "every speed measure on; off runs Pulumi's own code with none), or unset it";
 
 function node(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, args, {
@@ -76,6 +84,108 @@ describe("node build/run.js FILE.ts", () => {
     const r = node([RUN]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage: node build/run.js FILE.ts [ARGS...]");
+  });
+});
+
+describe("FERRUM_SPEED, the one switch over the speed measures", () => {
+  test("on when unset, empty or on; off only when off", () => {
+    expect([undefined, "", "on", "off"].map((v) => speedMeasuresOn({ FERRUM_SPEED: v }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  test.each(["fast", "OFF", "0", "false", " on"])(
+    "%j is refused, naming the variable, value and values",
+    (v) => {
+      expect(() => speedMeasuresOn({ FERRUM_SPEED: v })).toThrow(refusal(v));
+    },
+  );
+
+  test("build/run.js and jest refuse an unknown value before running anything: the message, exit 2", () => {
+    for (const [args, who] of [
+      [[RUN, "harness/plan.ts", "dev"], "build/run.js"],
+      [["-e", 'require("./jest.config.js"); console.log("loaded")'], "jest.config.js"],
+    ] as const) {
+      const r = node([...args], { FERRUM_SPEED: "fast" });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        status: 2,
+        stdout: "",
+        stderr: `${who}: ${refusal("fast")}\n`,
+      });
+    }
+  });
+
+  test("off: jest maps no module to a stand-in; on (the default) maps the deferred ones", () => {
+    const mappers = (speed: string) => {
+      const saved = process.env.FERRUM_SPEED;
+      process.env.FERRUM_SPEED = speed;
+      try {
+        let config: { projects: { moduleNameMapper: unknown }[] } | undefined;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          config = require("../../jest.config.js");
+        });
+        return config!.projects.map((p) => p.moduleNameMapper);
+      } finally {
+        if (saved === undefined) delete process.env.FERRUM_SPEED;
+        else process.env.FERRUM_SPEED = saved;
+      }
+    };
+    expect(mappers("off")).toEqual([{}, {}]);
+    const on = {
+      "^typescript$": "<rootDir>/build/lazy/typescript.js",
+      "^@npmcli/arborist$": "<rootDir>/build/lazy/arborist.js",
+    };
+    expect(mappers("on")).toEqual([on, on]);
+  });
+
+  test("off: build/run.js compiles in memory, writing and reading no cache entry", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ferrum-speed-"));
+    try {
+      const file = path.join(dir, "uncached.ts");
+      writeFileSync(
+        file,
+        `const stamp: string = "${process.pid}-${Date.now()}";\nconsole.log(stamp.length > 0);\n`,
+      );
+      const entries = () => (existsSync(CACHE) ? readdirSync(CACHE).length : 0);
+      const before = entries();
+      const r = node([RUN, file], { FERRUM_SPEED: "off" });
+      expect([r.status, r.stdout.trim()]).toEqual([0, "true"]);
+      expect(entries()).toBe(before);
+      // Control: the same file with the switch on is cached.
+      expect(node([RUN, file]).status).toBe(0);
+      expect(entries()).toBe(before + 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("off: build/run.js defers no module; @pulumi/pulumi loads typescript and arborist itself", () => {
+    const loaded = (speed: string) => {
+      const r = node(
+        [
+          "-e",
+          [
+            'require("./build/run.js").register();',
+            'const { stillDeferred } = require("./build/lazy-modules.js");',
+            'require("@pulumi/pulumi");',
+            // Loaded for real: in the require cache under the path Pulumi resolves, and not a stand-in (a Proxy).
+            'const from = require("module").createRequire(require.resolve("@pulumi/pulumi/package.json"));',
+            "const real = (m) => { const c = require.cache[from.resolve(m)];",
+            '  return !!c && !require("util").types.isProxy(c.exports); };',
+            'console.log(JSON.stringify({ deferred: stillDeferred(), typescript: real("typescript"),',
+            '  arborist: real("@npmcli/arborist") }));',
+          ].join("\n"),
+        ],
+        { FERRUM_SPEED: speed },
+      );
+      return JSON.parse(r.stdout || "{}");
+    };
+    // The control, on: both wait behind their stand-ins, is the first test of the next describe.
+    expect(loaded("off")).toEqual({ deferred: [], typescript: true, arborist: true });
   });
 });
 
