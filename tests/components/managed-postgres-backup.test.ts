@@ -20,13 +20,14 @@ import { scheduleProblems } from "../../components/managed-postgres/schedule";
 import { DEFAULT_MC_IMAGE } from "../../components/object-store/naming";
 import { manifests } from "../../harness/planner";
 import { isSecretEnvelope, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 
 let plan: PlanResult;
 let objects: any[];
 beforeAll(async () => {
-  plan = await runPlan("dev");
+  plan = await sharedPlan("dev");
   objects = manifests(plan, true);
 });
 const cronJob = (name: string) => objects.find((o) => o.kind === "CronJob" && o.metadata.name === name);
