@@ -4,10 +4,12 @@
  *
  *   FERRUM_SPEED=on   (the default, also when unset or empty) every measure build/README.md lists is on:
  *                     build/run.js's compile cache, the lazy modules (build/lazy-modules.js, and jest's
- *                     moduleNameMapper to build/lazy/), and the mock runtime's skipped stack frames
- *                     (harness/mock-runtime.ts's runProgram).
+ *                     moduleNameMapper to build/lazy/), the mock runtime's skipped stack frames
+ *                     (harness/mock-runtime.ts's runProgram) and the plans test files share within a jest
+ *                     worker (tests/helpers/shared-plans.ts).
  *   FERRUM_SPEED=off  none of them: every module loads when Pulumi requires it, every .ts file is compiled
- *                     afresh, and Pulumi records its stack frames as its own code does.
+ *                     afresh, Pulumi records its stack frames as its own code does, and every test file
+ *                     plans for itself.
  *
  * Any other value is refused, naming the variable, the value and the accepted values. Plain CommonJS: it
  * runs before any TypeScript can be compiled.
