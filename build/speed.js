@@ -5,11 +5,12 @@
  *   FERRUM_SPEED=on   (the default, also when unset or empty) every measure build/README.md lists is on:
  *                     build/run.js's compile cache, the lazy modules (build/lazy-modules.js, and jest's
  *                     moduleNameMapper to build/lazy/), the mock runtime's skipped stack frames
- *                     (harness/mock-runtime.ts's runProgram) and the plans test files share within a jest
- *                     worker (tests/helpers/shared-plans.ts).
+ *                     (harness/mock-runtime.ts's runProgram), the plans test files share within a jest
+ *                     worker (tests/helpers/shared-plans.ts) and the jest workers' larger young generation
+ *                     (jest.config.js).
  *   FERRUM_SPEED=off  none of them: every module loads when Pulumi requires it, every .ts file is compiled
- *                     afresh, Pulumi records its stack frames as its own code does, and every test file
- *                     plans for itself.
+ *                     afresh, Pulumi records its stack frames as its own code does, every test file
+ *                     plans for itself, and jest's workers run with Node's default heap settings.
  *
  * Any other value is refused, naming the variable, the value and the accepted values. Plain CommonJS: it
  * runs before any TypeScript can be compiled.

@@ -34,28 +34,39 @@ describe("FERRUM_SPEED, the one switch over the speed measures", () => {
     },
   );
 
-  test("off: jest maps no module to a stand-in; on (the default) maps the deferred ones", () => {
-    const mappers = (speed: string) => {
-      const saved = process.env.FERRUM_SPEED;
+  test("off: jest maps no module to a stand-in and leaves the workers' heap alone; on (the default) does both", () => {
+    const configured = (speed: string) => {
+      const saved = { speed: process.env.FERRUM_SPEED, options: process.env.NODE_OPTIONS };
+      const restore = (key: string, value: string | undefined) => {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      };
       process.env.FERRUM_SPEED = speed;
+      process.env.NODE_OPTIONS = "--no-warnings";
       try {
         let config: { projects: { moduleNameMapper: unknown }[] } | undefined;
         jest.isolateModules(() => {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           config = require("../../jest.config.js");
         });
-        return config!.projects.map((p) => p.moduleNameMapper);
+        return {
+          mappers: config!.projects.map((p) => p.moduleNameMapper),
+          workerOptions: process.env.NODE_OPTIONS,
+        };
       } finally {
-        if (saved === undefined) delete process.env.FERRUM_SPEED;
-        else process.env.FERRUM_SPEED = saved;
+        restore("FERRUM_SPEED", saved.speed);
+        restore("NODE_OPTIONS", saved.options);
       }
     };
-    expect(mappers("off")).toEqual([{}, {}]);
+    expect(configured("off")).toEqual({ mappers: [{}, {}], workerOptions: "--no-warnings" });
     const on = {
       "^typescript$": "<rootDir>/build/lazy/typescript.js",
       "^@npmcli/arborist$": "<rootDir>/build/lazy/arborist.js",
     };
-    expect(mappers("on")).toEqual([on, on]);
+    expect(configured("on")).toEqual({
+      mappers: [on, on],
+      workerOptions: "--no-warnings --max-semi-space-size=32",
+    });
   });
 });
 
