@@ -13,11 +13,15 @@
  *   most promises, and mapping each one cost ~0.4 s of a plan. The compiled code carries inline source maps,
  *   so `node --enable-source-maps build/run.js ...` (or FERRUM_SOURCE_MAPS=1) maps them when debugging.
  *
+ * FERRUM_SPEED=off (build/speed.js) turns the first two off: every file is compiled afresh in memory and
+ * every module loads when required, as Pulumi's own code would.
+ *
  * Type checking is `npm run typecheck`'s job, not this runner's.
  */
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
+const { speedMeasuresOn, speedMeasuresOnOrExit } = require("./speed");
 
 const CACHE = path.join(__dirname, "..", "node_modules", ".cache", "ferrum-ts");
 /** How TypeScript becomes CommonJS here; jest.config.js hands @swc/jest the same. */
@@ -36,7 +40,14 @@ function compilerIdentity() {
   return `swc ${version} ${JSON.stringify(SWC_OPTIONS)} inline source maps`;
 }
 
-function compile(source, filename) {
+function transform(source, filename) {
+  swc ??= require("@swc/core");
+  return swc.transformSync(source, { ...SWC_OPTIONS, sourceMaps: "inline", filename }).code;
+}
+
+/** `source` as CommonJS, through the compile cache unless `useCache` is false (FERRUM_SPEED=off). */
+function compile(source, filename, useCache = speedMeasuresOn()) {
+  if (!useCache) return transform(source, filename);
   compilerKey ??= compilerIdentity();
   const key = crypto.createHash("sha256").update(`${compilerKey}\0${filename}\0${source}`).digest("hex");
   const cached = path.join(CACHE, `${key}.js`);
@@ -45,8 +56,7 @@ function compile(source, filename) {
   } catch {
     // not compiled yet
   }
-  swc ??= require("@swc/core");
-  const { code } = swc.transformSync(source, { ...SWC_OPTIONS, sourceMaps: "inline", filename });
+  const code = transform(source, filename);
   try {
     fs.mkdirSync(CACHE, { recursive: true });
     const tmp = `${cached}.${process.pid}.tmp`;
@@ -59,10 +69,11 @@ function compile(source, filename) {
 }
 
 function register() {
+  const fast = speedMeasuresOn();
   require.extensions[".ts"] = (module, filename) => {
-    module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
+    module._compile(compile(fs.readFileSync(filename, "utf8"), filename, fast), filename);
   };
-  require("./lazy-modules").deferClosureSerializerModules();
+  if (fast) require("./lazy-modules").deferClosureSerializerModules();
   if (process.env.FERRUM_SOURCE_MAPS === "1") process.setSourceMapsEnabled(true);
 }
 
@@ -72,6 +83,7 @@ if (require.main === module) {
     console.error("usage: node build/run.js FILE.ts [ARGS...]");
     process.exit(2);
   }
+  speedMeasuresOnOrExit("build/run.js"); // an unknown FERRUM_SPEED: its message and exit 2
   register();
   const file = path.resolve(entry);
   process.argv = [process.argv[0], file, ...args];

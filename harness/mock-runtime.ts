@@ -23,6 +23,8 @@ import { answerCall, providerOutputs } from "./fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { speedMeasuresOn } = require("../build/speed") as { speedMeasuresOn(): boolean };
 
 export interface ResourceOptionsRecord {
   protect?: boolean;
@@ -146,10 +148,11 @@ function optionsOf(req: RegisterRequest, inputDependencies: Record<string, strin
  *   creates (for its leak report) and every resource (its source position, read with no frame limit by
  *   Resource.callsites, which answers nothing here); the mock monitor reads neither,
  *   and under jest every frame of every one was source-mapped: 70% of a stack plan's time there. An error
- *   keeps its message and says how to get its frames: FERRUM_STACK_TRACES=1.
+ *   keeps its message and says how to get its frames: FERRUM_STACK_TRACES=1. A speed measure: FERRUM_SPEED=off
+ *   (build/speed.js) records every frame too, as Pulumi's own code does.
  */
 export async function runProgram<T>(body: () => Promise<T>): Promise<T> {
-  const keepFrames = process.env.FERRUM_STACK_TRACES === "1";
+  const keepFrames = process.env.FERRUM_STACK_TRACES === "1" || !speedMeasuresOn();
   const savedLimit = Error.stackTraceLimit;
   // Resource.callsites (private) lifts the limit to read every frame for the source position.
   const statics = pulumi.Resource as unknown as { callsites(): unknown[] };

@@ -17,8 +17,10 @@ import { walk, type Definitions, type JsonSchema } from "./json-schema";
 export const KUBERNETES_SCHEMA_VERSION = "1.33";
 
 const ROOT = path.resolve(__dirname, "../..");
+/** The policy pack's own folder: what it resolves from, inside this repository or installed on its own. */
+const PACK = path.resolve(__dirname, "..");
 /** JSON Schemas of kinds no models package covers. */
-export const LOCAL_SCHEMA_DIR = path.join(ROOT, "policy/schemas");
+export const LOCAL_SCHEMA_DIR = path.join(PACK, "schemas");
 
 /** ObjectMeta, which local schemas refer to as `#/definitions/<OBJECT_META.id>`. */
 export const OBJECT_META = {
@@ -27,8 +29,8 @@ export const OBJECT_META = {
   id: "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta#IObjectMeta",
 } as const;
 
-/** Which package models an API group. */
-function packageFor(group: string): string {
+/** Which package models an API group (loaded by computed path: policy/package.json declares each). */
+export function packageFor(group: string): string {
   if (group === "traefik.io" || group === "traefik.containo.us") return "@kubernetes-models/traefik";
   if (group === "monitoring.coreos.com") return "@kubernetes-models/prometheus-operator";
   return "kubernetes-models";
@@ -122,7 +124,7 @@ export class SchemaCatalog {
       if (existsSync(file)) {
         // Local schemas refer to ObjectMeta by its derived definition: make sure it is loaded.
         this.declarations.rootOf(
-          declarationHost.resolve(OBJECT_META.module, path.join(ROOT, "package.json")),
+          declarationHost.resolve(OBJECT_META.module, path.join(PACK, "package.json")),
           OBJECT_META.type,
         );
         const doc = JSON.parse(readFileSync(file, "utf8")) as { schema: JsonSchema };

@@ -4,8 +4,9 @@
  * encodings of it, while the service's other paths stay routed.
  */
 import { METRICS_PATH, SERVICE_NAMES } from "../../config/catalog";
-import { manifests, runPlan } from "../../harness/planner";
+import { manifests } from "../../harness/planner";
 import { parseRule, routingPath, ruleMatches } from "../helpers/traefik-rule";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const STACKS = ["dev", "prod", "prod-azure"] as const;
 
@@ -18,7 +19,7 @@ const planned = new Map<string, PlannedRoutes>();
 
 beforeAll(async () => {
   for (const stack of STACKS) {
-    const plan = await runPlan(stack);
+    const plan = await sharedPlan(stack);
     // Routes that forward to a backend: the edge's redirect on :80 answers every path with a redirect to
     // HTTPS, where these rules decide.
     const routes = (manifests(plan) as any[]).filter(

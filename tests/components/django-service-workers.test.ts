@@ -25,6 +25,7 @@ import { manifests, placeholderFor } from "../../harness/planner";
 import { runPolicies } from "../guardrails/fixtures";
 import { isSecretEnvelope, refusal, runPlan, underMocks } from "../helpers/pulumi";
 import { ProblemsError } from "../../lib/problems";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const parsed = (services: unknown) =>
   parseConfig(
@@ -195,7 +196,7 @@ describe("tracing", () => {
 
   test("the plan with tracing on gives every service Tempo's OTLP/HTTP endpoint; with it off, none", async () => {
     const on = manifests(
-      await runPlan("dev", ["ferrum:observability.enabled=true", "ferrum:observability.tracing=true"]),
+      await sharedPlan("dev", ["ferrum:observability.enabled=true", "ferrum:observability.tracing=true"]),
     ) as any[];
     const maps = on.filter((o) => o.kind === "ConfigMap" && o.data?.DJANGO_SETTINGS_MODULE);
     expect(maps.map((m) => [m.data.OTEL_SERVICE_NAME, m.data.OTEL_EXPORTER_OTLP_ENDPOINT]).sort()).toEqual(
@@ -204,7 +205,7 @@ describe("tracing", () => {
         "http://tempo.monitoring.svc.cluster.local:4318",
       ]),
     );
-    const off = manifests(await runPlan("dev", ["ferrum:observability.enabled=true"])) as any[];
+    const off = manifests(await sharedPlan("dev", ["ferrum:observability.enabled=true"])) as any[];
     expect(off.filter((o) => o.kind === "ConfigMap" && o.data?.OTEL_EXPORTER_OTLP_ENDPOINT)).toEqual([]);
   }, 60_000);
 });
@@ -392,7 +393,7 @@ describe("the dev plan with ferrum:services.catalog.worker.kind=deployment", () 
   });
 
   test("without a deployment worker, the plan has no KEDA at all", async () => {
-    const dev = await runPlan("dev");
+    const dev = await sharedPlan("dev");
     expect(dev.resources.filter((r) => /keda/i.test(r.type) || /keda/.test(r.name))).toEqual([]);
   }, 60_000);
 });

@@ -20,13 +20,14 @@ import { DEFAULT_MC_IMAGE } from "../../config/defaults";
 import { manifests } from "../../harness/planner";
 import { isSecretEnvelope, refusal, runPlan, underMocks, type PlanResult } from "../helpers/pulumi";
 import { ProblemsError } from "../../lib/problems";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 
 let plan: PlanResult;
 let objects: any[];
 beforeAll(async () => {
-  plan = await runPlan("dev");
+  plan = await sharedPlan("dev");
   objects = manifests(plan, true);
 });
 const cronJob = (name: string) => objects.find((o) => o.kind === "CronJob" && o.metadata.name === name);

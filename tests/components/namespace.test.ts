@@ -7,14 +7,15 @@ import { parseConfig } from "../../config";
 import { REQUIRED_CONFIG } from "../helpers/config";
 import { podSecurityVersion, TARGET_KUBERNETES_MINOR } from "../../lib/kubernetes-version";
 import { KUBERNETES_SCHEMA_VERSION } from "../../policy/schema/catalog";
-import { manifests, runPlan } from "../../harness/planner";
+import { manifests } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 test.each([
   ["dev", "v1.33"],
   ["prod", "v1.36"],
   ["prod-azure", "v1.36"],
 ])("%s: the namespace ferrum enforces, warns about and audits restricted at %s", async (stack, version) => {
-  const objects = manifests(await runPlan(stack)) as any[];
+  const objects = manifests(await sharedPlan(stack)) as any[];
   const ns = objects.find((o) => o.kind === "Namespace" && o.metadata.name === "ferrum");
   const podSecurity = Object.fromEntries(
     Object.entries(ns.metadata.labels as Record<string, string>).filter(([k]) =>
@@ -37,7 +38,7 @@ test.each([
 ])(
   "%s: the namespaces of Traefik and cert-manager are the stack's own, enforcing restricted at %s",
   async (stack, version) => {
-    const plan = await runPlan(stack);
+    const plan = await sharedPlan(stack);
     const objects = manifests(plan) as any[];
     for (const name of ["traefik", "cert-manager"]) {
       const ns = objects.find((o) => o.kind === "Namespace" && o.metadata.name === name);
@@ -61,7 +62,7 @@ test.each([
 );
 
 test("Traefik's pods satisfy the restricted standard its namespace enforces", async () => {
-  const plan = await runPlan("prod");
+  const plan = await sharedPlan("prod");
   const release = plan.resources.find(
     (r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "traefik",
   )!;
@@ -82,7 +83,7 @@ test("k3s pins the minor the schemas validate; a cloud stack pins its own cluste
     ["prod", parseConfig(REQUIRED_CONFIG.aws, "prod").config!.aws.kubernetesVersion],
     ["prod-azure", parseConfig(REQUIRED_CONFIG.azure, "prod-azure").config!.azure.kubernetesVersion],
   ] as const) {
-    const ns = (manifests(await runPlan(stack)) as any[]).find(
+    const ns = (manifests(await sharedPlan(stack)) as any[]).find(
       (o) => o.kind === "Namespace" && o.metadata.name === "ferrum",
     );
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce-version"]).toBe(`v${minor}`);

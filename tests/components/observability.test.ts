@@ -9,8 +9,9 @@ import {
   RULE_NAME,
   type ObservabilityArgs,
 } from "../../components/observability";
-import { isSecretEnvelope, redact, runPlan, secretValues, refusal, underMocks } from "../helpers/pulumi";
 import { ProblemsError } from "../../lib/problems";
+import { isSecretEnvelope, redact, secretValues, refusal, underMocks } from "../helpers/pulumi";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -540,7 +541,7 @@ describe("Observability: arguments", () => {
 
 describe("Observability is opt-in", () => {
   test("the dev plan with observability off registers no monitoring stack", async () => {
-    const plan = await runPlan("dev");
+    const plan = await sharedPlan("dev");
     const types = new Set(plan.resources.map((x) => x.type));
     for (const t of ["ferrum:index:Observability", RELEASE, CR_MONITOR, CR_RULE])
       expect(types.has(t)).toBe(false);

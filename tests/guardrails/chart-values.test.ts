@@ -19,7 +19,8 @@ import {
   unknownPaths,
   type ChartValueList,
 } from "../../tools/chart-values/paths";
-import { runPlan, type PlanResult } from "../../harness/planner";
+import { type PlanResult } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -78,7 +79,7 @@ beforeAll(async () => {
       [stack, []],
       [`${stack} with every opt-in`, optIns],
     ] as const) {
-      const plan: PlanResult = await runPlan(stack, overrides);
+      const plan: PlanResult = await sharedPlan(stack, overrides);
       for (const r of plan.resources.filter((r) => r.type === RELEASE)) {
         releases.push({
           plan: label,

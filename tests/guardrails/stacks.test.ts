@@ -7,11 +7,12 @@ import { readSnapshot } from "../../harness/guardrails/urn-snapshot";
 import { scanPlan } from "../../harness/guardrails/leaks";
 import { guardedFromPlan } from "../../harness/guardrails/plan-adapter";
 import { SchemaCatalog, validateManifests } from "../../policy/schema/catalog";
-import { planStack, stackNames } from "../../harness/guardrails/stacks";
+import { stackNames } from "../../harness/guardrails/stacks";
 import { compareUrns, plannedUrns, updateCommand } from "../../harness/guardrails/urns";
 import type { Violation } from "../../policy/resource";
-import { manifests, placeholderFor, runPlan, type PlanResult } from "../../harness/planner";
+import { manifests, placeholderFor, type PlanResult } from "../../harness/planner";
 import { runPolicies } from "./fixtures";
+import { sharedPlan } from "../helpers/shared-plans";
 
 /**
  * Violations the real plans still have, each waiting for a fix in code this suite does not own (the patches
@@ -23,7 +24,7 @@ const plans = new Map<string, PlanResult>();
 const catalog = new SchemaCatalog();
 
 beforeAll(async () => {
-  for (const stack of STACKS) plans.set(stack, (await planStack(stack)).plan);
+  for (const stack of STACKS) plans.set(stack, await sharedPlan(stack));
 });
 
 /** The stack's plan; beforeAll failed (and every test with it) when a stack cannot be planned. */
@@ -77,7 +78,7 @@ describe.each(STACKS)("stack %s", (stack) => {
 describe("dev with observability on (ServiceMonitors)", () => {
   let plan: PlanResult;
   beforeAll(async () => {
-    plan = await runPlan("dev", ["ferrum:observability.enabled=true"]);
+    plan = await sharedPlan("dev", ["ferrum:observability.enabled=true"]);
   });
 
   test("its extra objects are valid, pass every policy and leak nothing", async () => {

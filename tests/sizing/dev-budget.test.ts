@@ -20,7 +20,8 @@ import {
   type PlannedPods,
   type ResidentRecord,
 } from "../../harness/dev-budget";
-import { manifests, resourceEntries, runPlan } from "../../harness/planner";
+import { manifests, resourceEntries } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 /** The "Sizing the dev node" page: every table row, as its trimmed cells. */
 const SECTION = readFileSync(path.join(__dirname, "../../docs/runbooks/sizing-the-dev-node.md"), "utf8");
@@ -35,7 +36,7 @@ const rows = SECTION.split("\n")
 
 /** Every pod of a plan: its workloads' and its Helm releases'. */
 async function podsOf(stack: string, overrides: string[] = []): Promise<PlannedPods[]> {
-  const plan = await runPlan(stack, overrides);
+  const plan = await sharedPlan(stack, overrides);
   const releases = (resourceEntries(plan) as any[]).filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
   return [
     ...plannedPods(manifests(plan) as any[]),
@@ -87,7 +88,7 @@ describe("the default dev stack on a 2-vCPU, 4 GiB node", () => {
 
 let manifestsOfDev: any[];
 beforeAll(async () => {
-  manifestsOfDev = manifests(await runPlan("dev")) as any[];
+  manifestsOfDev = manifests(await sharedPlan("dev")) as any[];
 });
 
 describe("docs (Sizing the dev node): what each server requests and was measured holding", () => {

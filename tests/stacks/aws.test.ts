@@ -16,12 +16,13 @@ import type { AwsSettings } from "../../config/aws";
 import { loadStackConfig, manifests, resourceEntries } from "../../harness/planner";
 import { kindNames, webEnv } from "../helpers/manifests";
 import { isSecretEnvelope, runPlan, refusal, underMocks, PlanResult } from "../helpers/pulumi";
+import { sharedPlan } from "../helpers/shared-plans";
 
 let plan: PlanResult;
 let entries: any[];
 const ROOT = path.resolve(__dirname, "../..");
 beforeAll(async () => {
-  plan = await runPlan("prod");
+  plan = await sharedPlan("prod");
   entries = resourceEntries(plan, true) as any[];
 });
 
@@ -749,7 +750,7 @@ describe("prod (AWS): the workloads keep the dev contract", () => {
   });
 
   test("the same Deployments, HPAs, beats and env keys as dev (minus the static S3 keys)", async () => {
-    const dev = manifests(await runPlan("dev"), true) as any[];
+    const dev = manifests(await sharedPlan("dev"), true) as any[];
     const prod = objects();
     const shape = (o: any[]) =>
       kindNames(

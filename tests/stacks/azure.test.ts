@@ -8,6 +8,7 @@ import { kindNames, webEnv } from "../helpers/manifests";
 import { AZURE_SUBSCRIPTION, AZURE_TENANT } from "../../harness/cloud-fixtures";
 import { isSecretEnvelope, PlanResult, runPlan } from "../helpers/pulumi";
 import { aksAuthorizedRanges, privateZoneOf } from "../../components/azure/api-access";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const NAME = "ferrum-prod-azure";
@@ -45,7 +46,7 @@ let entries: Entry[];
 let variant: PlanResult;
 let variantEntries: Entry[];
 beforeAll(async () => {
-  plan = await runPlan("prod-azure");
+  plan = await sharedPlan("prod-azure");
   entries = entriesOf(plan);
   variant = await runPlan("prod-azure", VARIANT);
   variantEntries = entriesOf(variant);
@@ -578,7 +579,7 @@ describe("prod-azure: the workloads keep the dev contract", () => {
   });
 
   test("the same Deployments, HPAs, PDBs, routes, NetworkPolicies and env keys as dev (plus SMTP)", async () => {
-    const dev = manifests(await runPlan("dev"), true) as any[];
+    const dev = manifests(await sharedPlan("dev"), true) as any[];
     const shape = (o: any[]) =>
       kindNames(o, [
         "Deployment",

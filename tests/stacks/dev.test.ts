@@ -2,22 +2,15 @@
  * The dev stack's offline plan, through the same code path as `npm run plan -- dev`.
  */
 import { manifests, outputEntries, resourceEntries } from "../../harness/planner";
-import {
-  isSecretEnvelope,
-  redact,
-  runPlan,
-  secretValues,
-  refusal,
-  underMocks,
-  PlanResult,
-} from "../helpers/pulumi";
+import { isSecretEnvelope, redact, secretValues, refusal, underMocks, PlanResult } from "../helpers/pulumi";
 import { REQUIRED_CONFIG } from "../helpers/config";
 import { scanPlan } from "../../harness/guardrails/leaks";
+import { sharedPlan } from "../helpers/shared-plans";
 
 let plan: PlanResult;
 let objects: any[];
 beforeAll(async () => {
-  plan = await runPlan("dev");
+  plan = await sharedPlan("dev");
   objects = manifests(plan);
 });
 

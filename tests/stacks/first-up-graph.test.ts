@@ -5,7 +5,7 @@
  * (harness/timeline.ts, from the create-time table of harness/create-times.ts) stays within the targets.
  */
 import { timeline } from "../../harness/timeline";
-import { runPlan, type PlanResult } from "../../harness/planner";
+import { type PlanResult } from "../../harness/planner";
 import {
   expectNoWait,
   expectOnlyWaiters,
@@ -14,6 +14,7 @@ import {
   ofType,
   type Selector,
 } from "../helpers/graph";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const T = {
   eks: "aws:eks/cluster:Cluster",
@@ -54,8 +55,8 @@ const WITH_EVERYTHING = [
 ];
 beforeAll(async () => {
   for (const stack of ["prod", "prod-azure"]) {
-    plans.set(stack, await runPlan(stack));
-    plans.set(`${stack} with observability and the event bus`, await runPlan(stack, WITH_EVERYTHING));
+    plans.set(stack, await sharedPlan(stack));
+    plans.set(`${stack} with observability and the event bus`, await sharedPlan(stack, WITH_EVERYTHING));
   }
 }, 120_000);
 const plan = (name: string) => plans.get(name)!;
@@ -123,7 +124,7 @@ test("the remaining chains are the unavoidable ones: the managed database, its b
 });
 
 test("every Kubernetes resource names the stack's cluster provider: none falls back to the ambient kubeconfig", async () => {
-  const dev = await runPlan("dev", WITH_EVERYTHING.slice(0, 3));
+  const dev = await sharedPlan("dev", WITH_EVERYTHING.slice(0, 3));
   for (const p of [...plans.values(), dev]) {
     const kubernetes = p.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
     expect(kubernetes.length).toBeGreaterThan(20);

@@ -3,14 +3,15 @@
  * and counts that as a failure. On a busy node a healthy server's probe command takes longer than that, so
  * every exec probe of every stack sets its own timeout, longer than any timeout its command has of its own.
  */
-import { manifests, runPlan } from "../../harness/planner";
+import { manifests } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 
 test.each(["dev", "prod", "prod-azure"])(
   "%s: every exec probe sets a timeout above the 1 s default",
   async (stack) => {
-    const objects = manifests(await runPlan(stack)) as any[];
+    const objects = manifests(await sharedPlan(stack)) as any[];
     const exec: string[] = [];
     const short: string[] = [];
     for (const o of objects.filter((o) => o.spec?.template?.spec)) {
@@ -30,7 +31,7 @@ test.each(["dev", "prod", "prod-azure"])(
 );
 
 test("PostgreSQL's probes: pg_isready gives up after 3 s, the kubelet waits 5 s", async () => {
-  const objects = manifests(await runPlan("dev")) as any[];
+  const objects = manifests(await sharedPlan("dev")) as any[];
   const pg = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "postgres");
   const container = pg.spec.template.spec.containers[0];
   for (const p of PROBES) {

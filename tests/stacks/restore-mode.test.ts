@@ -8,6 +8,7 @@ import { parseConfig } from "../../config";
 import { RESTORED_IGNORED_CHANGES } from "../../components/managed-postgres/azure";
 import { redact, runPlan, type PlanResult, type PlanResource } from "../helpers/pulumi";
 import { requiredWith } from "../helpers/config";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const SERVICES = ["auth", "user", "content", "catalog"];
 const TIME = "2026-12-01T09:30:00Z";
@@ -58,7 +59,7 @@ describe("prod (AWS) in restore mode", () => {
   let normal: PlanResult;
   let restoring: PlanResult;
   beforeAll(async () => {
-    normal = await runPlan("prod");
+    normal = await sharedPlan("prod");
     restoring = await runPlan("prod", [`ferrum:aws.rds.restore.pointInTime=${TIME}`]);
   });
 
@@ -170,7 +171,7 @@ describe("prod-azure in restore mode", () => {
   let normal: PlanResult;
   let restoring: PlanResult;
   beforeAll(async () => {
-    normal = await runPlan("prod-azure");
+    normal = await sharedPlan("prod-azure");
     restoring = await runPlan("prod-azure", [`ferrum:azure.postgres.restore.pointInTime=${TIME}`]);
   });
 

@@ -52,8 +52,9 @@ import {
   renderEnvFile,
   valueWarnings,
 } from "../../local/make-env";
-import { manifests, runPlan } from "../../harness/planner";
+import { manifests } from "../../harness/planner";
 import { renderGenerated } from "../../local/generate";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Where `npm run compose` writes (local/). */
@@ -88,7 +89,7 @@ beforeAll(async () => {
   compose = parse(rendered.files[0]!.content);
   env = dotenv(renderEnvFile(rendered.variables));
   resolved = interpolate(compose, env);
-  objects = manifests(await runPlan("dev"), true);
+  objects = manifests(await sharedPlan("dev"), true);
 });
 
 /** Every string value of a parsed YAML tree. */

@@ -120,3 +120,29 @@ test("the wait graph read back from the records: a child waits for its component
   ]);
   expect(graph.waitsOn(urnOf("free-child"), urnOf("slow"))).toBe(false);
 });
+
+test("FERRUM_SPEED=off: the program runs with Pulumi's own stack frames; on (the default), none are recorded", async () => {
+  const statics = pulumi.Resource as unknown as { callsites(): unknown[] };
+  const pulumis = statics.callsites;
+  const limit = Error.stackTraceLimit;
+  const seen = async (speed: string | undefined) => {
+    const saved = process.env.FERRUM_SPEED;
+    if (speed === undefined) delete process.env.FERRUM_SPEED;
+    else process.env.FERRUM_SPEED = speed;
+    try {
+      const { result } = await underMocks(() => ({
+        limit: Error.stackTraceLimit,
+        pulumisCallsites: statics.callsites === pulumis,
+      }));
+      return result;
+    } finally {
+      if (saved === undefined) delete process.env.FERRUM_SPEED;
+      else process.env.FERRUM_SPEED = saved;
+    }
+  };
+  expect(await seen("off")).toEqual({ limit, pulumisCallsites: true });
+  expect(await seen(undefined)).toEqual({ limit: 0, pulumisCallsites: false });
+  expect(await seen("on")).toEqual({ limit: 0, pulumisCallsites: false });
+  // Restored after either.
+  expect([Error.stackTraceLimit, statics.callsites === pulumis]).toEqual([limit, true]);
+});

@@ -1,113 +1,76 @@
 /**
- * build/run.js (how `npm run plan` and the other tools start) and build/lazy-modules.js (what it and jest
- * defer): TypeScript entry points run as `node FILE` would run them, compiled output is reused only while
- * the source is unchanged, and the modules Pulumi loads for closure serialization load on first use and
- * still work when used.
+ * build/run.js's and jest's speed measures as seen from inside jest, and the switch over them: FERRUM_SPEED
+ * (build/speed.js) read and refused, jest's moduleNameMapper to the lazy stand-ins on and off, the stand-ins
+ * themselves (build/lazy-modules.js). What needs a node process of its own (build/run.js, the modules a plain
+ * process loads) is in run.real.test.ts.
  */
-import { spawnSync } from "child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import * as path from "path";
-
-const ROOT = path.resolve(__dirname, "../..");
-const RUN = path.join(ROOT, "build/run.js");
-const CACHE = path.join(ROOT, "node_modules/.cache/ferrum-ts");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lazyModule } = require("../../build/lazy-modules") as {
   lazyModule<T extends object>(load: () => T, options?: { esModule?: boolean }): T;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { speedMeasuresOn } = require("../../build/speed") as {
+  speedMeasuresOn(env?: Record<string, string | undefined>): boolean;
+};
 
-function node(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, ...env },
-  });
-}
+const refusal = (value: string) =>
+  `FERRUM_SPEED=${JSON.stringify(value)} is not a value it accepts: use one of on, off (on, the default, turns ` +
+  "every speed measure on; off runs Pulumi's own code with none), or unset it";
 
-describe("node build/run.js FILE.ts", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "ferrum-run-"));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  test("runs the file as the main module, with its arguments, imports of other .ts files and its exit code", () => {
-    writeFileSync(path.join(dir, "helper.ts"), "export const twice = (n: number): number => n * 2;\n");
-    writeFileSync(
-      path.join(dir, "main.ts"),
-      [
-        'import { twice } from "./helper";',
-        "interface Shown { main: boolean; args: string[]; value: number }",
-        "const shown: Shown = { main: require.main === module, args: process.argv.slice(2), value: twice(21) };",
-        "console.log(JSON.stringify(shown));",
-        "process.exitCode = 3;",
-      ].join("\n"),
-    );
-    const r = node([RUN, path.join(dir, "main.ts"), "dev", "--out", "x"]);
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(3);
-    expect(JSON.parse(r.stdout)).toEqual({ main: true, args: ["dev", "--out", "x"], value: 42 });
+describe("FERRUM_SPEED, the one switch over the speed measures", () => {
+  test("on when unset, empty or on; off only when off", () => {
+    expect([undefined, "", "on", "off"].map((v) => speedMeasuresOn({ FERRUM_SPEED: v }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
-  test("an edited file is recompiled: the cache is keyed by content, not by path or time", () => {
-    const file = path.join(dir, "edited.ts");
-    writeFileSync(file, 'const word: string = "before";\nconsole.log(word);\n');
-    expect(node([RUN, file]).stdout.trim()).toBe("before");
-    const cachedBefore = readdirSync(CACHE).length;
-    writeFileSync(file, 'const word: string = "after";\nconsole.log(word);\n');
-    expect(node([RUN, file]).stdout.trim()).toBe("after");
-    expect(readdirSync(CACHE).length).toBe(cachedBefore + 1);
-    // Unchanged: served from the cache, no new entry.
-    expect(node([RUN, file]).stdout.trim()).toBe("after");
-    expect(readdirSync(CACHE).length).toBe(cachedBefore + 1);
-  });
+  test.each(["fast", "OFF", "0", "false", " on"])(
+    "%j is refused, naming the variable, value and values",
+    (v) => {
+      expect(() => speedMeasuresOn({ FERRUM_SPEED: v })).toThrow(refusal(v));
+    },
+  );
 
-  test("a syntax error names the file and fails", () => {
-    const file = path.join(dir, "broken.ts");
-    writeFileSync(file, "const = ;\n");
-    const r = node([RUN, file]);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("broken.ts");
-  });
-
-  test("without a file: usage and exit 2", () => {
-    const r = node([RUN]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("usage: node build/run.js FILE.ts [ARGS...]");
+  test("off: jest maps no module to a stand-in and leaves the workers' heap alone; on (the default) does both", () => {
+    const configured = (speed: string) => {
+      const saved = { speed: process.env.FERRUM_SPEED, options: process.env.NODE_OPTIONS };
+      const restore = (key: string, value: string | undefined) => {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      };
+      process.env.FERRUM_SPEED = speed;
+      process.env.NODE_OPTIONS = "--no-warnings";
+      try {
+        let config: { projects: { moduleNameMapper: unknown }[] } | undefined;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          config = require("../../jest.config.js");
+        });
+        return {
+          mappers: config!.projects.map((p) => p.moduleNameMapper),
+          workerOptions: process.env.NODE_OPTIONS,
+        };
+      } finally {
+        restore("FERRUM_SPEED", saved.speed);
+        restore("NODE_OPTIONS", saved.options);
+      }
+    };
+    expect(configured("off")).toEqual({ mappers: [{}, {}], workerOptions: "--no-warnings" });
+    const on = {
+      "^typescript$": "<rootDir>/build/lazy/typescript.js",
+      "^@npmcli/arborist$": "<rootDir>/build/lazy/arborist.js",
+    };
+    expect(configured("on")).toEqual({
+      mappers: [on, on],
+      workerOptions: "--no-warnings --max-semi-space-size=32",
+    });
   });
 });
 
-describe("the modules @pulumi/pulumi loads for closure serialization", () => {
-  // One process: what is loaded once @pulumi/pulumi is, then after a closure is serialized.
-  let probe: { afterLoad: unknown; afterSerialize: unknown; status: number | null };
-  beforeAll(() => {
-    const r = node([
-      "-e",
-      [
-        'require("./build/run.js").register();',
-        'const { stillDeferred } = require("./build/lazy-modules.js");',
-        'const pulumi = require("@pulumi/pulumi");',
-        'const pacote = () => Object.keys(require.cache).some((k) => k.includes("/pacote/"));',
-        "const afterLoad = { deferred: stillDeferred(), pacote: pacote() };",
-        "pulumi.runtime.serializeFunction(() => 6 * 7).then((f) => console.log(JSON.stringify({ afterLoad,",
-        "  afterSerialize: { text: f.text.includes('6 * 7'), deferred: stillDeferred() } })));",
-      ].join("\n"),
-    ]);
-    // (Closure serialization walks every loaded module: Node warns about `sys` and WASI on stderr.)
-    probe = { ...JSON.parse(r.stdout || "{}"), status: r.status };
-  });
-
-  test("are not loaded when @pulumi/pulumi is (the plan, a plain Node process)", () => {
-    expect(probe.status).toBe(0);
-    expect(probe.afterLoad).toEqual({ deferred: ["typescript", "@npmcli/arborist"], pacote: false });
-  });
-
-  test("load on first use and work: serializeFunction parses with TypeScript through the stand-in", () => {
-    expect(probe.afterSerialize).toEqual({ text: true, deferred: ["@npmcli/arborist"] });
-  });
-
+describe("under jest, the modules @pulumi/pulumi loads for closure serialization", () => {
   test("under jest too (moduleNameMapper): typescript through the stand-in is the real compiler", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require("typescript") as typeof import("typescript");

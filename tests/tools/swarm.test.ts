@@ -38,7 +38,8 @@ import {
 } from "../../local/generator/swarm-keys";
 import { composeVariables, redisUserVar } from "../../local/generator/variables";
 import { cryptoRandom, renderEnvFile } from "../../local/make-env";
-import { manifests, runPlan } from "../../harness/planner";
+import { manifests } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Where `npm run compose` writes (local/). */
@@ -58,7 +59,7 @@ beforeAll(async () => {
   swarm = await renderSwarm(config);
   stack = parse(swarm.files[0]!.content, { version: "1.1" });
   compose = parse((await renderCompose(config)).files[0]!.content);
-  objects = manifests(await runPlan("dev"), true);
+  objects = manifests(await sharedPlan("dev"), true);
 });
 
 const k3sNamed = (kind: string, name: string) =>

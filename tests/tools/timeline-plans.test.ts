@@ -5,12 +5,13 @@
  */
 import { renderTimeline, timeline, type Timeline } from "../../harness/timeline";
 import { isComponent, WaitGraph, type GraphResource } from "../../harness/wait-graph";
-import { resourceEntries, runPlan, type PlanResult } from "../../harness/planner";
+import { resourceEntries, type PlanResult } from "../../harness/planner";
+import { sharedPlan } from "../helpers/shared-plans";
 
 const STACKS = ["prod", "prod-azure"] as const;
 const plans = new Map<string, PlanResult>();
 beforeAll(async () => {
-  for (const stack of STACKS) plans.set(stack, await runPlan(stack));
+  for (const stack of STACKS) plans.set(stack, await sharedPlan(stack));
 });
 
 /** The chain's links as `type name start-finish`, to compare two timelines. */
