@@ -6,11 +6,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config";
-import { clusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
+import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "../components/aws/addons";
 import { eksApiAccess } from "../components/aws/api-access";
 import { EksCluster } from "../components/aws/cluster";
 import { AwsNetwork } from "../components/aws/network";
-import { ecrRegistry } from "../components/aws/registry";
+import { EcrRegistry } from "../components/aws/registry";
 import { rdsIdentifier } from "../config/aws";
 import { traefik } from "../components/cluster/traefik";
 import { OBSERVABILITY_DEFAULTS } from "../components/observability";
@@ -67,7 +67,7 @@ function cluster(config: LoadedConfig, tags: Record<string, string>): ClusterHan
     tags,
     imageCachePrefix: config.images.cache?.upstream.prefix,
   });
-  const [ebs, storageClass] = clusterAddons(name, {
+  const { ebs, storageClass } = new ClusterAddons(name, {
     clusterName: eks.name,
     clusterNameText: name,
     region: awsRegion(),
@@ -150,7 +150,7 @@ export function awsStack(config: LoadedConfig): StackOutputs {
       })
     : undefined;
 
-  const registry = ecrRegistry("ecr", {
+  const registry = new EcrRegistry("ecr", {
     services: config.services,
     cache: config.images.cache,
     ...(config.secrets.imageRegistryPassword

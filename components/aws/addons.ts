@@ -12,6 +12,7 @@ import {
   clusterAutoscalerImageTag,
   METRICS_SERVER_CHART_VERSION,
 } from "../../lib/versions";
+import { movedUnder } from "../moved";
 import { irsaRole, IrsaIdentity } from "./irsa";
 
 /** Pinned Helm charts (versions: lib/versions.ts). */
@@ -99,8 +100,35 @@ export interface AddonsArgs {
   readonly tags: Record<string, string>;
 }
 
-export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
-  const k8sOpts = { provider: a.provider, dependsOn: a.dependsOn };
+/**
+ * The cluster's storage, metrics and autoscaling (`ferrum:aws:ClusterAddons`): the EBS CSI add-on with its
+ * role and the default gp3 StorageClass, metrics-server, and the Cluster Autoscaler with its role. Its children
+ * were created at the stack's root before it existed: each keeps that URN by alias.
+ */
+export class ClusterAddons extends pulumi.ComponentResource {
+  /** The EBS CSI add-on: volumes can be provisioned once it is active. */
+  public readonly ebs: eksAws.Addon;
+  /** The default StorageClass (gp3, encrypted, retained) every claim of the stack names. */
+  public readonly storageClass: k8s.storage.v1.StorageClass;
+  /** metrics-server's release: the HPAs read CPU through it. */
+  public readonly metricsServer: k8s.helm.v3.Release;
+  /** The Cluster Autoscaler's release: it resizes this cluster's node groups only. */
+  public readonly autoscaler: k8s.helm.v3.Release;
+
+  constructor(name: string, a: AddonsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("ferrum:aws:ClusterAddons", name, {}, opts);
+    const built = buildAddons(name, a, this);
+    this.ebs = built.ebs;
+    this.storageClass = built.storageClass;
+    this.metricsServer = built.metricsServer;
+    this.autoscaler = built.autoscaler;
+    this.registerOutputs({});
+  }
+}
+
+function buildAddons(name: string, a: AddonsArgs, parent: pulumi.Resource) {
+  const moved = movedUnder(parent);
+  const k8sOpts = { ...moved, provider: a.provider, dependsOn: a.dependsOn };
 
   const ebsRole = irsaRole(
     `${name}-ebs-csi`,
@@ -112,7 +140,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       policyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
       tags: a.tags,
     },
-    {},
+    moved,
   );
   const ebs = new eksAws.Addon(
     `${name}-ebs-csi`,
@@ -125,7 +153,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       resolveConflictsOnUpdate: "OVERWRITE",
       tags: a.tags,
     },
-    { dependsOn: a.nodes },
+    { ...moved, dependsOn: a.nodes },
   );
   const storageClass = new k8s.storage.v1.StorageClass(
     `${name}-gp3`,
@@ -172,7 +200,7 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
       policy: JSON.stringify(clusterAutoscalerPolicy(a.clusterNameText)),
       tags: a.tags,
     },
-    {},
+    moved,
   );
   const autoscaler = new k8s.helm.v3.Release(
     `${name}-cluster-autoscaler`,
@@ -203,5 +231,5 @@ export function clusterAddons(name: string, a: AddonsArgs): pulumi.Resource[] {
     },
     k8sOpts,
   );
-  return [ebs, storageClass, metricsServer, autoscaler];
+  return { ebs, storageClass, metricsServer, autoscaler };
 }

@@ -25,6 +25,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config/types";
 import type { ImageCache } from "../../config/images";
 import { isCached, pullOf } from "../../lib/images";
+import { invalidArguments, Problems } from "../../lib/problems";
+import { movedUnder } from "../moved";
 
 export const untaggedExpiryPolicy = {
   rules: [
@@ -60,39 +62,37 @@ export interface EcrRegistryArgs {
   readonly protect: boolean;
 }
 
-export interface EcrRegistry {
-  /** The image each service's pods run: the digest a build pushed, the cached reference, or the configured one. */
-  readonly images: Record<string, pulumi.Output<string>>;
-  /** By service: the cached image by tag, which a Job pulls before the pods pull its digest. */
-  readonly warmups: Record<string, pulumi.Output<string>>;
-  /** The pull-through cache rule, when the stack caches an upstream. */
-  readonly cacheRule?: ecr.PullThroughCacheRule;
-}
-
 /** `<account>.dkr.ecr.<region>.amazonaws.com`. */
 export function ecrRegistryHost(accountId: string, region: string): string {
   return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
 }
 
 /** The pull-through cache rule for `cache`'s upstream, with its login secret where the upstream takes one. */
-function pullThroughCache(name: string, cache: ImageCache, a: EcrRegistryArgs): ecr.PullThroughCacheRule {
+function pullThroughCache(
+  name: string,
+  cache: ImageCache,
+  a: EcrRegistryArgs,
+  parent: pulumi.Resource,
+): ecr.PullThroughCacheRule {
   const u = cache.upstream;
   let credentialArn: pulumi.Output<string> | undefined;
   let dependsOn: pulumi.Resource[] = [];
-  if (cache.authenticated) {
-    const login = a.login;
-    if (!login)
-      throw new Error(`ecrRegistry ${name}: the cache of ${u.host} authenticates, but no login was given`);
-    const secret = new secretsmanager.Secret(`${name}-${u.prefix}-login`, {
-      name: `${PULL_THROUGH_SECRET_PREFIX}${a.stackName}/${u.prefix}`,
-      description: `Login of the ECR pull-through cache to ${u.host} (ferrum:imageRegistryUsername)`,
-      // No kmsKeyId: Secrets Manager's AWS managed key. ECR reads the secret through its service-linked
-      // role, whose policy grants secretsmanager:GetSecretValue and no kms:Decrypt on a key of ours.
-      // Deleted at once: it copies stack config, and a secret in its recovery window keeps its name, which a
-      // re-created stack would be refused.
-      recoveryWindowInDays: 0,
-      tags: a.tags,
-    });
+  const login = a.login;
+  if (cache.authenticated && login) {
+    const secret = new secretsmanager.Secret(
+      `${name}-${u.prefix}-login`,
+      {
+        name: `${PULL_THROUGH_SECRET_PREFIX}${a.stackName}/${u.prefix}`,
+        description: `Login of the ECR pull-through cache to ${u.host} (ferrum:imageRegistryUsername)`,
+        // No kmsKeyId: Secrets Manager's AWS managed key. ECR reads the secret through its service-linked
+        // role, whose policy grants secretsmanager:GetSecretValue and no kms:Decrypt on a key of ours.
+        // Deleted at once: it copies stack config, and a secret in its recovery window keeps its name, which a
+        // re-created stack would be refused.
+        recoveryWindowInDays: 0,
+        tags: a.tags,
+      },
+      movedUnder(parent),
+    );
     const version = new secretsmanager.SecretVersion(
       `${name}-${u.prefix}-login`,
       {
@@ -116,15 +116,42 @@ function pullThroughCache(name: string, cache: ImageCache, a: EcrRegistryArgs): 
       ...(credentialArn ? { credentialArn } : {}),
     },
     // The rule may check its login when it is created: the secret holds it by then.
-    { dependsOn },
+    { ...movedUnder(parent), dependsOn },
   );
 }
 
-/** The repositories, the cache rule, and the image every service runs. */
-export function ecrRegistry(name: string, a: EcrRegistryArgs): EcrRegistry {
-  const images: Record<string, pulumi.Output<string>> = {};
-  const warmups: Record<string, pulumi.Output<string>> = {};
-  const cacheRule = a.cache ? pullThroughCache(name, a.cache, a) : undefined;
+/** Every problem with the arguments, before anything registers. Pure. */
+export function ecrRegistryProblems(a: EcrRegistryArgs): Problems {
+  const problems = new Problems();
+  if (a.cache?.authenticated && !a.login)
+    problems.report(`the cache of ${a.cache.upstream.host} authenticates, but no login was given`);
+  return problems;
+}
+
+/**
+ * The repositories, the cache rule, and the image every service runs (`ferrum:aws:Registry`, like Azure's
+ * AcrRegistry). Its children were created at the stack's root before it existed: each keeps that URN by alias.
+ */
+export class EcrRegistry extends pulumi.ComponentResource {
+  /** The image each service's pods run: the digest a build pushed, the cached reference, or the configured one. */
+  public readonly images: Record<string, pulumi.Output<string>> = {};
+  /** By service: the cached image by tag, which a Job pulls before the pods pull its digest. */
+  public readonly warmups: Record<string, pulumi.Output<string>> = {};
+  /** The pull-through cache rule, when the stack caches an upstream. */
+  public readonly cacheRule?: ecr.PullThroughCacheRule;
+
+  constructor(name: string, a: EcrRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    ecrRegistryProblems(a).throwIfAny(invalidArguments("EcrRegistry", name));
+    super("ferrum:aws:Registry", name, {}, opts);
+    this.cacheRule = a.cache ? pullThroughCache(name, a.cache, a, this) : undefined;
+    buildRepositories(name, a, this);
+    this.registerOutputs({ images: this.images });
+  }
+}
+
+/** One repository per service, and the image each runs, into `registry.images` and `registry.warmups`. */
+function buildRepositories(name: string, a: EcrRegistryArgs, registry: EcrRegistry): void {
+  const { images, warmups } = registry;
   // The account's registry, known at preview (unlike an output of the rule), so the diff shows the image.
   const host = a.cache
     ? getCallerIdentityOutput().accountId.apply((id) => ecrRegistryHost(id, a.region))
@@ -141,7 +168,7 @@ export function ecrRegistry(name: string, a: EcrRegistryArgs): EcrRegistry {
         tags: a.tags,
       },
       // The repositories hold every image a rollback may need.
-      { protect: a.protect },
+      { ...movedUnder(registry), protect: a.protect },
     );
     new ecr.LifecyclePolicy(
       `${name}-${s.name}-lifecycle`,
@@ -171,5 +198,4 @@ export function ecrRegistry(name: string, a: EcrRegistryArgs): EcrRegistry {
     );
     images[s.name] = image.repoDigest;
   }
-  return { images, warmups, ...(cacheRule ? { cacheRule } : {}) };
 }

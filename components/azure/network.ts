@@ -25,14 +25,9 @@ export interface PrivateZone {
   readonly ready: pulumi.Resource[];
 }
 
-/**
- * Options of a child that moved under one of the Azure components: earlier versions created it at the
- * stack's root, and the alias keeps that URN (its own children's follow it).
- */
-export const movedUnder = (parent: pulumi.Resource): pulumi.CustomResourceOptions => ({
-  parent,
-  aliases: [{ parent: pulumi.rootStackResource }],
-});
+import { movedUnder } from "../moved";
+
+export { movedUnder };
 
 /** A private DNS zone linked (without auto-registration) to the VNet. */
 export function privateZone(

@@ -120,7 +120,14 @@ export function plannedUrns(resources: readonly RegisteredResource[]): PlannedUr
         continue;
       }
       const s = a.spec ?? {};
-      const parents = s.noparent ? [undefined] : s.parenturn ? [engineUrn(s.parenturn)] : parentUrns;
+      // The SDK writes the current parent into an alias that names none; the engine then multiplies the
+      // alias's name and type with each alias of that parent (step_generator.go, generateAliases), so a
+      // renamed child of a moved parent keeps its URN from before both.
+      const parents = s.noparent
+        ? [undefined]
+        : s.parenturn && s.parenturn !== r.parent
+          ? [engineUrn(s.parenturn)]
+          : parentUrns;
       for (const p of parents) {
         out.add(urnOf(s.stack || stack, s.project || project, p, s.type || r.type, s.name || r.name));
       }

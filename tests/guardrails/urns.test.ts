@@ -153,6 +153,16 @@ describe("a component wrapped in a new parent (every child's engine URN changes,
     const v = { wrapInPlatform: true, storeAliases: [{ parent: pulumi.rootStackResource }] };
     expect(compareUrns(snapshot, await plan(v)).failures).toEqual([]);
   });
+
+  test("a renamed child of a component that moved keeps its URN: its name alias is multiplied with the parent's alias", async () => {
+    const v = {
+      wrapInPlatform: true,
+      storeAliases: [{ parent: pulumi.rootStackResource }],
+      bucketName: "media-files",
+      bucketAliases: () => [{ name: "media-bucket" }],
+    };
+    expect(compareUrns(snapshot, await plan(v)).failures).toEqual([]);
+  });
 });
 
 describe("what is not a failure, and what the snapshot must learn", () => {
