@@ -1,5 +1,5 @@
 /**
- * The data services' settings: `ferrum:postgres`, `ferrum:redis`, `ferrum:objectStore`, `ferrum:eventBus` and
+ * The data services' settings: `ferrum:postgres`, `ferrum:redis`, `ferrum:objectStore` and
  * `ferrum:observability`. Each reader rejects its own unknown keys.
  */
 import { scheduleProblems } from "../lib/cron-schedule";
@@ -20,7 +20,6 @@ import { readResources } from "./resources";
 import { rule, storageClassRule } from "./rules";
 import type {
   Cloud,
-  EventBusSettings,
   FerrumConfig,
   ObjectStoreSettings,
   PostgresBackupSettings,
@@ -152,21 +151,4 @@ export function readObservability(obs: ObjectReader): FerrumConfig["observabilit
   const observability = { enabled: obs.boolean("enabled", false), tracing: obs.boolean("tracing", false) };
   obs.rejectUnknown();
   return observability;
-}
-
-/** `ferrum:eventBus`: NATS with JetStream, opt-in. */
-export function readEventBus(eb: ObjectReader): EventBusSettings {
-  const eventBus: EventBusSettings = {
-    enabled: eb.boolean("enabled", false),
-    replicas: eb.integer("replicas", 1, 1, 9),
-    storageGiB: eb.integer("storageGiB", 10, 1, 16384),
-  };
-  eb.rejectUnknown();
-  if (eventBus.replicas === 2) {
-    eb.problems.add(
-      "eventBus.replicas",
-      `must be 1 or at least 3, so a JetStream cluster keeps a majority when a server is lost (got 2); set it with: ${eb.problems.set("eventBus.replicas", 3)}`,
-    );
-  }
-  return eventBus;
 }

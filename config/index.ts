@@ -11,7 +11,8 @@ import { ProblemsError } from "../lib/problems";
 import { readAwsSettings } from "./aws";
 import { AZURE_LOCATION_KEY, azureStackProblems, readAzureSettings } from "./azure";
 import { CATALOG, SERVICE_NAMES } from "./catalog";
-import { readObjectStore, readEventBus, readObservability, readPostgres, readRedis } from "./data-services";
+import { readBackings } from "./backings";
+import { readObjectStore, readObservability, readPostgres, readRedis } from "./data-services";
 import { SCALAR_DEFAULTS } from "./defaults";
 import { readDeployer } from "./deployer";
 import { readImages } from "./images";
@@ -98,7 +99,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
   const redis = readRedis(top.object("redis"), cloud);
   const objectStore = readObjectStore(top.object("objectStore"));
   const observability = readObservability(top.object("observability"));
-  const eventBus = readEventBus(top.object("eventBus"));
+  const backings = readBackings(top);
   const aws = readAwsSettings(top.object("aws"));
   const azure = readAzureSettings(top.object("azure"), { stack, location: raw[AZURE_LOCATION_KEY] });
   const images = readImages(
@@ -175,7 +176,7 @@ export function parseConfig(raw: RawConfig, stack: string, options: ParseOptions
       ),
     },
     observability,
-    eventBus,
+    backings,
     aws,
     azure,
     tls,

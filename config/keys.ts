@@ -1,4 +1,5 @@
 /** The names of the stack's config keys: structured, secret, and every top-level `ferrum:` key. */
+import { BACKING_KEYS } from "./backings";
 import { SCALAR_DEFAULTS } from "./defaults";
 
 /** Keys whose values are objects (set with `pulumi config set --path`); the rest are scalars typed in Pulumi.yaml. */
@@ -8,7 +9,7 @@ export const STRUCTURED_KEYS = [
   "redis",
   "objectStore",
   "observability",
-  "eventBus",
+  ...BACKING_KEYS,
   "aws",
   "azure",
   "deployer",

@@ -7,6 +7,7 @@
 import type { FerrumConfig } from "./types";
 import { closest, fullKey, type Json, type ConfigProblems, PROJECT, type RawConfig, show } from "./reader";
 import { providerKeys, PULUMI_NAMESPACE, splitKey } from "./provider-keys";
+import { settingsOfOffBackings } from "./backings";
 
 /**
  * Keys outside `ferrum:`: a namespace the program reads, a key its provider SDK knows, and a provider this
@@ -160,11 +161,8 @@ export function unusedSettingProblems(
     }
   }
 
-  const eventBus = object(tree.eventBus);
-  for (const key of ["replicas", "storageGiB"]) {
-    if (!config.eventBus.enabled && isSet(eventBus[key]))
-      unused(`eventBus.${key}`, eventBus[key], "the event bus is off (eventBus.enabled is false)");
-  }
+  for (const { key, value, why } of settingsOfOffBackings(tree, config.backings))
+    unused(key, value as Json, why);
   if (config.observability.tracing && !config.observability.enabled)
     problems.add(
       "observability.tracing",

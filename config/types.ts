@@ -11,6 +11,7 @@ import type { DeployerSettings } from "./deployer";
 import type { ImageSettings } from "./images";
 import type { SecretKey } from "./keys";
 import type { TlsSettings } from "./tls";
+import type { BackingSettings } from "./backings";
 
 export const CLOUDS = ["k3s", "aws", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
@@ -123,13 +124,7 @@ export interface ObjectStoreSettings {
   readonly rotation: number;
 }
 
-export interface EventBusSettings {
-  readonly enabled: boolean;
-  /** NATS servers: 1, or a JetStream cluster of 3 or more. */
-  readonly replicas: number;
-  /** Each server's JetStream file store volume. */
-  readonly storageGiB: number;
-}
+export type { EventBusSettings } from "./backings";
 
 export interface FerrumConfig {
   readonly project: string;
@@ -162,8 +157,8 @@ export interface FerrumConfig {
   };
   readonly payments: { readonly shopId: string };
   readonly observability: { readonly enabled: boolean; readonly tracing: boolean };
-  /** `ferrum:eventBus`: NATS with JetStream beside Redis Streams, opt-in. */
-  readonly eventBus: EventBusSettings;
+  /** The opt-in backing services' settings by their `ferrum:` key (`eventBus`: NATS with JetStream), config/backings. */
+  readonly backings: BackingSettings;
   /** `ferrum:aws`, read in every stack (defaults), used by the AWS stack. */
   readonly aws: AwsSettings;
   /** `ferrum:azure` (and `azure-native:location`), read in every stack (defaults), used by the Azure stack. */

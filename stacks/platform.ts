@@ -11,7 +11,6 @@ import { edge } from "../components/cluster/edge";
 import { cacheWarmup, pullSecrets } from "../components/cluster/image-pull";
 import { DjangoService } from "../components/django-service";
 import { Keda } from "../components/keda";
-import { EventBus } from "../components/event-bus";
 import { ManagedPostgres, PostgresBackend } from "../components/managed-postgres";
 import {
   BACKUPS_KEY,
@@ -24,6 +23,7 @@ import {
 import { Observability, type LogStorage } from "../components/observability";
 import { RedisBackend, RedisHA } from "../components/redis-ha";
 import { REDIS_PORT, SENTINEL_PORT } from "../components/redis-ha/naming";
+import { buildBackings } from "./backings";
 import {
   celeryQueue,
   clusterMinor,
@@ -215,22 +215,15 @@ export function platform(args: PlatformArgs): StackOutputs {
     : undefined;
   // ServiceMonitors and PodMonitors need the CRDs kube-prometheus-stack installs.
   const monitoringCrds = observability ? [observability.prometheusStack] : [];
-  const eventBus = config.eventBus.enabled
-    ? new EventBus(
-        "event-bus",
-        {
-          namespace: ns,
-          services,
-          replicas: config.eventBus.replicas,
-          storageGiB: config.eventBus.storageGiB,
-          monitoringNamespace: observability ? config.monitoringNamespace : undefined,
-          monitoringCrds,
-          protect: config.protect,
-        },
-        // JetStream's file store is a volume.
-        { ...providers, dependsOn: [namespace, ...storage] },
-      )
-    : undefined;
+  // The opt-in backing services (stacks/backings.ts): each keeps its data on volumes.
+  const backings = buildBackings(config.backings, {
+    namespace: ns,
+    services,
+    protect: config.protect,
+    monitoringNamespace: observability ? config.monitoringNamespace : undefined,
+    monitoringCrds,
+    opts: { ...providers, dependsOn: [namespace, ...storage] },
+  });
 
   // KEDA, when a service's worker is its own Deployment scaled on queue length.
   const queueScaled = config.services.some((s) => s.celery && s.worker.kind === "deployment");
@@ -304,7 +297,9 @@ export function platform(args: PlatformArgs): StackOutputs {
           storage: objectStore.forService(service.name),
           email,
           payments: service.payments ? payments : undefined,
-          bindings: eventBus ? { eventBus: eventBus.forService(service.name) } : undefined,
+          bindings: backings.length
+            ? Object.fromEntries(backings.map(([key, b]) => [key, b.forService(service.name)]))
+            : undefined,
           routing: front.routing,
           serviceMonitor: config.observability.enabled,
           monitoringCrds,
@@ -320,8 +315,9 @@ export function platform(args: PlatformArgs): StackOutputs {
           // in-cluster bootstrap Job; S3's with its key and role), and pulls its image where the cluster may
           // (the cache filled, the pull secrets in place).
           // Its routes wait for Traefik and its ServiceMonitor for the monitoring CRDs (routing.crds,
-          // monitoringCrds), nothing else of it. The event bus is not waited for: NATS clients reconnect, and
-          // its release waits for the monitoring CRDs when it renders a PodMonitor.
+          // monitoringCrds), nothing else of it. The opt-in backing services are not waited for: their clients
+          // reconnect (NATS's do), and the event bus's release waits for the monitoring CRDs when it renders a
+          // PodMonitor.
           dependsOn: [
             namespace,
             postgres.bootstrap,
@@ -363,6 +359,6 @@ export function platform(args: PlatformArgs): StackOutputs {
           grafanaAdminPassword: observability.grafanaAdminPassword,
         }
       : {}),
-    ...(eventBus ? { natsUrl: eventBus.url } : {}),
+    ...Object.assign({}, ...backings.map(([, b]) => b.outputs)),
   };
 }

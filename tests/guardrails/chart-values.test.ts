@@ -19,6 +19,7 @@ import {
   unknownPaths,
   type ChartValueList,
 } from "../../tools/chart-values/paths";
+import { BACKING_KEYS } from "../../config/backings";
 import { type PlanResult } from "../../harness/planner";
 import { sharedPlan } from "../helpers/shared-plans";
 
@@ -91,6 +92,11 @@ beforeAll(async () => {
     }
   }
 }, 120_000);
+
+test("every stack's opt-ins turn every backing service on, so the walk covers their charts", () => {
+  for (const overrides of Object.values(OPT_INS))
+    for (const key of BACKING_KEYS) expect(overrides).toContain(`ferrum:${key}.enabled=true`);
+});
 
 test("the plans install every chart the program pins (so the walk below covers them all)", () => {
   const pinned = [
