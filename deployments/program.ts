@@ -7,13 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeploymentSettings } from "@pulumi/pulumiservice/deploymentSettings";
 import { DriftSchedule } from "@pulumi/pulumiservice/driftSchedule";
 import { TtlSchedule } from "@pulumi/pulumiservice/ttlSchedule";
-import {
-  DEPLOYMENTS_PROJECT,
-  DeploymentsConfigError,
-  planDeployments,
-  type RawDeploymentsConfig,
-  type StackFile,
-} from "./settings";
+import { DEPLOYMENTS_PROJECT, planDeployments, type RawDeploymentsConfig, type StackFile } from "./settings";
 
 /** Stack outputs: who drives what, and the repository variable that keeps the workflows off those stacks. */
 export interface DeploymentsOutputs {
@@ -54,14 +48,9 @@ export function defineDeployments(
   stacks: readonly StackFile[],
   config: RawDeploymentsConfig = readRawConfig(),
 ): DeploymentsOutputs {
-  let plan;
-  try {
-    plan = planDeployments({ project, defaultOrganization: pulumi.getOrganization, stacks, config });
-  } catch (e) {
-    // Every problem at once and no stack trace, as the main program reports its config.
-    if (e instanceof DeploymentsConfigError) throw new pulumi.RunError(e.message);
-    throw e;
-  }
+  // A refusal is a ProblemsError (a RunError): every problem at once and no stack trace, as the main
+  // program reports its config.
+  const plan = planDeployments({ project, defaultOrganization: pulumi.getOrganization, stacks, config });
   const settings = new Map<string, DeploymentSettings>();
   for (const { stack, args } of plan.settings)
     settings.set(stack, new DeploymentSettings(`${stack}-settings`, args));

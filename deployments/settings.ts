@@ -7,6 +7,7 @@
  * stack is driven either by the GitHub Actions workflows (the default) or by Pulumi Deployments, never both.
  */
 import type { DeploymentSettingsArgs, DriftScheduleArgs, TtlScheduleArgs } from "@pulumi/pulumiservice";
+import { ProblemsError } from "../lib/problems";
 
 /** The project and config namespace of this program. */
 export const DEPLOYMENTS_PROJECT = "ferrum-deployments";
@@ -68,13 +69,8 @@ export interface DeploymentsPlan {
   readonly repositoryVariable: string;
 }
 
-/** Every problem of the config, reported at once. */
-export class DeploymentsConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid ${DEPLOYMENTS_PROJECT} config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "DeploymentsConfigError";
-  }
-}
+/** The subject of a refusal of this program's config: the same error, and form, as the main program's. */
+export const INVALID_DEPLOYMENTS_CONFIG = `Invalid configuration of ${DEPLOYMENTS_PROJECT}`;
 
 /** Commands that run before every Pulumi operation; they replace Deployments' own dependency install. */
 export const PRE_RUN_COMMANDS = ["npm ci"] as const;
@@ -257,7 +253,7 @@ function readEnabledStacks(problems: string[], value: unknown, stacks: readonly 
 
 /**
  * Validates the config against the declared stacks and returns every resource's arguments. Throws a
- * `DeploymentsConfigError` listing every problem, before anything is created.
+ * `ProblemsError` (lib/problems.ts) listing every problem, before anything is created.
  */
 export function planDeployments(input: {
   /** The main project's name (Pulumi.yaml `name`). */
@@ -352,7 +348,7 @@ export function planDeployments(input: {
         `${DEPLOYMENTS_PROJECT}:agentPools.${stack} names a stack that is not in enabledStacks (${enabled.join(", ") || "none"}); enable it or remove the entry`,
       );
 
-  if (problems.length > 0) throw new DeploymentsConfigError(problems);
+  if (problems.length > 0) throw new ProblemsError(problems, INVALID_DEPLOYMENTS_CONFIG);
 
   // Nothing enabled (a TTL or review template without an enabled stack was refused above): nothing to create.
   if (enabled.length === 0)

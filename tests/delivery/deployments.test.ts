@@ -12,6 +12,7 @@ import { defineDeployments } from "../../deployments/program";
 import { readProjectName, readStackFiles } from "../../deployments/stack-files";
 import { isProduction, planDeployments, type RawDeploymentsConfig } from "../../deployments/settings";
 import { underMocks } from "../helpers/pulumi";
+import { ProblemsError } from "../../lib/problems";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SETTINGS = "pulumiservice:index:DeploymentSettings";
@@ -326,7 +327,10 @@ describe("ferrum-deployments: invalid config is refused before anything is creat
       caught = e;
     }
     expect(pulumi.RunError.isInstance(caught)).toBe(true);
+    // The one refusal type of the whole repository (lib/problems.ts), headed like the main program's.
+    expect(caught).toBeInstanceOf(ProblemsError);
     const message = (caught as Error).message;
+    expect(message.split("\n")[0]).toMatch(/^Invalid configuration of ferrum-deployments \(\d+ problems\):$/);
     for (const fragment of [
       `enabledStacks names "staging"`,
       "repository is required",
