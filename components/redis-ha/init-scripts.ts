@@ -13,6 +13,7 @@
  *   from a replica that holds newer data while Sentinels that know better are on their way up.
  */
 import { INTERNAL_USERS } from "./acl";
+import type { Endpoint } from "./types";
 import {
   aclUsersFunction,
   askFunction,
@@ -37,6 +38,28 @@ import {
 } from "./script-parts";
 
 /**
+ * The start both init scripts share: their arguments, this pod's own address, the functions that read the ACL
+ * users and ask peers and Sentinels, and the probe user's login for redis-cli.
+ */
+function initPrelude(endpoints: readonly Endpoint[], script: string): string[] {
+  return [
+    'template="$1"',
+    'rules="$2"',
+    'config="$3"',
+    `: "\${${POD_NAME_ENV}:?${POD_NAME_ENV} must be set}"`,
+    ...selfAddress(endpoints, script),
+    ...passwordFunction(script),
+    ...aclUsersFunction(script),
+    ...askFunction(),
+    ...sentinelMasterFunction(),
+    ...peerMasterFunction(),
+    `${REDISCLI_AUTH_ENV}=$(password_of ${INTERNAL_USERS.probe})`,
+    `export ${REDISCLI_AUTH_ENV}`,
+    `users=$(acl_users "$rules")`,
+  ];
+}
+
+/**
  * The Redis pods' init script (`sh init.sh TEMPLATE RULES CONFIG`): copies redis.conf to CONFIG and appends the
  * ACL users of RULES, masterauth, this pod's announce address and, unless this pod is the master, `replicaof`.
  */
@@ -51,19 +74,7 @@ export function renderRedisInitScript(t: RedisScriptTopology, waits: InitWaits =
       `this pod is the master of ${t.masterName}, replicaof. The master is the one the Sentinels name (asked for up`,
       `to ${wait} s); failing that a peer that is master; failing that pod 0.`,
     ]),
-    'template="$1"',
-    'rules="$2"',
-    'config="$3"',
-    `: "\${${POD_NAME_ENV}:?${POD_NAME_ENV} must be set}"`,
-    ...selfAddress(t.redis, "redis-init"),
-    ...passwordFunction("redis-init"),
-    ...aclUsersFunction("redis-init"),
-    ...askFunction(),
-    ...sentinelMasterFunction(),
-    ...peerMasterFunction(),
-    `${REDISCLI_AUTH_ENV}=$(password_of ${INTERNAL_USERS.probe})`,
-    `export ${REDISCLI_AUTH_ENV}`,
-    `users=$(acl_users "$rules")`,
+    ...initPrelude(t.redis, "redis-init"),
     `replication_password=$(password_of ${INTERNAL_USERS.replication})`,
     "",
     `deadline=$(($(date +%s) + ${wait}))`,
@@ -139,19 +150,7 @@ export function renderSentinelInitScript(t: SentinelScriptTopology, waits: InitW
       `without state, the one the other Sentinels or the group's Redis pods name (asked for up to ${wait} s);`,
       "failing that pod 0. Carries over the state, then appends the ACL users and the credentials it sends.",
     ]),
-    'template="$1"',
-    'rules="$2"',
-    'config="$3"',
-    `: "\${${POD_NAME_ENV}:?${POD_NAME_ENV} must be set}"`,
-    ...selfAddress(t.sentinels, "sentinel-init"),
-    ...passwordFunction("sentinel-init"),
-    ...aclUsersFunction("sentinel-init"),
-    ...askFunction(),
-    ...sentinelMasterFunction(),
-    ...peerMasterFunction(),
-    `${REDISCLI_AUTH_ENV}=$(password_of ${INTERNAL_USERS.probe})`,
-    `export ${REDISCLI_AUTH_ENV}`,
-    `users=$(acl_users "$rules")`,
+    ...initPrelude(t.sentinels, "sentinel-init"),
     `sentinel_password=$(password_of ${INTERNAL_USERS.sentinel})`,
     "",
     "# The previous run's state: the master Sentinel last knew for each group.",
