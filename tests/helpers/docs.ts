@@ -111,14 +111,25 @@ export function orphanPages(files: Readonly<Record<string, string>>): string[] {
   );
 }
 
-/** What no file of the repository may contain: the design notes and the folder users do not have. */
-export const FORBIDDEN_CITATIONS = ["DESIGN.md", "../shared", "/work/shared"] as const;
+/** The design notes the project began from, now docs/design.md: users do not have them, so nothing cites them. */
+export const RETIRED_DESIGN_NOTES = "DESIGN.md";
 
-/** `file: "needle"` for each forbidden citation found in `files`. */
-export function forbiddenCitations(files: Readonly<Record<string, string>>): string[] {
-  return Object.entries(files).flatMap(([file, text]) =>
-    FORBIDDEN_CITATIONS.filter((needle) => text.includes(needle)).map((needle) => `${file}: "${needle}"`),
-  );
+/** A relative path that starts by going up: `../x`, `../../x/y`, not part of a longer path. */
+const UPWARD_PATH = /(?<![\w./-])(?:\.\.\/)+\w[\w.-]*(?:\/[\w.-]+)*/g;
+
+/**
+ * What a user of the repository could not follow: each file's citations of the retired design notes, and
+ * every relative path that, read from the file's own folder, leaves the repository (a folder beside the
+ * checkout, which a clone does not have). `file: "what"` each.
+ */
+export function citationsOutside(files: Readonly<Record<string, string>>): string[] {
+  return Object.entries(files).flatMap(([file, text]) => [
+    ...(text.includes(RETIRED_DESIGN_NOTES) ? [`${file}: "${RETIRED_DESIGN_NOTES}"`] : []),
+    ...[...text.matchAll(UPWARD_PATH)]
+      .map((m) => m[0])
+      .filter((p) => path.posix.normalize(path.posix.join(path.posix.dirname(file), p)).startsWith("../"))
+      .map((p) => `${file}: "${p}"`),
+  ]);
 }
 
 /**
