@@ -165,12 +165,12 @@ export function readAwsSettings(r: ObjectReader): AwsSettings {
   };
   const restore = resolveRdsRestore(readRdsRestore(rds.object("restore")), rdsIdentifier(p.fix.stack), p);
   rds.rejectUnknown();
-  if (rdsSettings.maxAllocatedStorageGiB < rdsSettings.allocatedStorageGiB) {
-    p.add(
-      "aws.rds.maxAllocatedStorageGiB",
-      `must be at least allocatedStorageGiB (got ${rdsSettings.maxAllocatedStorageGiB} < ${rdsSettings.allocatedStorageGiB}); set it with: ${r.problems.set("aws.rds.maxAllocatedStorageGiB", rdsSettings.allocatedStorageGiB)}`,
-    );
-  }
+  rds.atLeast(
+    "maxAllocatedStorageGiB",
+    rdsSettings.maxAllocatedStorageGiB,
+    "allocatedStorageGiB",
+    rdsSettings.allocatedStorageGiB,
+  );
   const ec = r.object("elasticache");
   const elasticache = {
     nodeType: ec.string("nodeType", "cache.m7g.large", {

@@ -172,12 +172,7 @@ export function readAzureSettings(
     osDiskSizeGiB: pool.integer("osDiskSizeGiB", 128, 30, 2048),
   };
   pool.rejectUnknown();
-  if (systemPool.maxCount < systemPool.minCount) {
-    p.add(
-      "azure.systemPool.maxCount",
-      `must be at least minCount (got ${systemPool.maxCount} < ${systemPool.minCount}); set it with: ${r.problems.set("azure.systemPool.maxCount", systemPool.minCount)}`,
-    );
-  }
+  pool.atLeast("maxCount", systemPool.maxCount, "minCount", systemPool.minCount);
 
   const pg = r.object("postgres");
   const postgres = {

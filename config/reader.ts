@@ -129,6 +129,19 @@ export class ObjectReader {
     return this.path ? `${this.path}.${name}` : name;
   }
 
+  /**
+   * Refuses `name` (a maximum or a limit) below its sibling `floorName` (the minimum or the request), with the
+   * command that raises it to the floor.
+   */
+  atLeast(name: string, value: number, floorName: string, floor: number): void {
+    if (value >= floor) return;
+    const key = this.key(name);
+    this.problems.add(
+      key,
+      `must be at least ${floorName} (got ${value} < ${floor}); set it with: ${this.problems.set(key, floor)}`,
+    );
+  }
+
   private raw(name: string): Json | undefined {
     this.seen.add(name);
     return this.value[name];

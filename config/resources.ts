@@ -11,17 +11,7 @@ export function readResources(r: ObjectReader, defaults: ResourceSpec): Resource
     memoryLimitMiB: r.integer("memoryLimitMiB", defaults.memoryLimitMiB, 16, 262144),
   };
   r.rejectUnknown();
-  if (spec.cpuMillicores > spec.cpuLimitMillicores) {
-    r.problems.add(
-      `${r.path}.cpuLimitMillicores`,
-      `must be at least cpuMillicores (got ${spec.cpuLimitMillicores} < ${spec.cpuMillicores}); set it with: ${r.problems.set(`${r.path}.cpuLimitMillicores`, spec.cpuMillicores)}`,
-    );
-  }
-  if (spec.memoryMiB > spec.memoryLimitMiB) {
-    r.problems.add(
-      `${r.path}.memoryLimitMiB`,
-      `must be at least memoryMiB (got ${spec.memoryLimitMiB} < ${spec.memoryMiB}); set it with: ${r.problems.set(`${r.path}.memoryLimitMiB`, spec.memoryMiB)}`,
-    );
-  }
+  r.atLeast("cpuLimitMillicores", spec.cpuLimitMillicores, "cpuMillicores", spec.cpuMillicores);
+  r.atLeast("memoryLimitMiB", spec.memoryLimitMiB, "memoryMiB", spec.memoryMiB);
   return spec;
 }

@@ -38,12 +38,7 @@ function readWorker(r: ObjectReader, def: ServiceDefinition, resources: Resource
   const kind = r.oneOf("kind", WORKER_KINDS, d.kind);
   const minReplicas = r.integer("minReplicas", d.minReplicas, 0, 50);
   const maxReplicas = r.integer("maxReplicas", d.maxReplicas, 1, 50);
-  if (minReplicas > maxReplicas) {
-    r.problems.add(
-      `${r.path}.maxReplicas`,
-      `must be at least minReplicas (got ${maxReplicas} < ${minReplicas}); set it with: ${r.problems.set(`${r.path}.maxReplicas`, minReplicas)}`,
-    );
-  }
+  r.atLeast("maxReplicas", maxReplicas, "minReplicas", minReplicas);
   const scaling = {
     kind,
     minReplicas,
@@ -86,12 +81,7 @@ export function readService(
   }
   const minReplicas = r.integer("minReplicas", 1, 1, 50);
   const maxReplicas = r.integer("maxReplicas", 5, 1, 50);
-  if (minReplicas > maxReplicas) {
-    r.problems.add(
-      `${r.path}.maxReplicas`,
-      `must be at least minReplicas (got ${maxReplicas} < ${minReplicas}); set it with: ${r.problems.set(`${r.path}.maxReplicas`, minReplicas)}`,
-    );
-  }
+  r.atLeast("maxReplicas", maxReplicas, "minReplicas", minReplicas);
   const settings: ServiceSettings = {
     ...def,
     image,
