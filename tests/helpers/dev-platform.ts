@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { Client } from "pg";
 import {
   containerEnvFrom,
   objectData,
@@ -35,7 +36,7 @@ export class DevPlatform {
   static async start(): Promise<DevPlatform> {
     const redis = await RedisPlatform.plan();
     const [database, redisUp] = await Promise.allSettled([
-      startDatabase(redis.objects, redis.workDir, redis.processes),
+      startPlannedDatabase(redis.objects, redis.workDir, redis.processes),
       redis.startRedis(),
     ]);
     if (database.status === "rejected" || redisUp.status === "rejected") {
@@ -64,9 +65,9 @@ export class DevPlatform {
 /**
  * PostgreSQL 16 as the StatefulSet's init script and the bootstrap Job leave it: the image's first start runs
  * the admin init script as the superuser, then the Job's own command and env run the bootstrap SQL as that
- * admin, which is not a superuser.
+ * admin, which is not a superuser. The Job must reach the server the services reach.
  */
-async function startDatabase(
+export async function startPlannedDatabase(
   objects: readonly K8sObject[],
   workDir: string,
   processes: Processes,
@@ -99,6 +100,10 @@ async function startDatabase(
     const jobEnv: Record<string, string> = Object.fromEntries(
       (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
     );
+    if (`${jobEnv.PGHOST}:${jobEnv.PGPORT}` !== `${clusterUrl.hostname}:${clusterUrl.port}`)
+      throw new Error(
+        `the bootstrap Job reaches ${jobEnv.PGHOST}:${jobEnv.PGPORT}, the services ${clusterUrl.host}`,
+      );
     const [shell, flag, script] = container.command as string[];
     const runEnv = {
       ...envWithoutLibpq(),
@@ -117,4 +122,18 @@ async function startDatabase(
     await server.stop();
     throw err;
   }
+}
+
+/** A connection as a service's own role: the one its DATABASE_URL names. */
+export async function connectAs(env: Readonly<Record<string, string>>): Promise<Client> {
+  const url = new URL(env.DATABASE_URL!);
+  const client = new Client({
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+  });
+  await client.connect();
+  return client;
 }

@@ -55,3 +55,14 @@ export const TOOLS = {
   djDatabaseUrl: { python: "dj_database_url", install: "apt-get install -y python3-dj-database-url" },
   boto3: { python: "boto3", install: "apt-get install -y python3-boto3" },
 } as const satisfies Record<string, Requirement>;
+
+/** The reference Django service's Python stack under /usr/bin/python3 (tests/fixtures/django). */
+export const DJANGO_SERVICE_TOOLS: readonly Requirement[] = [
+  TOOLS.python,
+  TOOLS.django,
+  TOOLS.celery,
+  TOOLS.redisPy,
+  TOOLS.djangoRedis,
+  TOOLS.djDatabaseUrl,
+  TOOLS.psycopg2,
+];

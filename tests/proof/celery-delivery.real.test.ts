@@ -30,18 +30,12 @@ import {
 } from "../helpers/django";
 import { dbOf, onDbAs, RedisPlatform, urlLogin } from "../helpers/redis-platform";
 import { waitFor } from "../helpers/redis-servers";
-import { requireTools, TOOLS } from "../helpers/requirements";
+import { DJANGO_SERVICE_TOOLS, requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/proof/celery-delivery.real.test.ts", [
   TOOLS.redisServer,
   TOOLS.redisSentinel,
-  TOOLS.python,
-  TOOLS.django,
-  TOOLS.celery,
-  TOOLS.redisPy,
-  TOOLS.djangoRedis,
-  TOOLS.djDatabaseUrl,
-  TOOLS.psycopg2,
+  ...DJANGO_SERVICE_TOOLS,
 ]);
 
 /** Kubernetes' default grace period, which the worker pods had: the stopped task below runs longer. */

@@ -19,7 +19,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Client } from "pg";
 import { MIGRATE_COMMAND, migrateCommand } from "../../components/django-service/migrate";
 import { DEFAULT_DATABASE_SLOTS, serviceDatabases } from "../../components/redis-ha/databases";
 import { cacheValues } from "../../components/redis-ha/urls";
@@ -44,24 +43,19 @@ import {
   type ProbeReply,
   type TlsFiles,
 } from "../helpers/django";
-import { envWithoutLibpq, startPostgres, type PostgresServer } from "../helpers/postgres-server";
+import { connectAs, startPlannedDatabase } from "../helpers/dev-platform";
+import type { PostgresServer } from "../helpers/postgres-server";
 import { adminLogin, commandAs, onDbAs, type RedisLogin } from "../helpers/redis-platform";
 import { RedisPods } from "../helpers/redis-pods";
 import { freePorts, LOOPBACK, waitFor, type RespValue } from "../helpers/redis-servers";
-import { requireTools, TOOLS } from "../helpers/requirements";
+import { DJANGO_SERVICE_TOOLS, requireTools, TOOLS } from "../helpers/requirements";
 
 requireTools("tests/proof/django.real.test.ts", [
   TOOLS.postgresUser,
   TOOLS.redisServer,
   TOOLS.redisSentinel,
   TOOLS.openssl,
-  TOOLS.python,
-  TOOLS.django,
-  TOOLS.celery,
-  TOOLS.redisPy,
-  TOOLS.djangoRedis,
-  TOOLS.djDatabaseUrl,
-  TOOLS.psycopg2,
+  ...DJANGO_SERVICE_TOOLS,
 ]);
 
 /** The failover budget of the issue: cache and Celery work again this soon after the master dies. */
@@ -108,65 +102,14 @@ function withDebianCelery(argv: readonly string[]): string[] {
 // PostgreSQL, as the StatefulSet's init script and the bootstrap Job leave it
 
 async function startDatabase(): Promise<void> {
-  postgres = await startPostgres();
-  const clusterUrl = new URL(planEnv.catalog.DATABASE_URL!);
-  endpoints.set(`${clusterUrl.hostname}:${clusterUrl.port}`, postgres.port);
-
-  // The image runs /docker-entrypoint-initdb.d as the superuser on first start.
-  const initScript = objectData(planObject(objects, "ConfigMap", "postgres-initdb"))["10-ferrum-admin.sh"]!;
-  const credentials = objectData(planObject(objects, "Secret", "postgres-credentials"));
-  const initEnv = {
-    ...envWithoutLibpq(),
-    POSTGRES_USER: postgres.superuser,
-    FERRUM_ADMIN_PASSWORD: credentials.FERRUM_ADMIN_PASSWORD,
-    PGHOST: postgres.host,
-    PGPORT: String(postgres.port),
-    PGPASSWORD: postgres.superuserPassword,
-  };
-  const init = await processes.run("admin init", "sh", ["-c", initScript], initEnv, workDir, 15_000);
-  if (init.code !== 0) throw new Error(`admin init script exited ${init.code}:\n${init.stderr}`);
-
-  // The bootstrap Job: its own command and env (envFrom its Secret), as the admin that is not a superuser.
-  const job = planObject(objects, "Job", "postgres-bootstrap");
-  const container = job.spec.template.spec.containers[0];
-  const sqlFile = path.join(workDir, "bootstrap.sql");
-  writeFileSync(
-    sqlFile,
-    objectData(planObject(objects, "ConfigMap", "postgres-bootstrap-sql"))["bootstrap.sql"]!,
-  );
-  const jobEnv: Record<string, string> = Object.fromEntries(
-    (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
-  );
-  if (`${jobEnv.PGHOST}:${jobEnv.PGPORT}` !== `${clusterUrl.hostname}:${clusterUrl.port}`)
-    throw new Error(
-      `the bootstrap Job reaches ${jobEnv.PGHOST}:${jobEnv.PGPORT}, the services ${clusterUrl.host}`,
-    );
-  const [shell, flag, script] = container.command as string[];
-  const runEnv = {
-    ...envWithoutLibpq(),
-    ...jobEnv,
-    PGHOST: LOOPBACK,
-    PGPORT: String(postgres.port),
-    HOME: workDir,
-    ...objectData(planObject(objects, "Secret", "postgres-bootstrap")),
-  };
-  const runArgs = [flag!, script!.replace("/bootstrap/bootstrap.sql", sqlFile)];
-  const run = await processes.run("bootstrap Job", shell!, runArgs, runEnv, workDir, 30_000);
-  if (run.code !== 0)
-    throw new Error(`bootstrap Job command exited ${run.code}:\n${run.stdout}${run.stderr}`);
+  const database = await startPlannedDatabase(objects, workDir, processes);
+  postgres = database.server;
+  for (const [from, to] of database.endpoints) endpoints.set(from, to);
 }
 
 /** Runs `sql` as the role and database of `env`'s DATABASE_URL. */
 async function queryAs<T extends object>(env: Record<string, string>, sql: string): Promise<T[]> {
-  const url = new URL(env.DATABASE_URL!);
-  const client = new Client({
-    host: url.hostname,
-    port: Number(url.port),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.slice(1),
-  });
-  await client.connect();
+  const client = await connectAs(env);
   try {
     return (await client.query<T>(sql)).rows;
   } finally {

@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { DevPlatform } from "../helpers/dev-platform";
+import { connectAs, DevPlatform } from "../helpers/dev-platform";
 import {
   DjangoProcess,
   FIXTURE_DIR,
@@ -28,7 +28,7 @@ import {
 import { processTree, quantityMiB, residentMemory, type ResidentMemory } from "../helpers/memory";
 import { dbOf, infoAs, onDbAs, urlLogin, type RedisLogin } from "../helpers/redis-platform";
 import { RespError, waitFor } from "../helpers/redis-servers";
-import { requireTools, TOOLS } from "../helpers/requirements";
+import { DJANGO_SERVICE_TOOLS, requireTools, TOOLS } from "../helpers/requirements";
 import { eventStream } from "../../components/redis-ha/acl";
 import { RECORD_FILE, SIZED_SERVERS, type ResidentRecord, type SizedServer } from "../../harness/dev-budget";
 
@@ -36,13 +36,7 @@ requireTools("tests/sizing/resident-memory.real.test.ts", [
   TOOLS.postgresUser,
   TOOLS.redisServer,
   TOOLS.redisSentinel,
-  TOOLS.python,
-  TOOLS.django,
-  TOOLS.celery,
-  TOOLS.redisPy,
-  TOOLS.djangoRedis,
-  TOOLS.djDatabaseUrl,
-  TOOLS.psycopg2,
+  ...DJANGO_SERVICE_TOOLS,
 ]);
 
 const UPDATE = process.env.UPDATE_SIZING === "1";
@@ -72,20 +66,6 @@ function check(server: SizedServer, memory: ResidentMemory, request: number, wor
   expect([server, memory.residentMiB <= request]).toEqual([server, true]);
   if (!UPDATE)
     expect([server, memory.residentMiB <= recorded().servers[server].residentMiB]).toEqual([server, true]);
-}
-
-/** A connection as a service's own role (its DATABASE_URL). */
-async function connectAs(env: Record<string, string>): Promise<Client> {
-  const url = new URL(env.DATABASE_URL!);
-  const client = new Client({
-    host: url.hostname,
-    port: Number(url.port),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.slice(1),
-  });
-  await client.connect();
-  return client;
 }
 
 const withDebianCelery = (argv: readonly string[]): string[] =>
