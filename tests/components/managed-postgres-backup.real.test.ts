@@ -228,6 +228,9 @@ const timed = (step: string, run: ScriptRun): ScriptRun => {
   timings.push([step, run.ms]);
   return run;
 };
+/** restore.sh of the latest backup in `work`, as the restore Job runs it, into `server`. */
+const restoreInto = (server: PostgresServer, work: string): Promise<ScriptRun> =>
+  runInImage("postgres", bins, renderRestoreScript(SERVICE_NAMES), postgresEnv(server, work, restoreEnv()));
 const expectSuccess = (run: ScriptRun): void =>
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
 const mcCalls = (work: string): string[] =>
@@ -376,15 +379,7 @@ suite("the restore drill: dump, upload, drop, download, restore", () => {
 
   test("restore.sh, under dash as the non-superuser admin, brings back rows, owners and grants identical", async () => {
     const work = path.join(root, "download");
-    const run = timed(
-      "restore (restore.sh, no database to replace)",
-      await runInImage(
-        "postgres",
-        bins,
-        renderRestoreScript(SERVICE_NAMES),
-        postgresEnv(pg15, work, restoreEnv()),
-      ),
-    );
+    const run = timed("restore (restore.sh, no database to replace)", await restoreInto(pg15, work));
     expectSuccess(run);
     expect(run.stdout).toContain(`restored ${DB} from backup ${stamp} (there was no ${DB} to replace)`);
     const after = await databaseState((db) => pg15.superuserConnection(db), DB);
@@ -400,15 +395,7 @@ suite("the restore drill: dump, upload, drop, download, restore", () => {
   test("restoring over a live, damaged database swaps it out: the backup's rows come back, the damaged copy is kept closed", async () => {
     await rows(service(pg15), "DELETE FROM product WHERE id > 1000");
     const work = path.join(root, "download");
-    const run = timed(
-      "restore (restore.sh, replacing a live database)",
-      await runInImage(
-        "postgres",
-        bins,
-        renderRestoreScript(SERVICE_NAMES),
-        postgresEnv(pg15, work, restoreEnv()),
-      ),
-    );
+    const run = timed("restore (restore.sh, replacing a live database)", await restoreInto(pg15, work));
     expectSuccess(run);
     const replaced = /kept, closed to connections, as (\S+):/.exec(run.stdout)?.[1];
     expect(replaced).toMatch(new RegExp(`^${DB}_before_\\d{8}T\\d{6}Z$`));
@@ -426,15 +413,7 @@ suite("the same dump restored into PostgreSQL 16 by its non-superuser admin", ()
   test("the swap and the grants work under PostgreSQL 16's CREATEROLE rules; the result equals the database made on 16", async () => {
     const native = await databaseState((db) => pg16.superuserConnection(db), DB);
     const work = path.join(root, "download");
-    const run = timed(
-      "restore into PostgreSQL 16 (restore.sh, replacing)",
-      await runInImage(
-        "postgres",
-        bins,
-        renderRestoreScript(SERVICE_NAMES),
-        postgresEnv(pg16, work, restoreEnv()),
-      ),
-    );
+    const run = timed("restore into PostgreSQL 16 (restore.sh, replacing)", await restoreInto(pg16, work));
     expectSuccess(run);
     const [me] = await rows<{ rolsuper: boolean }>(
       pg16.superuserConnection(),
@@ -545,12 +524,7 @@ suite("refusals", () => {
     dump[dump.length - 10] ^= 0xff;
     writeFileSync(path.join(work, `${DB}.dump`), dump);
     const live = await databaseState((db) => pg15.superuserConnection(db), DB);
-    const run = await runInImage(
-      "postgres",
-      bins,
-      renderRestoreScript(SERVICE_NAMES),
-      postgresEnv(pg15, work, restoreEnv()),
-    );
+    const run = await restoreInto(pg15, work);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${DB}.dump of backup`);
     expect(run.stderr).toContain("does not match its SHA-256 sum: refusing to restore it");
